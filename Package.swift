@@ -1,0 +1,116 @@
+// swift-tools-version:6.1
+// Haechi: a terminal dashboard for a city's emergency initial-response manual.
+// Pure core (HaechiCore, HaechiUI) and a thin shell (HaechiStore, HaechiTerminal,
+// HaechiSender, HaechiApp). See README.md and the design notes for the shape.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Haechi",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "haechi", targets: ["haechi"]),
+        .executable(name: "haechi-sender", targets: ["haechi-sender"]),
+        .executable(name: "haechi-bench", targets: ["haechi-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // ncursesw through a shim header: see Sources/CNCursesW/shim.h for why.
+        .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
+
+        // Manual model and loader, channel rules, incident/outbox/ledger record models, CAP.
+        // No terminal, file-system writes, clock or network.
+        .target(
+            name: "HaechiCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // Durable append-only JSONL files (flock, fsync, checksums, torn tails).
+        .target(
+            name: "HaechiStore",
+            dependencies: ["HaechiCore"],
+            swiftSettings: strict
+        ),
+        // App state, actions, reducer, screens, canvas. Pure.
+        .target(
+            name: "HaechiUI",
+            dependencies: ["HaechiCore"],
+            swiftSettings: strict
+        ),
+        // The ncursesw backend that paints a canvas and reads keys.
+        .target(
+            name: "HaechiTerminal",
+            dependencies: ["HaechiUI", "CNCursesW"],
+            swiftSettings: strict
+        ),
+        // Channel adapters, retry policy, drain loop.
+        .target(
+            name: "HaechiSender",
+            dependencies: [
+                "HaechiCore", "HaechiStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Command-line commands and the TUI shell that performs effects.
+        .target(
+            name: "HaechiApp",
+            dependencies: [
+                "HaechiCore", "HaechiStore", "HaechiUI", "HaechiTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "haechi", dependencies: ["HaechiApp"], swiftSettings: strict),
+        .executableTarget(
+            name: "haechi-sender",
+            dependencies: [
+                "HaechiSender", "HaechiStore", "HaechiCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // Benchmarks that print figures; see README "Benchmarks".
+        .executableTarget(
+            name: "haechi-bench",
+            dependencies: [
+                "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore"], swiftSettings: strict),
+        .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore"], swiftSettings: strict),
+        .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore"], swiftSettings: strict),
+        .testTarget(
+            name: "HaechiSenderTests",
+            dependencies: [
+                "HaechiSender", "HaechiStore", "HaechiCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Runs the real binaries (tmux on a private socket, subprocesses).
+        .testTarget(
+            name: "HaechiEndToEndTests",
+            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,36 @@
+@_exported import ArgumentParser
+import Foundation
+
+/// `haechi`: with no subcommand it opens the checklist TUI.
+public struct HaechiCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "haechi",
+        abstract: "Emergency initial-response checklists and official SNS messages for duty officers.",
+        subcommands: [
+            TUICommand.self, LintCommand.self, ManualsCommand.self, ShowCommand.self,
+            OutboxCommand.self, DrillCommand.self, ReportCommand.self,
+        ],
+        defaultSubcommand: TUICommand.self
+    )
+    public init() {}
+}
+
+/// Options every command shares: where the manuals are.
+public struct ManualsOption: ParsableArguments {
+    @Option(name: .long, help: "Manuals directory (default: $HAECHI_MANUALS, else ./manuals).")
+    public var manuals: String?
+    public init() {}
+
+    public var directory: String {
+        if let manuals, !manuals.isEmpty { return manuals }
+        if let env = ProcessInfo.processInfo.environment["HAECHI_MANUALS"], !env.isEmpty { return env }
+        return "manuals"
+    }
+}
+
+/// Where incidents, the outbox and the sender's ledger live.
+public struct StateOption: ParsableArguments {
+    @Option(name: .long, help: "State directory (default: $HAECHI_STATE, else $XDG_STATE_HOME/haechi).")
+    public var state: String?
+    public init() {}
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Length rules of the channels, each applied after NFC normalisation (decomposed Hangul
+/// would otherwise count three or more times per syllable).
+public enum TextLength {
+    /// Every URL counts as this many characters on X and Mastodon (t.co / link shortening).
+    public static let urlLength = 23
+
+    public static func count(_ text: String, rule: CountingRule) -> Int {
+        let nfc = text.precomposedStringWithCanonicalMapping
+        switch rule {
+        case .xWeighted: return xWeighted(nfc)
+        case .characters: return characters(nfc)
+        case .graphemes: return nfc.count
+        }
+    }
+
+    /// Unicode scalars, with each URL counted as `urlLength` (Mastodon's rule).
+    public static func characters(_ nfc: String) -> Int {
+        var total = 0
+        for piece in split(nfc) {
+            switch piece {
+            case .url: total += urlLength
+            case .text(let s): total += s.unicodeScalars.count
+            }
+        }
+        return total
+    }
+
+    /// twitter-text v3: code points in U+0000–10FF, U+2000–200D, U+2010–201F and U+2032–2037
+    /// weigh 1, everything else 2; an emoji sequence weighs 2 however many scalars it has; a URL 23.
+    public static func xWeighted(_ nfc: String) -> Int {
+        var total = 0
+        for piece in split(nfc) {
+            switch piece {
+            case .url: total += urlLength
+            case .text(let s):
+                for grapheme in s {
+                    if isEmoji(grapheme) { total += 2; continue }
+                    for scalar in grapheme.unicodeScalars { total += xWeight(scalar) }
+                }
+            }
+        }
+        return total
+    }
+
+    static func xWeight(_ scalar: Unicode.Scalar) -> Int {
+        switch scalar.value {
+        case 0x0000...0x10FF, 0x2000...0x200D, 0x2010...0x201F, 0x2032...0x2037: return 1
+        default: return 2
+        }
+    }
+
+    static func isEmoji(_ grapheme: Character) -> Bool {
+        let scalars = grapheme.unicodeScalars
+        guard let first = scalars.first else { return false }
+        if first.properties.isEmojiPresentation { return true }
+        // Text-default emoji made emoji by VS16, keycaps, ZWJ sequences and flags.
+        if first.properties.isEmoji && scalars.count > 1 {
+            return scalars.contains { $0.value == 0xFE0F || $0.value == 0x200D || $0.value == 0x20E3 }
+                || (0x1F1E6...0x1F1FF).contains(first.value)
+        }
+        return false
+    }
+
+    enum Piece: Equatable { case text(Substring), url(Substring) }
+
+    /// Splits text into URL and non-URL pieces. A URL starts with http:// or https:// and runs
+    /// to the next whitespace; trailing sentence punctuation is not part of it.
+    static func split(_ s: String) -> [Piece] {
+        var pieces: [Piece] = []
+        var rest = s[...]
+        while let range = rest.range(of: "http", options: [.caseInsensitive]) {
+            let candidate = rest[range.lowerBound...]
+            guard candidate.lowercased().hasPrefix("https://") || candidate.lowercased().hasPrefix("http://") else {
+                pieces.append(.text(rest[..<range.upperBound]))
+                rest = rest[range.upperBound...]
+                continue
+            }
+            var end = candidate.firstIndex(where: { $0.isWhitespace }) ?? candidate.endIndex
+            while end > candidate.startIndex, let last = candidate[..<end].last, ".,;:!?)]}\"'".contains(last) {
+                end = candidate.index(before: end)
+            }
+            if range.lowerBound > rest.startIndex { pieces.append(.text(rest[..<range.lowerBound])) }
+            pieces.append(.url(candidate[..<end]))
+            rest = candidate[end...]
+        }
+        if !rest.isEmpty { pieces.append(.text(rest)) }
+        return pieces
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HaechiCore
+
+/// A typed append log: records of one Codable type, one per line, framed and checksummed.
+public struct RecordLog<Record: Codable & Sendable>: Sendable {
+    public let log: AppendLog
+    public var path: String { log.path }
+
+    public init(path: String, mode: mode_t = 0o660) {
+        log = AppendLog(path: path, mode: mode)
+    }
+
+    public static func encode(_ record: Record) throws -> [UInt8] {
+        Array(try RecordCoding.encoder().encode(record))
+    }
+
+    /// Durably appends the record; when this returns, the record is on disk.
+    public func append(_ record: Record) throws {
+        try log.append(Self.encode(record))
+    }
+
+    public func append(_ records: [Record]) throws {
+        try log.append(bodies: records.map(Self.encode))
+    }
+
+    /// Reads every record, skipping (and returning) bad lines.
+    public func readAll() throws -> (records: [Record], bad: [BadLine]) {
+        var records: [Record] = []
+        var bad: [BadLine] = []
+        var reader = LogReader(path: path)
+        try Self.read(&reader, following: false, into: { records.append($0) }, bad: { bad.append($0) })
+        return (records, bad)
+    }
+
+    /// Reads the lines after `reader`'s position, decoding each record.
+    public static func read(_ reader: inout LogReader, following: Bool,
+                            into body: (Record) throws -> Void, bad: (BadLine) -> Void) throws {
+        let decoder = RecordCoding.decoder()
+        let path = reader.path
+        try reader.read(following: following) { line in
+            switch line.result {
+            case .failure(let problem):
+                bad(BadLine(path: path, number: line.number, offset: line.offset, problem: problem.description))
+            case .success(let bytes):
+                do {
+                    try body(try decoder.decode(Record.self, from: Data(bytes)))
+                } catch let error as DecodingError {
+                    bad(BadLine(path: path, number: line.number, offset: line.offset, problem: "not a valid record: \(describe(error))"))
+                }
+            }
+        }
+    }
+}
+
+func describe(_ error: DecodingError) -> String {
+    switch error {
+    case .keyNotFound(let key, _): "missing \(key.stringValue)"
+    case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+        (c.codingPath.map(\.stringValue).joined(separator: ".") + " " + c.debugDescription).trimmingCharacters(in: .whitespaces)
+    @unknown default: "\(error)"
+    }
+}
