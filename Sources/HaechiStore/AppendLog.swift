@@ -8,7 +8,7 @@ import Foundation
 /// An append-only file of framed records, shared by several processes.
 ///
 /// Every append follows the outbox durability protocol (design.md):
-/// open(O_APPEND|O_CREAT, 0660) → flock(LOCK_EX) → newline first if the file ends in a torn
+/// open(O_RDWR|O_APPEND|O_CREAT, 0660) (read too, to look at the last byte) → flock(LOCK_EX) → newline first if the file ends in a torn
 /// line → write the whole line (looping on short writes) → fsync → unlock → close.
 /// A first creation also fsyncs the directory, so the new name survives a power cut.
 /// If the write or the fsync fails the file is cut back to where it was, so a record that was
@@ -70,13 +70,13 @@ public struct AppendLog: Sendable {
     }
 
     private func openForAppend() throws -> Int32 {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        let fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
         if fd >= 0 { return fd }
         guard errno == ENOENT else { throw PosixError("open", path: path) }
         // First creation: create exclusively, set the mode regardless of umask, fsync the directory.
-        let created = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        let created = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if created < 0 {
-            if errno == EEXIST { return try posix("open", path) { open(path, O_WRONLY | O_APPEND | O_CLOEXEC) } }
+            if errno == EEXIST { return try posix("open", path) { open(path, O_RDWR | O_APPEND | O_CLOEXEC) } }
             throw PosixError("open", path: path)
         }
         _ = fchmod(created, mode)

@@ -1,0 +1,1 @@
+// Tests for HaechiEndToEnd live in this folder.

@@ -1,0 +1,1 @@
+// Tests for HaechiSender live in this folder.

@@ -1,0 +1,1 @@
+// Tests for HaechiUI live in this folder.
