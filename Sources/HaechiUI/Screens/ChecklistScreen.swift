@@ -64,7 +64,11 @@ public struct ChecklistScreen: ScreenModel {
     }
 
     public mutating func incidentChanged(app: AppState) {
-        guard let (_, _, rows) = context(app) else { return }
+        guard let (incident, _, rows) = context(app) else { return }
+        if selected == nil {
+            // Opening or resuming: land on the first step still to be done.
+            selected = rows.lazy.compactMap(\.step).first { [.todo, .inProgress].contains(incident.status(of: $0.id)) }?.id
+        }
         // A selected step that is no longer listed (the level went down) gives way to the first.
         selected = selectedIndex(rows).flatMap { rows[$0].step?.id }
         if let i = selectedIndex(rows) {

@@ -75,8 +75,6 @@ public struct HomeScreen: ScreenModel {
             app.navigate(to: .review(ReviewScreen(manualIndex: manuals.firstIndex { $0.id == id } ?? 0, returnTo: nil)))
         case .refresh:
             return [.listIncidents]
-        case .quit:
-            return [.quit]
         default:
             break
         }

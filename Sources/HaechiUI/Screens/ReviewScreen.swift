@@ -31,9 +31,9 @@ public struct ReviewScreen: ScreenModel {
 
     /// Case-insensitive match on NFC text, in either language.
     public static func matches(_ step: Step, _ query: String) -> Bool {
-        let q = query.precomposedStringWithCanonicalMapping.lowercased()
+        let q = NFC.normalize(query).lowercased()
         return [step.title.ko, step.title.en, step.instructions.ko, step.instructions.en].contains {
-            $0.precomposedStringWithCanonicalMapping.lowercased().contains(q)
+            NFC.normalize($0).lowercased().contains(q)
         }
     }
 

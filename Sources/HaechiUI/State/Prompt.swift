@@ -15,7 +15,7 @@ public struct TextField: Sendable, Hashable {
     public mutating func edit(_ key: Key) -> Edit? {
         switch key {
         case .char(let c):
-            let next = (text + String(c)).precomposedStringWithCanonicalMapping
+            let next = NFC.normalize(text + String(c))
             if let maxLength, next.count > maxLength { return .tooLong }
             text = next
             return .changed

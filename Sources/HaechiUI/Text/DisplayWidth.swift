@@ -88,7 +88,7 @@ public enum DisplayWidth {
     /// recolour the screen or reorder what the operator reads. Tabs become one space so that
     /// columns stay predictable.
     public static func visible(_ text: String) -> String {
-        let nfc = text.precomposedStringWithCanonicalMapping
+        let nfc = NFC.normalize(text)
         // Fast path: most text has nothing to replace.
         if !nfc.unicodeScalars.contains(where: needsEscape) { return nfc }
         var out = String.UnicodeScalarView()
@@ -110,6 +110,20 @@ public enum DisplayWidth {
         return v < 0x20 || (v >= 0x7F && v < 0xA0)
             || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
             || v == 0x200E || v == 0x200F || v == 0x061C
+    }
+}
+
+/// Canonical composition (NFC) that really composes Hangul.
+///
+/// Foundation on Linux (swift-corelibs) leaves a composed LV syllable followed by a trailing
+/// consonant jamo alone: "혀" + U+11AB stays two scalars instead of becoming "현". That is exactly
+/// what typing one jamo at a time produces, so compose from the fully decomposed form, which it
+/// handles correctly.
+public enum NFC {
+    public static func normalize(_ text: String) -> String {
+        // ASCII and text with no Hangul jamo or combining marks are already NFC.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        return text.decomposedStringWithCanonicalMapping.precomposedStringWithCanonicalMapping
     }
 }
 
