@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CNCursesW
 import HaechiUI
 
@@ -79,6 +82,14 @@ public final class Terminal {
     }
 
     public var size: (width: Int, height: Int) { (Int(haechi_cols()), Int(haechi_lines())) }
+
+    /// Whether the terminal's input has hung up (its pty closed): after that ncurses returns
+    /// "no key" at once, forever, and the main loop must stop rather than spin.
+    public var inputHungUp: Bool {
+        var fds = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        guard poll(&fds, 1, 0) >= 0 else { return false }
+        return fds.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
 
     /// Waits up to `timeoutMilliseconds` for input.
     public func read(timeoutMilliseconds: Int32) -> TerminalInput? {

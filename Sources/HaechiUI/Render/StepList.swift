@@ -69,6 +69,11 @@ public enum StepDetails {
             let late = app.now.timeIntervalSince(incident.openedAt.addingTimeInterval(TimeInterval(step.targetMinutes * 60)))
             add(app.t("지연 ", "OVERDUE by ") + Format.minutes(late), Style(.overdue, bold: true))
         }
+        // Notes come before the instructions: the officer taking over needs them first.
+        if let incident, let notes = incident.notes[step.id], !notes.isEmpty {
+            add(app.t("메모", "Notes") + " (\(notes.count))", Style(.title, bold: true))
+            for note in notes { add("\(Format.time(note.at, app.timeZone)) \(note.by): \(note.text)") }
+        }
         out.append(("", .normal))
         add(app.t(step.instructions))
         if !step.contacts.isEmpty {
@@ -80,11 +85,6 @@ public enum StepDetails {
             out.append(("", .normal))
             add(app.t("메시지 ", "Message ") + "[\(message.messageClass.korean)] → " + message.channels.joined(separator: ", "), Style(.title, bold: true))
             add(app.t(message.text), Style(.dim))
-        }
-        if let incident, let notes = incident.notes[step.id], !notes.isEmpty {
-            out.append(("", .normal))
-            add(app.t("메모", "Notes") + " (\(notes.count))", Style(.title, bold: true))
-            for note in notes { add("\(Format.time(note.at, app.timeZone)) \(note.by): \(note.text)") }
         }
         if let location = step.location { add(location.description, Style(.dim)) }
         return out
