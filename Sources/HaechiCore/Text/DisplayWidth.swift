@@ -10,7 +10,7 @@ import Foundation
 public enum DisplayWidth {
     public static func of(_ text: String) -> Int {
         var total = 0
-        for ch in text.precomposedStringWithCanonicalMapping { total += of(ch) }
+        for ch in NFC.normalize(text) { total += of(ch) }
         return total
     }
 
@@ -64,7 +64,7 @@ public enum DisplayWidth {
     public static func wrap(_ text: String, width: Int) -> [String] {
         precondition(width > 1)
         var lines: [String] = []
-        for paragraph in text.precomposedStringWithCanonicalMapping.split(separator: "\n", omittingEmptySubsequences: false) {
+        for paragraph in NFC.normalize(text).split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
             var lineWidth = 0
             for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
@@ -93,7 +93,7 @@ public enum DisplayWidth {
     public static func fit(_ text: String, width: Int) -> String {
         var out = ""
         var used = 0
-        for ch in text.precomposedStringWithCanonicalMapping {
+        for ch in NFC.normalize(text) {
             let w = of(ch)
             if used + w > width { break }
             out.append(ch); used += w
