@@ -2,9 +2,14 @@ import Foundation
 
 /// Unicode NFC, with a fast path: almost every string Haechi sees is ASCII or precomposed
 /// Hangul, which are NFC already, and Foundation's normaliser is slow to call per field.
+///
+/// The slow path decomposes before composing: Foundation on Linux leaves a precomposed LV
+/// syllable followed by a trailing-consonant jamo alone ("혀" + U+11AB stays two scalars instead
+/// of "현"), which is exactly what typing one jamo at a time produces; from the fully decomposed
+/// form it composes correctly.
 public enum NFC {
     public static func normalize(_ s: String) -> String {
-        isCertainlyNFC(s) ? s : s.precomposedStringWithCanonicalMapping
+        isCertainlyNFC(s) ? s : s.decomposedStringWithCanonicalMapping.precomposedStringWithCanonicalMapping
     }
 
     /// True when no scalar could change under NFC: ASCII/Latin-1 below the combining marks,
