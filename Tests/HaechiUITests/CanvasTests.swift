@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HaechiCore
 @testable import HaechiUI
 
 @Suite struct DisplayWidthTests {

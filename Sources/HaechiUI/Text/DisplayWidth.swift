@@ -1,4 +1,5 @@
 import Foundation
+import HaechiCore
 
 /// The one place that decides how many terminal columns text takes.
 ///
@@ -113,19 +114,7 @@ public enum DisplayWidth {
     }
 }
 
-/// Canonical composition (NFC) that really composes Hangul.
-///
-/// Foundation on Linux (swift-corelibs) leaves a composed LV syllable followed by a trailing
-/// consonant jamo alone: "혀" + U+11AB stays two scalars instead of becoming "현". That is exactly
-/// what typing one jamo at a time produces, so compose from the fully decomposed form, which it
-/// handles correctly.
-public enum NFC {
-    public static func normalize(_ text: String) -> String {
-        // ASCII and text with no Hangul jamo or combining marks are already NFC.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
-        return text.decomposedStringWithCanonicalMapping.precomposedStringWithCanonicalMapping
-    }
-}
+// NFC lives in HaechiCore (Text/NFC.swift): the loader and the length rules need it too.
 
 extension String {
     func leftPadded(to count: Int, with pad: Character) -> String {
