@@ -7,30 +7,52 @@ import Testing
 /// nothing lost, resizing, Korean typing, and two operators on one incident.
 @Suite(.serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
 struct TUIEndToEndTests {
-    /// A small manual in the model's JSON form, written by the test.
+    /// A small manual written by the test in the manuals' YAML form, beside the repository's
+    /// channel profiles (the loader reads `channels.yaml` first).
     static func writeManuals(to dir: URL) throws {
-        func step(_ id: String, _ ko: String, _ en: String, _ minutes: Int, _ level: AlertLevel) -> Step {
-            Step(id: id, title: Localized(ko: ko, en: en),
-                 instructions: Localized(ko: "\(ko) 후 상황판에 기록합니다.", en: "\(en), then record it on the board."),
-                 role: Localized(ko: "상황관리반", en: "Situation team"), targetMinutes: minutes, fromLevel: level,
-                 contacts: [Contact(name: Localized(ko: "종합방재센터", en: "Disaster HQ"), phone: "02-2181-0119")])
-        }
-        let manual = Manual(
-            id: "earthquake", title: Localized(ko: "지진", en: "Earthquake"), category: .natural,
-            department: Localized(ko: "안전총괄실", en: "Safety HQ"), revised: "2026-10-01",
-            variables: [IncidentVariable(id: "district", label: Localized(ko: "자치구", en: "District"), maxLength: 10, example: "마포구")],
-            phases: [
-                Phase(id: "first", title: Localized(ko: "초기 대응", en: "First response"), steps: [
-                    step("receive", "상황 접수 및 전파", "Receive and relay", 5, .interest),
-                    step("text", "재난문자 발송 요청", "Request the emergency text", 10, .interest),
-                    step("scene", "현장 피해 확인", "Check the scene", 15, .interest),
-                ]),
-                Phase(id: "escalate", title: Localized(ko: "확대 대응", en: "Escalation"), steps: [
-                    step("hq", "재난안전대책본부 가동", "Activate the disaster HQ", 30, .alert),
-                ]),
-            ])
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try JSONEncoder().encode(manual).write(to: dir.appendingPathComponent("earthquake.json"))
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try FileManager.default.copyItem(at: repo.appendingPathComponent("manuals/channels.yaml"), to: dir.appendingPathComponent("channels.yaml"))
+        func step(_ id: String, _ ko: String, _ en: String, _ minutes: Int, _ level: String) -> String {
+            """
+                  - id: \(id)
+                    title: {ko: \(ko), en: \(en)}
+                    instructions:
+                      ko: \(ko) 후 상황판에 기록한다.
+                      en: \(en), then record it on the board.
+                    role: {ko: 상황관리반, en: Situation team}
+                    target_minutes: \(minutes)
+                    from_level: \(level)
+                    contacts:
+                      - {name: {ko: 종합방재센터, en: Disaster HQ}, phone: "02-2181-0119"}
+
+            """
+        }
+        let yaml = """
+            id: earthquake
+            title: {ko: 지진, en: Earthquake}
+            category: natural
+            department: {ko: 안전총괄실, en: Safety HQ}
+            revised: "2026-10-01"
+            variables:
+              - id: district
+                label: {ko: 자치구, en: District}
+                max_length: 10
+                example: 마포구
+            phases:
+              - id: first
+                title: {ko: 초기 대응, en: First response}
+                steps:
+
+            """ + step("receive", "상황 접수 및 전파", "Receive and relay", 5, "관심")
+            + step("text", "재난문자 발송 요청", "Request the emergency text", 10, "관심")
+            + step("scene", "현장 피해 확인", "Check the scene", 15, "관심") + """
+              - id: escalate
+                title: {ko: 확대 대응, en: Escalation}
+                steps:
+
+            """ + step("hq", "재난안전대책본부 가동", "Activate the disaster HQ", 30, "경계")
+        try yaml.write(to: dir.appendingPathComponent("earthquake.yaml"), atomically: true, encoding: .utf8)
     }
 
     struct Setup {

@@ -145,19 +145,3 @@ final class Tmux {
 
     static var available: Bool { (try? run(["tmux", "-V"]).status) == 0 }
 }
-
-/// The built executables sit next to the test bundle in .build/<triple>/<config>/ (swift test
-/// builds every product before running tests). `HAECHI_BIN_DIR` overrides.
-enum Binaries {
-    static var directory: URL {
-        if let dir = ProcessInfo.processInfo.environment["HAECHI_BIN_DIR"] { return URL(fileURLWithPath: dir) }
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        // Inside HaechiPackageTests.xctest/Contents/... on some layouts: climb to the build dir.
-        while dir.path != "/", !FileManager.default.fileExists(atPath: dir.appendingPathComponent("haechi").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }
-    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-}
