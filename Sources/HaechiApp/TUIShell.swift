@@ -21,6 +21,8 @@ final class TUIShell {
     var log: TUILog
     var effects: TUIEffects
     var running = true
+    /// When the command started (uptime ns), to log the time to the first frame.
+    var started: UInt64?
 
     init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
          language: Language) throws {
@@ -53,6 +55,9 @@ final class TUIShell {
         send(.statusSummary(effects.statusSummary()))
         perform([.listIncidents])
         terminal.draw(render(state))
+        if let started {
+            log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
+        }
 
         var lastTick = Date()
         var lastSlowPoll = Date()

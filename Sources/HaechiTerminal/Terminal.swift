@@ -236,3 +236,14 @@ public final class Terminal {
         return (a, pairNumber(style.tone))
     }
 }
+
+/// A pseudo-terminal pair, for running a TUI under measurement (the benchmark's first frame).
+public enum PseudoTerminal {
+    /// The master descriptor and the path of the slave side, or nil.
+    public static func open() -> (master: Int32, slave: String)? {
+        var name = [CChar](repeating: 0, count: 128)
+        let fd = haechi_open_pty(&name, name.count)
+        guard fd >= 0 else { return nil }
+        return (fd, String(cString: name))
+    }
+}
