@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import Foundation
 import HaechiCore
@@ -30,6 +33,9 @@ struct TUICommand: ParsableCommand {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }
         guard let lang = Language(rawValue: language) else { throw ValidationError("--language must be ko or en") }
+        guard isatty(0) == 1, isatty(1) == 1 else {
+            throw ValidationError("haechi tui needs a terminal on standard input and output.")
+        }
         let stateDirectory = StateDirectory.resolve(state.state)
         do {
             try stateDirectory.prepare()

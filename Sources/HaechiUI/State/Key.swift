@@ -55,14 +55,14 @@ public enum Command: Sendable, Hashable {
     case moveUp, moveDown, pageUp, pageDown, first, last, nextSection
     case select
     // home
-    case startIncident, review, refresh
+    case review, refresh
     // start
     case nextField, previousField, choiceLeft, choiceRight, openIncident
     // checklist
     case markDone, markInProgress, markTodo, skip, notApplicable, addNote, changeLevel, closeIncident
     case scrollDetailsDown, scrollDetailsUp
     // review
-    case search, nextManual, previousManual, clearSearch
+    case search, nextManual, previousManual
 }
 
 /// One line of a key table: which keys, what they do, and the words for help and the status line.
