@@ -99,7 +99,7 @@ public enum OutboxListing {
         if let c = s.cancel { flags.append("cancelled by \(c.by)") }
         if let a = s.approval { flags.append("approved by \(a.by)") }
         if !s.correctedBy.isEmpty { flags.append("corrected by \(s.correctedBy.joined(separator: ","))") }
-        let head = "\(m.id)  \(mode)  \(m.kind.rawValue)  \(RecordCoding.formatTimestamp(m.created))  \(m.operator)"
+        let head = "\(m.id)  \(mode)  \(m.kind.rawValue)  \(Timestamp.format(m.created))  \(m.operator)"
         return head + (flags.isEmpty ? "" : "  [\(flags.joined(separator: "; "))]") + "\n    " + states
     }
 
@@ -111,7 +111,7 @@ public enum OutboxListing {
         o.string("mode", m.mode.rawValue)
         o.string("kind", m.kind.rawValue)
         o.raw("channels", "[" + m.channels.map(JSONObject.quote).joined(separator: ",") + "]")
-        o.string("created", RecordCoding.formatTimestamp(m.created))
+        o.string("created", Timestamp.format(m.created))
         o.string("operator", m.operator)
         if let i = m.incident { o.string("incident", i) }
         if let c = m.corrects { o.string("corrects", c) }
@@ -149,6 +149,10 @@ struct JSONObject {
     mutating func string(_ key: String, _ value: String) { raw(key, JSONObject.quote(value)) }
 
     static func quote(_ s: String) -> String {
+        // Most values need no escaping at all; checking bytes is far cheaper than rebuilding.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
