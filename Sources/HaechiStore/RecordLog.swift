@@ -11,7 +11,12 @@ public struct RecordLog<Record: Codable & Sendable>: Sendable {
     }
 
     public static func encode(_ record: Record) throws -> [UInt8] {
-        Array(try RecordCoding.encoder().encode(record))
+        if let direct = record as? any DirectlyEncodable {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(1024)
+            if direct.encodeDirectly(into: &bytes) { return bytes }
+        }
+        return Array(try RecordCoding.encoder().encode(record))
     }
 
     /// Durably appends the record; when this returns, the record is on disk.
