@@ -14,7 +14,7 @@ import Glibc
 struct OutboxBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "outbox", abstract: "Durable append rate; list/verify of a million records.")
     @Option(help: "Appends per measurement.") var appends = 2000
-    @Option(help: "Rounds of the three append loops (the median is reported).") var rounds = 3
+    @Option(help: "Rounds of the three append loops (the median is reported).") var rounds = 5
     @Option(help: "Records in the large outbox.") var records = 1_000_000
     @Option(help: "Directory for the files (default: a new one under $TMPDIR). Everything runs on this one disk.") var directory: String?
     @Option(help: "The haechi binary to time (default: next to this one).") var haechi: String?
