@@ -32,7 +32,7 @@ struct OutboxListCommand: ParsableCommand {
             return all || now.timeIntervalSince(m.created) < 24 * 3600
         }
         var output = OutputBuffer()
-        let summary = try OutboxListing.stream(state: state, channels: channels, filter: filter) { status in
+        let summary = try OutboxListing.stream(state: state, channels: channels, incident: incident, filter: filter) { status in
             if json {
                 output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
             } else {
@@ -78,15 +78,17 @@ struct OutputBuffer {
 public enum OutboxListing {
     public struct Summary: Sendable { public var messages = 0; public var listed = 0; public var bad = 0 }
 
-    public static func stream(state: StateDirectory, channels: ChannelProfiles?, filter: (OutboxMessage) -> Bool,
-                              _ body: (MessageStatus) throws -> Void) throws -> Summary {
+    /// `incident`, when given, lets the second pass skip other incidents' lines undecoded;
+    /// `filter` still decides (and `messages` then counts only that incident's).
+    public static func stream(state: StateDirectory, channels: ChannelProfiles?, incident: String? = nil,
+                              filter: (OutboxMessage) -> Bool, _ body: (MessageStatus) throws -> Void) throws -> Summary {
         var summary = Summary()
         var index = OutboxEventIndex()
         let outbox = FileOutbox(state: state)
         try outbox.scanEvents({ index.apply($0) }, bad: { _ in summary.bad += 1 })
         var reader = LogReader(path: state.deliveryPath)
         try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { index.apply($0) }, bad: { _ in summary.bad += 1 })
-        try outbox.scan({ record in
+        let each: (OutboxRecord) throws -> Void = { record in
             switch record {
             case .message(let m), .correct(let m):
                 summary.messages += 1
@@ -97,7 +99,9 @@ public enum OutboxListing {
                 try body(index.status(of: m, isCorrection: isCorrection, channels: channels))
             default: break
             }
-        }, bad: { _ in })
+        }
+        if let incident, try outbox.scan(incident: incident, each, bad: { _ in }) { return summary }
+        try outbox.scan(each, bad: { _ in })
         return summary
     }
 

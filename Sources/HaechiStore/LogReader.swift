@@ -37,6 +37,9 @@ public struct LogReader {
     /// 1-based number of the next unread line.
     public private(set) var nextLine: Int = 1
     public var chunkSize = 1 << 20
+    /// Stop at this byte offset (which must be where a line starts), to read one part of a
+    /// file while another reader takes the rest.
+    public var end: Int?
 
     public init(path: String, position: Int = 0, nextLine: Int = 1) {
         self.path = path; self.position = position; self.nextLine = nextLine
@@ -57,7 +60,7 @@ public struct LogReader {
 
         var st = stat()
         try posix("fstat", path) { fstat(fd, &st) }
-        let size = Int(st.st_size)
+        let size = min(Int(st.st_size), end ?? Int.max)
         if size < position {
             // The file was cut back (a failed append was taken back): start again from the top
             // is wrong for followers, so only rewind to the new end.
@@ -108,6 +111,24 @@ public struct LogReader {
             position = pendingOffset + pending.count
         }
         return true
+    }
+
+    /// Where the first line starting at or after `offset` begins, or nil when there is none:
+    /// a point to split a file for two readers.
+    public static func lineStart(in path: String, after offset: Int) throws -> Int? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PosixError("open", path: path) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var at = offset
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { raw in
+                try posix("pread", path) { pread(fd, raw.baseAddress!, raw.count, off_t(at)) }
+            }
+            if n <= 0 { return nil }
+            if let nl = newline(in: buffer, from: 0, to: n) { return at + nl + 1 }
+            at += n
+        }
     }
 
     /// memchr rather than `firstIndex(of:)`: finding line ends is a third of a verify otherwise.

@@ -44,11 +44,27 @@ public struct FileOutbox: Outbox {
         try RecordLog<OutboxRecord>.read(&reader, following: false, skip: { Self.isPlainMessage($0) }, into: record, bad: bad)
     }
 
+    /// Every record whose line contains `"incident":"<id>"`, undecoded lines skipped: one
+    /// incident's messages from a large outbox. Sound for the same reason as `scanEvents`.
+    /// Returns false when the id has characters JSON escapes (then use `scan` and filter).
+    @discardableResult
+    public func scan(incident id: String, _ record: (OutboxRecord) throws -> Void, bad: (BadLine) -> Void) throws -> Bool {
+        guard !id.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/") }) else {
+            return false
+        }
+        let marker = Array(#""incident":""#.utf8) + Array(id.utf8) + [UInt8(ascii: "\"")]
+        var reader = LogReader(path: log.path)
+        try RecordLog<OutboxRecord>.read(&reader, following: false, skip: { !Self.contains($0, marker) }, into: record, bad: bad)
+        return true
+    }
+
     static let messageMarker = Array(#""record":"message""#.utf8)
 
-    static func isPlainMessage(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isPlainMessage(_ bytes: ArraySlice<UInt8>) -> Bool { contains(bytes, messageMarker) }
+
+    static func contains(_ bytes: ArraySlice<UInt8>, _ marker: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { hay in
-            messageMarker.withUnsafeBufferPointer { needle in
+            marker.withUnsafeBufferPointer { needle in
                 guard hay.count >= needle.count else { return false }
                 var i = 0
                 let last = hay.count - needle.count

@@ -68,7 +68,8 @@ struct OutboxBench: ParsableCommand {
         }
         for (name, args) in [("verify", ["outbox", "verify", "--state", big.path]),
                              ("list --all --json", ["outbox", "list", "--all", "--json", "--state", big.path, "--manuals", "/nonexistent"]),
-                             ("list --all", ["outbox", "list", "--all", "--state", big.path, "--manuals", "/nonexistent"])] {
+                             ("list --all", ["outbox", "list", "--all", "--state", big.path, "--manuals", "/nonexistent"]),
+                             ("list --incident", ["outbox", "list", "--incident", "inc-7", "--json", "--state", big.path, "--manuals", "/nonexistent"])] {
             let run = try ChildRun.measure(binary, args)
             guard run.status == 0 else { throw ValidationError("haechi \(name) exited with \(run.status)") }
             print(String(format: "haechi outbox %-18@ %6.2f s (goal < 2 s) %@   peak %6.1f MiB (goal < 100 MiB) %@",
