@@ -85,7 +85,8 @@ public enum OutboxListing {
         var summary = Summary()
         var index = OutboxEventIndex()
         let outbox = FileOutbox(state: state)
-        try outbox.scanEvents({ index.apply($0) }, bad: { _ in summary.bad += 1 })
+        // Bad outbox lines are counted in the last pass, which checks every line it reads.
+        try outbox.scanEvents({ index.apply($0) }, bad: { _ in })
         var reader = LogReader(path: state.deliveryPath)
         try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { index.apply($0) }, bad: { _ in summary.bad += 1 })
         let each: (OutboxRecord) throws -> Void = { record in
@@ -100,8 +101,8 @@ public enum OutboxListing {
             default: break
             }
         }
-        if let incident, try outbox.scan(incident: incident, each, bad: { _ in }) { return summary }
-        try outbox.scan(each, bad: { _ in })
+        if let incident, try outbox.scan(incident: incident, each, bad: { _ in summary.bad += 1 }) { return summary }
+        try outbox.scan(each, bad: { _ in summary.bad += 1 })
         return summary
     }
 

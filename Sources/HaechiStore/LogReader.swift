@@ -10,6 +10,8 @@ public struct LogLine: Sendable {
     public let number: Int
     public let offset: Int
     public let result: Result<ArraySlice<UInt8>, LineFrame.Problem>
+    /// The whole line, without its newline.
+    public let line: ArraySlice<UInt8>
 }
 
 /// A bad line found while reading, reported with its place and never a reason to stop.
@@ -40,6 +42,10 @@ public struct LogReader {
     /// Stop at this byte offset (which must be where a line starts), to read one part of a
     /// file while another reader takes the rest.
     public var end: Int?
+    /// When false, lines are only checked for their frame, and `result` holds the unverified
+    /// record bytes: for a caller that skips most lines by their bytes and checks the rest
+    /// itself (`LineFrame.decode(line)`), saving the checksum of every skipped line.
+    public var verifyChecksums = true
 
     public init(path: String, position: Int = 0, nextLine: Int = 1) {
         self.path = path; self.position = position; self.nextLine = nextLine
@@ -91,7 +97,8 @@ public struct LogReader {
                     line = pending[...]
                 }
                 if !line.isEmpty {
-                    try body(LogLine(number: nextLine, offset: lineOffset, result: LineFrame.decode(line)))
+                    try body(LogLine(number: nextLine, offset: lineOffset,
+                                     result: LineFrame.decode(line, checksum: verifyChecksums), line: line))
                 }
                 // A blank line (a hand edit, or an older writer's newline after a torn tail) is
                 // no record, but it is still counted so that line numbers match an editor's.
@@ -106,7 +113,7 @@ public struct LogReader {
             }
         }
         if !pending.isEmpty && !following {
-            try body(LogLine(number: nextLine, offset: pendingOffset, result: .failure(.incomplete)))
+            try body(LogLine(number: nextLine, offset: pendingOffset, result: .failure(.incomplete), line: pending[...]))
             nextLine += 1
             position = pendingOffset + pending.count
         }
