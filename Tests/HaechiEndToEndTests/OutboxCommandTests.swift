@@ -137,6 +137,23 @@ import FoundationXML
         #expect(rows.count == 2 && rows[1]["kind"] as? String == "emergency")
     }
 
+    @Test func anIncidentJournalSuppliesVariablesAndKeepsDrillAndLiveApart() throws {
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let dir = StateDirectory(path: state)
+        try dir.prepare()
+        try dir.journal(incident: "inc-9").append(IncidentEvent(kind: .opened, incident: "inc-9", at: Date(), operator: "kim",
+                                                                manual: "typhoon", mode: .live, variables: ["district": "강서구"], level: .alert))
+        var r = try haechi(["add", "--mode", "drill", "--incident", "inc-9", "--channel", "webhook", "--text", "a", "--text-en", "b"])
+        #expect(r.status == 1 && r.stderr.contains("NOT queued: incident inc-9 is a LIVE; drill and live never mix"), "\(r.stderr)")
+        r = try haechi(["add", "--mode", "live", "--confirm-live", "LIVE", "--incident", "inc-9", "--channel", "webhook",
+                        "--text", "{district} {level} 단계", "--text-en", "{district} level {level}"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let (records, _) = try dir.outbox.readAll()
+        guard case .message(let m)? = records.first else { Issue.record("no message"); return }
+        #expect(m.text == Localized(ko: "강서구 경계 단계", en: "강서구 level Orange"))
+        #expect(m.manual == "typhoon" && m.district == "강서구" && m.incident == "inc-9")
+    }
+
     @Test func verifyReportsEveryBadLineWithLineNumberAndByteOffset() throws {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let first = try add(["--mode", "drill", "--channel", "webhook", "--text", "하나", "--text-en", "one"])
