@@ -36,7 +36,7 @@ struct OutboxListCommand: ParsableCommand {
             if json {
                 output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
             } else {
-                output.append(OutboxListing.textLine(status))
+                output.appendBytes { OutboxListing.textLine(status, into: &$0) }
             }
         }
         output.flush()
@@ -104,6 +104,39 @@ public enum OutboxListing {
         if let incident, try outbox.scan(incident: incident, each, bad: { _ in summary.bad += 1 }) { return summary }
         try outbox.scan(each, bad: { _ in summary.bad += 1 })
         return summary
+    }
+
+    /// The same, appended as bytes without building the line as a String first.
+    public static func textLine(_ s: MessageStatus, into out: inout [UInt8]) {
+        let m = s.message
+        func put(_ text: String) {
+            var text = text
+            text.withUTF8 { out.append(contentsOf: $0) }
+        }
+        put(m.id)
+        put(m.mode == .drill ? "  DRILL  " : "  LIVE   ")
+        put(m.kind.rawValue)
+        put("  ")
+        put(Timestamp.format(m.created))
+        put("  ")
+        put(m.operator)
+        var flags: [String] = []
+        if s.isCorrection, let c = m.corrects { flags.append("corrects \(c)") }
+        if let c = s.cancel { flags.append("cancelled by \(c.by)") }
+        if let a = s.approval { flags.append("approved by \(a.by)") }
+        if !s.correctedBy.isEmpty { flags.append("corrected by \(s.correctedBy.joined(separator: ","))") }
+        if !flags.isEmpty { put("  [" + flags.joined(separator: "; ") + "]") }
+        put("\n   ")
+        for (target, state) in s.states {
+            put(" ")
+            put(target.channel)
+            put("/")
+            put(target.language.rawValue)
+            put("=")
+            put(state.description)
+            put(" ")
+        }
+        while out.last == UInt8(ascii: " ") { out.removeLast() }
     }
 
     public static func textLine(_ s: MessageStatus) -> String {

@@ -70,10 +70,15 @@ public struct DeliveryTarget: Sendable, Hashable, Comparable, CustomStringConver
     /// and the message has text for. Without a profile for a channel, every language with text
     /// (the sender refuses unknown channels itself; the view should still show them).
     public static func targets(of message: OutboxMessage, channels: ChannelProfiles?) -> [DeliveryTarget] {
-        message.channels.flatMap { id -> [DeliveryTarget] in
-            let languages = channels?[id]?.languages ?? Language.allCases
-            return languages.filter { !message.text[$0].isEmpty }.map { DeliveryTarget(channel: id, language: $0) }
+        // One array, no intermediate ones: a listing calls this for every message.
+        var targets: [DeliveryTarget] = []
+        targets.reserveCapacity(message.channels.count * Language.allCases.count)
+        for id in message.channels {
+            for language in channels?[id]?.languages ?? Language.allCases where !message.text[language].isEmpty {
+                targets.append(DeliveryTarget(channel: id, language: language))
+            }
         }
+        return targets
     }
 }
 
