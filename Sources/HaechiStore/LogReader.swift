@@ -10,6 +10,8 @@ public struct LogLine: Sendable {
     public let number: Int
     public let offset: Int
     public let result: Result<ArraySlice<UInt8>, LineFrame.Problem>
+    /// The whole line, without its newline.
+    public let line: ArraySlice<UInt8>
 }
 
 /// A bad line found while reading, reported with its place and never a reason to stop.
@@ -37,6 +39,13 @@ public struct LogReader {
     /// 1-based number of the next unread line.
     public private(set) var nextLine: Int = 1
     public var chunkSize = 1 << 20
+    /// Stop at this byte offset (which must be where a line starts), to read one part of a
+    /// file while another reader takes the rest.
+    public var end: Int?
+    /// When false, lines are only checked for their frame, and `result` holds the unverified
+    /// record bytes: for a caller that skips most lines by their bytes and checks the rest
+    /// itself (`LineFrame.decode(line)`), saving the checksum of every skipped line.
+    public var verifyChecksums = true
 
     public init(path: String, position: Int = 0, nextLine: Int = 1) {
         self.path = path; self.position = position; self.nextLine = nextLine
@@ -57,7 +66,7 @@ public struct LogReader {
 
         var st = stat()
         try posix("fstat", path) { fstat(fd, &st) }
-        let size = Int(st.st_size)
+        let size = min(Int(st.st_size), end ?? Int.max)
         if size < position {
             // The file was cut back (a failed append was taken back): start again from the top
             // is wrong for followers, so only rewind to the new end.
@@ -76,7 +85,7 @@ public struct LogReader {
             readOffset += n
             var start = 0
             let chunk = buffer[0..<n]
-            while let nl = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            while let nl = Self.newline(in: buffer, from: start, to: n) {
                 let lineOffset: Int
                 let line: ArraySlice<UInt8>
                 if pending.isEmpty {
@@ -88,10 +97,11 @@ public struct LogReader {
                     line = pending[...]
                 }
                 if !line.isEmpty {
-                    try body(LogLine(number: nextLine, offset: lineOffset, result: LineFrame.decode(line)))
+                    try body(LogLine(number: nextLine, offset: lineOffset,
+                                     result: LineFrame.decode(line, checksum: verifyChecksums), line: line))
                 }
-                // A blank line (the newline a writer puts after a torn tail) is no record, but it
-                // is still counted so that line numbers match an editor's.
+                // A blank line (a hand edit, or an older writer's newline after a torn tail) is
+                // no record, but it is still counted so that line numbers match an editor's.
                 nextLine += 1
                 pending.removeAll(keepingCapacity: true)
                 start = nl + 1
@@ -103,10 +113,37 @@ public struct LogReader {
             }
         }
         if !pending.isEmpty && !following {
-            try body(LogLine(number: nextLine, offset: pendingOffset, result: .failure(.incomplete)))
+            try body(LogLine(number: nextLine, offset: pendingOffset, result: .failure(.incomplete), line: pending[...]))
             nextLine += 1
             position = pendingOffset + pending.count
         }
         return true
+    }
+
+    /// Where the first line starting at or after `offset` begins, or nil when there is none:
+    /// a point to split a file for two readers.
+    public static func lineStart(in path: String, after offset: Int) throws -> Int? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PosixError("open", path: path) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var at = offset
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { raw in
+                try posix("pread", path) { pread(fd, raw.baseAddress!, raw.count, off_t(at)) }
+            }
+            if n <= 0 { return nil }
+            if let nl = newline(in: buffer, from: 0, to: n) { return at + nl + 1 }
+            at += n
+        }
+    }
+
+    /// memchr rather than `firstIndex(of:)`: finding line ends is a third of a verify otherwise.
+    static func newline(in buffer: [UInt8], from: Int, to: Int) -> Int? {
+        guard from < to else { return nil }
+        return buffer.withUnsafeBufferPointer { p -> Int? in
+            guard let hit = memchr(p.baseAddress! + from, Int32(UInt8(ascii: "\n")), to - from) else { return nil }
+            return p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
     }
 }
