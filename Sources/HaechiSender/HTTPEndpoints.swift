@@ -86,6 +86,7 @@ public actor MastodonEndpoint: Endpoint {
     private let timeout: TimeInterval
     private let now: @Sendable () -> Date
     private var maxCharacters: Int?
+    private var limitLookup: Task<Result<Int, DeliveryResultError>, Never>?
     /// When X-RateLimit-Remaining reached 0: no request before the reset. Read by the drain loop
     /// without waiting for the actor, hence a mutex.
     private let pausedUntil = Mutex<Date?>(nil)
@@ -100,9 +101,25 @@ public actor MastodonEndpoint: Endpoint {
         pausedUntil.withLock { until in until.flatMap { $0 > now ? $0 : nil } }
     }
 
-    /// The instance's limit (`configuration.statuses.max_characters`, 500 when not given), read once.
+    /// The instance's limit (`configuration.statuses.max_characters`, 500 when not given), read
+    /// once. Concurrent first posts share one lookup; a failed lookup is tried again next time.
     private func characterLimit() async -> Result<Int, DeliveryResultError> {
         if let maxCharacters { return .success(maxCharacters) }
+        let lookup: Task<Result<Int, DeliveryResultError>, Never>
+        if let running = limitLookup {
+            lookup = running
+        } else {
+            let (client, url, timeout) = (self.client, self.url, self.timeout)
+            lookup = Task { await Self.fetchLimit(client: client, url: url, timeout: timeout) }
+            limitLookup = lookup
+        }
+        let result = await lookup.value
+        limitLookup = nil
+        if case .success(let n) = result { maxCharacters = n }
+        return result
+    }
+
+    private static func fetchLimit(client: HTTPClient, url: String, timeout: TimeInterval) async -> Result<Int, DeliveryResultError> {
         var request = HTTPClientRequest(url: url + "/api/v2/instance")
         request.headers.add(name: "Accept", value: "application/json")
         do {
@@ -117,7 +134,6 @@ public actor MastodonEndpoint: Endpoint {
                let n = statuses["max_characters"] as? Int, n > 0 {
                 limit = n
             }
-            maxCharacters = limit
             return .success(limit)
         } catch {
             return .failure(DeliveryResultError(reason: "instance lookup: \(describeTransport(error))", transient: true))
