@@ -82,6 +82,8 @@ public actor Sender {
     private var nextDelayed: Date?
     private var awaitingApproval: [String: [String]] = [:]
     private var inFlight: Set<String> = []
+    /// Keys whose last attempt (in an earlier run) has no outcome and that wait to be retried.
+    private var interrupted: Set<String> = []
     private var writesInProgress = 0
 
     private var stopping = false
@@ -214,7 +216,12 @@ public actor Sender {
         case .cancel(let id, let op, _, let reason):
             cancelledMessages.insert(id)
             for key in keysByMessage[id] ?? [] where deliveries[key] != nil && !inFlight.contains(key) {
-                settle(key, .cancelled, reason: "cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)"))
+                if interrupted.contains(key), let endpoint = deliveries[key]?.endpoint {
+                    // Its last attempt was cut off: cancelling now cannot unsend it.
+                    settle(key, .unknown, reason: "cancelled by \(op) after an interrupted attempt; it may have been posted: check \(endpoint.config.summary)")
+                } else {
+                    settle(key, .cancelled, reason: "cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)"))
+                }
             }
             awaitingApproval[id] = nil
         case .approve(let id, let op, _):
@@ -283,6 +290,7 @@ public actor Sender {
             settle(key, .unknown, reason: "the sender stopped during the request and \(endpoint.config.summary) has no idempotency; not re-posted blind: check the channel")
         } else {
             note("\(key): attempt \(delivery.attempts) was interrupted; trying again with the same key")
+            interrupted.insert(key)
             enqueue(key)
         }
     }
@@ -335,6 +343,7 @@ public actor Sender {
             delivery.attempts += 1
             deliveries[key] = delivery
             inFlight.insert(key)
+            interrupted.remove(key)
             let attempt = DeliveryRecord(kind: .attempt, message: message.id, channel: delivery.post.channel,
                                          language: delivery.post.language, at: now, attempt: delivery.attempts,
                                          endpoint: delivery.endpoint.config.summary)
@@ -410,6 +419,7 @@ public actor Sender {
     private func settle(_ key: String, _ kind: DeliveryRecord.Kind, reason: String) {
         guard let delivery = deliveries.removeValue(forKey: key) else { return }
         delayed[key] = nil
+        interrupted.remove(key)
         let post = delivery.post
         let record = DeliveryRecord(kind: kind, message: post.message.id, channel: post.channel, language: post.language,
                                     at: env.now(), attempt: delivery.attempts > 0 ? delivery.attempts : nil, reason: reason,
