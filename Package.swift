@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "haechi-bench",
             dependencies: [
-                "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp",
+                "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp", "HaechiSender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

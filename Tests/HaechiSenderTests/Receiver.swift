@@ -25,6 +25,8 @@ final class Receiver: Sendable {
         case slow(TimeInterval)
         /// Store, then close the connection without answering.
         case dropAfterStore
+        /// Store and answer 200 with these extra headers (rate-limit headers, say).
+        case storeWithHeaders([(String, String)])
     }
 
     struct Stored: Sendable {
@@ -156,6 +158,7 @@ final class Receiver: Sendable {
         switch fault {
         case .slow(let seconds): reply.delay += seconds
         case .dropAfterStore: reply.drop = true
+        case .storeWithHeaders(let headers): reply.headers = headers
         default: break
         }
         return reply
