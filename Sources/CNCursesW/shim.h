@@ -15,6 +15,9 @@
 #include <locale.h>
 #include <wchar.h>
 #include <stdlib.h>
+#include <langinfo.h>
+#include <string.h>
+#include <stdio.h>
 #include <ncursesw/ncurses.h>
 
 static inline WINDOW *haechi_stdscr(void) { return stdscr; }
@@ -40,4 +43,37 @@ static inline int haechi_put_cell(int y, int x, const wchar_t *wch, attr_t attrs
 }
 
 static inline int haechi_get_wch(wint_t *out) { return wget_wch(stdscr, out); }
+
+// Whether the C library's current locale encodes text as UTF-8 (else ncursesw drops Hangul).
+static inline int haechi_locale_is_utf8(void) {
+    const char *cs = nl_langinfo(CODESET);
+    return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+static inline int haechi_setlocale_named(const char *name) { return setlocale(LC_ALL, name) != NULL; }
+
+// A screen on arbitrary descriptors (the benchmark counts the bytes curses writes to a file).
+// The FILE streams stay open for the life of the screen; haechi_endterm closes them.
+static FILE *haechi_term_out = NULL;
+static FILE *haechi_term_in = NULL;
+static inline SCREEN *haechi_newterm(const char *type, int outfd, int infd) {
+    haechi_term_out = fdopen(outfd, "w");
+    haechi_term_in = fdopen(infd, "r");
+    if (haechi_term_out == NULL || haechi_term_in == NULL) return NULL;
+    return newterm(type, haechi_term_out, haechi_term_in);
+}
+static inline void haechi_flush_term(void) { if (haechi_term_out) fflush(haechi_term_out); }
+static inline void haechi_endterm(SCREEN *screen) {
+    endwin();
+    delscreen(screen);
+    if (haechi_term_out) { fclose(haechi_term_out); haechi_term_out = NULL; }
+    if (haechi_term_in) { fclose(haechi_term_in); haechi_term_in = NULL; }
+}
+
+static inline int haechi_key_f0(void) { return KEY_F0; }
+static inline int haechi_colors(void) { return COLORS; }
+static inline int haechi_refresh(void) { return wrefresh(stdscr); }
+static inline int haechi_move(int y, int x) { return wmove(stdscr, y, x); }
+static inline int haechi_clear(void) { return wclear(stdscr); }
+static inline void haechi_timeout(int ms) { wtimeout(stdscr, ms); }
+static inline int haechi_keypad(int on) { return keypad(stdscr, on ? TRUE : FALSE); }
 #endif

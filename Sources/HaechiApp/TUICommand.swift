@@ -1,7 +1,43 @@
 import ArgumentParser
+import Foundation
+import HaechiCore
+import HaechiStore
 
-// Placeholder: replaced by the issue that builds `haechi tui`.
-struct TUICommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tui", abstract: "(not built yet)")
-    func run() async throws { throw ValidationError("haechi tui is not built yet") }
+/// `haechi` / `haechi tui`: the checklist TUI. A plain (synchronous) command: the TUI loop
+/// blocks on the terminal, and haechi/main.swift dispatches `run()` synchronously.
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "Walk an incident or a drill through its manual (the default command).",
+        discussion: """
+            Every change is appended to incidents/<id>.jsonl in the state directory (fsync), so the
+            TUI can be killed at any moment and resumes where it was. Logs go to haechi.log there.
+            """
+    )
+
+    @OptionGroup var manuals: ManualsOption
+    @OptionGroup var state: StateOption
+    @Option(name: .customLong("operator"), help: "Your name in the journal (default: $USER).")
+    var operatorName: String?
+    @Option(name: .long, help: "Display language at start: ko or en.")
+    var language: String = "ko"
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let who = operatorName ?? env["USER"] ?? env["LOGNAME"] ?? ""
+        guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
+        }
+        guard let lang = Language(rawValue: language) else { throw ValidationError("--language must be ko or en") }
+        let stateDirectory = StateDirectory.resolve(state.state)
+        do {
+            try stateDirectory.prepare()
+        } catch {
+            throw ValidationError("Cannot use the state directory \(stateDirectory.path): \(error)")
+        }
+        let library = TUIManuals.load(directory: manuals.directory)
+        let shell = try TUIShell(state: stateDirectory, manuals: library.manuals, problems: library.problems,
+                                 operatorName: who, language: lang)
+        try shell.run()
+    }
 }

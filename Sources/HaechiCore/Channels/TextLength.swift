@@ -7,7 +7,7 @@ public enum TextLength {
     public static let urlLength = 23
 
     public static func count(_ text: String, rule: CountingRule) -> Int {
-        let nfc = text.precomposedStringWithCanonicalMapping
+        let nfc = NFC.normalize(text)
         switch rule {
         case .xWeighted: return xWeighted(nfc)
         case .characters: return characters(nfc)
@@ -68,24 +68,37 @@ public enum TextLength {
     /// Splits text into URL and non-URL pieces. A URL starts with http:// or https:// and runs
     /// to the next whitespace; trailing sentence punctuation is not part of it.
     static func split(_ s: String) -> [Piece] {
+        // Scan the UTF-8 bytes for "http://" or "https://" (any case): cheap for the common case
+        // of text without links, and a URL runs to the next whitespace.
+        let bytes = Array(s.utf8)
         var pieces: [Piece] = []
-        var rest = s[...]
-        while let range = rest.range(of: "http", options: [.caseInsensitive]) {
-            let candidate = rest[range.lowerBound...]
-            guard candidate.lowercased().hasPrefix("https://") || candidate.lowercased().hasPrefix("http://") else {
-                pieces.append(.text(rest[..<range.upperBound]))
-                rest = rest[range.upperBound...]
+        var textStart = 0
+        var i = 0
+        func lower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b + 32 : b }
+        func matches(_ word: String, at j: Int) -> Bool {
+            let w = Array(word.utf8)
+            guard j + w.count <= bytes.count else { return false }
+            for k in 0..<w.count where lower(bytes[j + k]) != w[k] { return false }
+            return true
+        }
+        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
+        while i < bytes.count {
+            guard lower(bytes[i]) == UInt8(ascii: "h"), matches("https://", at: i) || matches("http://", at: i) else {
+                i += 1
                 continue
             }
-            var end = candidate.firstIndex(where: { $0.isWhitespace }) ?? candidate.endIndex
-            while end > candidate.startIndex, let last = candidate[..<end].last, ".,;:!?)]}\"'".contains(last) {
-                end = candidate.index(before: end)
-            }
-            if range.lowerBound > rest.startIndex { pieces.append(.text(rest[..<range.lowerBound])) }
-            pieces.append(.url(candidate[..<end]))
-            rest = candidate[end...]
+            var end = i
+            while end < bytes.count && !isSpace(bytes[end]) { end += 1 }
+            // Trailing sentence punctuation is not part of the link.
+            while end > i, let last = Optional(bytes[end - 1]), Array(".,;:!?)]}\"'".utf8).contains(last) { end -= 1 }
+            if i > textStart { pieces.append(.text(Substring(String(decoding: bytes[textStart..<i], as: UTF8.self)))) }
+            pieces.append(.url(Substring(String(decoding: bytes[i..<end], as: UTF8.self))))
+            textStart = end
+            i = end
         }
-        if !rest.isEmpty { pieces.append(.text(rest)) }
+        if textStart < bytes.count {
+            pieces.append(.text(textStart == 0 ? s[...] : Substring(String(decoding: bytes[textStart...], as: UTF8.self))))
+        }
         return pieces
     }
 }

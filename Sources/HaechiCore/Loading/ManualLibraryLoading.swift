@@ -24,8 +24,19 @@ extension ManualLibrary {
         }
         var manuals: [Manual] = []
         var seen: [String: String] = [:]
-        for path in manualFiles(in: dir) {
-            let (manual, problems) = ManualLoader.load(path: path, channels: channels)
+        let files = manualFiles(in: dir)
+        // Each file is independent: parse them on all cores, then merge in file order so the
+        // output (and duplicate-id detection) stays deterministic.
+        let results = UnsafeMutableBufferPointer<(Manual?, [Diagnostic])>.allocate(capacity: files.count)
+        results.initialize(repeating: (nil, []))
+        defer { results.deinitialize(); results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        let profiles = channels
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            slots[i] = ManualLoader.load(path: files[i], channels: profiles)
+        }
+        for (i, path) in files.enumerated() {
+            let (manual, problems) = results[i]
             diagnostics += problems
             guard let manual else { continue }
             if let first = seen[manual.id] {

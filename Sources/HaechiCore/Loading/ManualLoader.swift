@@ -228,10 +228,12 @@ public enum ManualLoader {
             if let cls {
                 for language in Language.allCases {
                     guard let value = values[language], !value.isEmpty, let n = map[language.rawValue] else { continue }
+                    let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value, limits: limits)
+                    var lengths: [CountingRule: Int] = [:]
                     for (name, _) in targets {
                         guard let profile = channels[name], profile.languages.contains(language) else { continue }
-                        let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value, limits: limits)
-                        let length = profile.length(of: worst)
+                        let length = lengths[profile.counting] ?? profile.length(of: worst)
+                        lengths[profile.counting] = length
                         let limit = profile.limit(for: cls)
                         if length > limit {
                             doc.error(n, "text.\(language.rawValue) is \(length) long on \(name), over its limit of \(limit) for \(cls.rawValue) messages by \(length - limit) (counted as \(profile.counting.rawValue), placeholders at their max_length, drill prefix included)")

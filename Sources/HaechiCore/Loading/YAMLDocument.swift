@@ -52,7 +52,9 @@ public final class YAMLDocument {
                                            "NUL byte: this looks like a binary file, not YAML"))
             } else {
                 do {
-                    parsed = try Yams.compose(yaml: decoded)
+                    // The basic resolver: every scalar stays a string (we check types ourselves), and it skips
+                    // the regular expressions the default resolver runs on every scalar.
+                    parsed = try Yams.compose(yaml: decoded, .basic)
                     if parsed == nil {
                         problems.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), .error, "file is empty"))
                     }
@@ -170,8 +172,8 @@ public final class YAMLDocument {
             error(node, "\(what) must be text, found \(describe(node))")
             return nil
         }
-        let value = scalar.string.precomposedStringWithCanonicalMapping
-        if !allowEmpty && value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        let value = NFC.normalize(scalar.string)
+        if !allowEmpty && value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             error(node, "\(what) is empty")
             return nil
         }

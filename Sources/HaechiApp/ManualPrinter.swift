@@ -1,3 +1,7 @@
+import Foundation
+import HaechiCore
+import HaechiUI
+
 /// A manual as a checklist on paper: for the night the computers are down. Every step has a box
 /// to tick, a time to write, its target, level, role, instructions, contacts and the message to
 /// read out or post by hand.
@@ -35,7 +39,7 @@ public enum ManualPrinter {
         out.append(m.title[l] + "  (\(m.id))")
         out.append("\(t["cat"]!): \(m.category.title[l])   \(t["dept"]!): \(m.department[l])   \(t["rev"]!): \(m.revised)")
         out.append(rule)
-        out += DisplayWidth.wrap(t["note"]!, width: width)
+        out += t["note"]!.wrapped(to: width)
         out.append("")
         out.append(t["vars"]! + ":")
         out.append("  \(t["start"]!): ____:____   \(t["level"]!): 관심 / 주의 / 경계 / 심각")
@@ -48,7 +52,7 @@ public enum ManualPrinter {
                 out.append("[ ] \(s.id)  \(s.title[l])")
                 out.append("    \(t["target"]!): +\(s.targetMinutes) \(t["min"]!)   \(t["level"]!): \(levelText(s.fromLevel, l))   \(t["done"]!): ____:____")
                 out.append("    \(t["role"]!): \(s.role[l])")
-                for line in DisplayWidth.wrap(DisplayWidth.reflow(s.instructions[l]), width: width - 4) {
+                for line in reflow(s.instructions[l]).wrapped(to: width - 4) {
                     out.append("    " + line)
                 }
                 if !s.contacts.isEmpty {
@@ -57,7 +61,7 @@ public enum ManualPrinter {
                 if let msg = s.message {
                     out.append("    \(t["message"]!) [\(msg.messageClass.korean)/\(msg.messageClass.rawValue)] \(t["channels"]!): \(msg.channels.joined(separator: ", "))")
                     for language in Language.allCases where !msg.text[language].isEmpty {
-                        for line in DisplayWidth.wrap("\(language.rawValue): \(msg.text[language])", width: width - 6) { out.append("      " + line) }
+                        for line in "\(language.rawValue): \(msg.text[language])".wrapped(to: width - 6) { out.append("      " + line) }
                     }
                 }
                 out.append("")
@@ -90,7 +94,7 @@ public enum ManualPrinter {
             out.append("")
             for s in phase.steps {
                 out.append("- [ ] **\(s.id) \(esc(s.title[l]))** — \(t["target"]!) +\(s.targetMinutes) \(t["min"]!), \(t["level"]!) \(levelText(s.fromLevel, l)), \(t["role"]!): \(esc(s.role[l])) · \(t["done"]!): ____")
-                for line in DisplayWidth.reflow(s.instructions[l]).split(separator: "\n") {
+                for line in reflow(s.instructions[l]).split(separator: "\n") {
                     out.append("  \(esc(String(line)))")
                 }
                 if !s.contacts.isEmpty {
@@ -105,5 +109,34 @@ public enum ManualPrinter {
             }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Joins the soft line breaks of an author's block text into flowing paragraphs, keeping
+    /// blank lines and lines that start a list item ("- ", "1. ", "· "), so it can be re-wrapped
+    /// to the paper's width.
+    static func reflow(_ text: String) -> String {
+        let lines = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n", omittingEmptySubsequences: false)
+        var out = ""
+        var previousBlank = true
+        for raw in lines {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty {
+                out += "\n"
+                previousBlank = true
+                continue
+            }
+            let afterDigits = line.drop(while: { $0.isNumber })
+            let startsItem = line.hasPrefix("- ") || line.hasPrefix("· ") || line.hasPrefix("* ")
+                || (line.first?.isNumber == true && (afterDigits.hasPrefix(".") || afterDigits.hasPrefix(")")))
+            if previousBlank {
+                out += out.isEmpty ? line : "\n" + line
+            } else if startsItem {
+                out += "\n" + line
+            } else {
+                out += " " + line
+            }
+            previousBlank = false
+        }
+        return out
     }
 }

@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import HaechiCore
+import HaechiStore
+import HaechiTerminal
+import HaechiUI
+import Synchronization
+
+/// Set from a signal handler queue, read by the main loop.
+private let terminationRequested = Atomic<Bool>(false)
+
+/// The thin shell around the pure core: reads keys, runs the reducer, performs its effects
+/// (journal appends with fsync, following journals, listing incidents), paints the canvas.
+final class TUIShell {
+    let stateDirectory: StateDirectory
+    let terminal = Terminal()
+    let environment: Environment
+    var state: AppState
+    var log: TUILog
+    var effects: TUIEffects
+    var running = true
+    private var signalSources: [DispatchSourceSignal] = []
+
+    init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
+         language: Language) throws {
+        self.stateDirectory = stateDirectory
+        log = try TUILog(path: stateDirectory.logPath)
+        environment = .live()
+        state = AppState(manuals: manuals, manualProblems: problems, operatorName: operatorName, now: Date(),
+                         timeZone: .current, language: language)
+        effects = TUIEffects(state: stateDirectory, log: log)
+        effects.manualsByID = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func run() throws {
+        if let problem = Terminal.prepareLocale() { log.write("locale: \(problem)") }
+        for p in state.manualProblems { log.write("manuals: \(p)") }
+        log.write("start: operator \(state.operatorName), \(state.manuals.count) manuals, state \(stateDirectory.path)")
+        // Anything the runtime or a library prints on stderr would scribble over the screen.
+        let savedStderr = dup(2)
+        dup2(log.descriptor, 2)
+        watchTerminationSignals()
+        terminal.start()
+        defer {
+            terminal.stop()
+            dup2(savedStderr, 2)
+            close(savedStderr)
+            log.write("stop")
+        }
+        let size = terminal.size
+        send(.resized(width: size.width, height: size.height))
+        send(.statusSummary(effects.statusSummary()))
+        perform([.listIncidents])
+        terminal.draw(render(state))
+
+        var lastTick = Date()
+        var lastSlowPoll = Date()
+        while running && !terminationRequested.load(ordering: .relaxed) {
+            if let input = terminal.read(timeoutMilliseconds: 250) {
+                switch input {
+                case .key(let key): send(.key(key))
+                case .resized(let w, let h): send(.resized(width: w, height: h))
+                }
+            }
+            let now = Date()
+            // Another operator's lines in the journal we show: within a quarter of a second.
+            if let action = effects.pollFollowed() { send(action) }
+            if now.timeIntervalSince(lastTick) >= 1 {
+                lastTick = now
+                send(.tick)
+            }
+            if now.timeIntervalSince(lastSlowPoll) >= 2 {
+                lastSlowPoll = now
+                send(.statusSummary(effects.statusSummary()))
+                if case .home = state.screen { perform([.listIncidents]) }
+            }
+            if running { terminal.draw(render(state)) }
+        }
+    }
+
+    /// Runs an action through the reducer, then performs the effects, feeding their results
+    /// back as actions until nothing is left.
+    func send(_ action: Action) {
+        perform(reduce(&state, action, environment))
+    }
+
+    func perform(_ list: [Effect]) {
+        for effect in list {
+            if effect == .quit { running = false; continue }
+            for action in effects.perform(effect) { send(action) }
+        }
+    }
+
+    private func watchTerminationSignals() {
+        for sig in [SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { terminationRequested.store(true, ordering: .relaxed) }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+}
+
+/// Performs effects against the state directory. Separate from the terminal so the benchmark
+/// and tests can use it headless.
+struct TUIEffects {
+    let stateDirectory: StateDirectory
+    let log: TUILog?
+    /// The journal being followed and how far it has been read.
+    private(set) var followed: (incident: String, reader: LogReader)?
+
+    init(state: StateDirectory, log: TUILog?) {
+        stateDirectory = state
+        self.log = log
+    }
+
+    mutating func perform(_ effect: Effect) -> [Action] {
+        switch effect {
+        case .appendJournal(let event):
+            do {
+                try stateDirectory.journal(incident: event.incident).append(event)
+                log?.write("journal \(event.incident): \(event.kind.rawValue) \(event.step ?? "") \(event.status?.rawValue ?? "")")
+            } catch {
+                return [.journalAppendFailed(event, reason: "\(error)")]
+            }
+            // Read back what is now in the file: ours and anyone else's, in file order.
+            return pollFollowed().map { [$0] } ?? []
+        case .follow(let id):
+            var reader = LogReader(path: stateDirectory.journalPath(incident: id))
+            var events: [IncidentEvent] = []
+            var problems: [String] = []
+            do {
+                try RecordLog<IncidentEvent>.read(&reader, following: true, into: { events.append($0) }, bad: { problems.append($0.description) })
+            } catch {
+                problems.append("\(error)")
+            }
+            followed = (id, reader)
+            return [.journalLoaded(incident: id, events: events, problems: problems)]
+        case .stopFollowing:
+            followed = nil
+            return []
+        case .listIncidents:
+            return [.incidentsListed(listIncidents())]
+        case .log(let line):
+            log?.write(line)
+            return []
+        case .quit:
+            return []
+        }
+    }
+
+    /// New lines of the followed journal, if any.
+    mutating func pollFollowed() -> Action? {
+        guard var f = followed else { return nil }
+        var events: [IncidentEvent] = []
+        var problems: [String] = []
+        do {
+            try RecordLog<IncidentEvent>.read(&f.reader, following: true, into: { events.append($0) }, bad: { problems.append($0.description) })
+        } catch {
+            problems.append("\(error)")
+        }
+        followed = f
+        if events.isEmpty && problems.isEmpty { return nil }
+        return .journalEvents(incident: f.incident, events: events, problems: problems)
+    }
+
+    /// Every incident in the state directory, replayed to a summary (step counts need the manuals).
+    func listIncidents() -> [IncidentSummary] {
+        let dir = stateDirectory.incidentsPath
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        var out: [IncidentSummary] = []
+        for name in names where name.hasSuffix(".jsonl") {
+            let id = String(name.dropLast(6))
+            guard let (records, bad) = try? stateDirectory.journal(incident: id).readAll() else { continue }
+            if !bad.isEmpty { log?.write("journal \(id): \(bad.count) bad line(s): \(bad[0])") }
+            guard let incident = Incident.replay(records) else { continue }
+            out.append(IncidentSummary(incident, manual: manualsByID[incident.manualID]))
+        }
+        return out
+    }
+
+    var manualsByID: [String: Manual] = [:]
+
+    func statusSummary(now: Date = Date()) -> StatusSummary {
+        var st = stat()
+        guard stat(stateDirectory.heartbeatPath, &st) == 0 else { return StatusSummary(sender: .absent) }
+        let beat = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
+        // The sender touches its heartbeat every few seconds; half a minute of silence is stale.
+        return StatusSummary(sender: now.timeIntervalSince(beat) < 30 ? .alive(lastBeat: beat) : .stale(lastBeat: beat))
+    }
+}
+
+/// The TUI's log file in the state directory: never the screen.
+final class TUILog {
+    let descriptor: Int32
+    init(path: String) throws {
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o660)
+        if descriptor < 0 { throw PosixError("open", path: path) }
+    }
+    deinit { close(descriptor) }
+
+    func write(_ line: String) {
+        let text = RecordCoding.formatTimestamp(Date()) + " " + line + "\n"
+        _ = text.withCString { Glibc.write(descriptor, $0, strlen($0)) }
+    }
+}

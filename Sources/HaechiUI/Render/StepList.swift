@@ -1,0 +1,103 @@
+import Foundation
+import HaechiCore
+
+/// A row of a step list: a phase heading or a numbered step. Shared by Checklist and Review.
+public enum StepRow: Sendable, Hashable {
+    case phase(title: Localized, number: Int, manual: Localized?)
+    case step(Step, number: String, manualID: String)
+
+    public var step: Step? { if case .step(let s, _, _) = self { s } else { nil } }
+}
+
+/// Where the list and the details pane go: side by side when there is room (≥ 110 columns),
+/// otherwise the details below the list.
+public struct SplitLayout: Sendable, Hashable {
+    public var listX: Int, listY: Int, listWidth: Int, listHeight: Int
+    public var detailsX: Int, detailsY: Int, detailsWidth: Int, detailsHeight: Int
+    public var sideBySide: Bool
+
+    /// `top` is the first row below the screen's own header lines.
+    public init(width: Int, height: Int, top: Int) {
+        let bottom = height - 2  // message line
+        let rows = bottom - top
+        if width >= 110 {
+            sideBySide = true
+            listX = 0; listY = top; listWidth = width * 11 / 20; listHeight = rows
+            detailsX = listWidth + 1; detailsY = top; detailsWidth = width - listWidth - 2; detailsHeight = rows
+        } else {
+            sideBySide = false
+            let detailRows = max(5, rows * 2 / 5)
+            listX = 0; listY = top; listWidth = width; listHeight = rows - detailRows - 1
+            detailsX = 1; detailsY = top + listHeight + 1; detailsWidth = width - 2; detailsHeight = detailRows
+        }
+    }
+
+    public func drawSeparator(into c: inout Canvas) {
+        if sideBySide {
+            for y in listY..<(listY + listHeight) { c.put("│", x: listWidth, y: y, style: Style(.dim)) }
+        } else {
+            c.hline(y: listY + listHeight)
+        }
+    }
+}
+
+/// The details of a step: instructions, role, target, contacts, message template, and (on a
+/// checklist) its status history and notes.
+public enum StepDetails {
+    public static func lines(_ step: Step, number: String, manual: Manual?, incident: Incident?, app: AppState, width: Int) -> [(String, Style)] {
+        var out: [(String, Style)] = []
+        func add(_ text: String, _ style: Style = .normal) {
+            for l in text.wrapped(to: width) { out.append((l, style)) }
+        }
+        add("\(number) \(app.t(step.title))", Style(.title, bold: true))
+        let other = app.language == .ko ? step.title.en : step.title.ko
+        if !other.isEmpty { add(other, Style(.dim)) }
+        var meta = app.t("담당 ", "Role ") + app.t(step.role) + " · " + app.t("목표 ", "Target ")
+            + app.t("\(step.targetMinutes)분 이내", "within \(step.targetMinutes) min") + " · " + app.t("적용 ", "From ") + step.fromLevel.name(app.language)
+        if let incident {
+            let status = incident.status(of: step.id)
+            meta += " · " + app.t(StatusText.localized(status))
+            if let p = incident.progress[step.id] {
+                meta += " (\(p.by) \(Format.time(p.at, app.timeZone)))"
+            }
+        }
+        add(meta, Style(.dim))
+        if let incident, let p = incident.progress[step.id], let reason = p.reason, !reason.isEmpty {
+            add(app.t("사유: ", "Reason: ") + reason, Style(.warning))
+        }
+        if let incident, incident.isOverdue(step, now: app.now) {
+            let late = app.now.timeIntervalSince(incident.openedAt.addingTimeInterval(TimeInterval(step.targetMinutes * 60)))
+            add(app.t("지연 ", "OVERDUE by ") + Format.minutes(late), Style(.overdue, bold: true))
+        }
+        out.append(("", .normal))
+        add(app.t(step.instructions))
+        if !step.contacts.isEmpty {
+            out.append(("", .normal))
+            add(app.t("연락처", "Contacts"), Style(.title, bold: true))
+            for contact in step.contacts { add("  " + app.t(contact.name) + "  " + contact.phone) }
+        }
+        if let message = step.message {
+            out.append(("", .normal))
+            add(app.t("메시지 ", "Message ") + "[\(message.messageClass.korean)] → " + message.channels.joined(separator: ", "), Style(.title, bold: true))
+            add(app.t(message.text), Style(.dim))
+        }
+        if let incident, let notes = incident.notes[step.id], !notes.isEmpty {
+            out.append(("", .normal))
+            add(app.t("메모", "Notes") + " (\(notes.count))", Style(.title, bold: true))
+            for note in notes { add("\(Format.time(note.at, app.timeZone)) \(note.by): \(note.text)") }
+        }
+        if let location = step.location { add(location.description, Style(.dim)) }
+        return out
+    }
+
+    public static func draw(_ lines: [(String, Style)], scroll: Int, x: Int, y: Int, width: Int, height: Int, into c: inout Canvas) {
+        let start = max(0, min(scroll, max(0, lines.count - height)))
+        for (i, line) in lines.dropFirst(start).prefix(height).enumerated() {
+            c.put(line.0, x: x, y: y + i, style: line.1, maxWidth: width)
+        }
+        if lines.count > height {
+            let more = start + height < lines.count ? "↓ J" : "   "
+            c.put(more, x: x + width - 3, y: y + height - 1, style: Style(.dim))
+        }
+    }
+}

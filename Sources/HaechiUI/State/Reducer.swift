@@ -1,0 +1,170 @@
+import Foundation
+import HaechiCore
+
+/// The whole app's behaviour: state in, state out, effects as data. No terminal, file or clock
+/// here; `env` supplies the time and new ids.
+public func reduce(_ state: inout AppState, _ action: Action, _ env: Environment) -> [Effect] {
+    state.now = env.now()
+    switch action {
+    case .tick:
+        return []
+
+    case .resized(let w, let h):
+        state.width = max(1, w)
+        state.height = max(1, h)
+        return Screen.dispatch(&state) { model, app in model.incidentChanged(app: app); return [] }
+
+    case .statusSummary(let summary):
+        state.status = summary
+        return []
+
+    case .incidentsListed(let list):
+        state.incidents = list
+        return Screen.dispatch(&state) { model, app in model.incidentChanged(app: app); return [] }
+
+    case .journalLoaded(let id, let events, let problems):
+        state.journalProblems = problems
+        guard let incident = Incident.replay(events), incident.id == id else {
+            state.flash = Flash(Localized(ko: "사건 기록을 열 수 없습니다: \(id) (시작 기록 없음)",
+                                          en: "Cannot open incident \(id): its journal has no opening"), .error)
+            state.incident = nil
+            if case .checklist = state.screen { state.screen = .home(HomeScreen()) }
+            return [.stopFollowing, .listIncidents]
+        }
+        state.incident = incident
+        state.flash = nil
+        if !problems.isEmpty {
+            state.flash = Flash(Localized(ko: "기록에 읽을 수 없는 줄 \(problems.count)개 (로그 참조)",
+                                          en: "\(problems.count) unreadable journal line(s), see the log"), .warning)
+        }
+        switch state.screen {
+        case .checklist, .help: break
+        default: state.screen = .checklist(ChecklistScreen())
+        }
+        return Screen.dispatch(&state) { model, app in model.incidentChanged(app: app); return [] }
+            + problems.map { .log("journal \(id): \($0)") }
+
+    case .journalEvents(let id, let events, let problems):
+        guard var incident = state.incident, incident.id == id else { return [] }
+        for event in events {
+            incident.apply(event)
+            if event.operator != state.operatorName {
+                state.flash = Flash(otherOperatorNote(event, state: state), .info)
+            }
+        }
+        state.incident = incident
+        state.journalProblems += problems
+        return Screen.dispatch(&state) { model, app in model.incidentChanged(app: app); return [] }
+            + problems.map { .log("journal \(id): \($0)") }
+
+    case .journalAppendFailed(let event, let reason):
+        state.flash = Flash(Localized(ko: "저장 안 됨! \(reason) — 다시 시도하세요",
+                                      en: "NOT SAVED: \(reason). Nothing was recorded; try again"), .error)
+        return [.log("journal append failed for \(event.incident) \(event.kind.rawValue): \(reason)")]
+
+    case .key(let key):
+        if state.prompt != nil { return promptKey(&state, key, env) }
+        // Global keys first, then the screen's own table; but a focused text field takes
+        // printable characters before any binding does.
+        if !state.screen.capturesText(key, app: state), let command = KeyTable.global.command(for: key) ?? state.screen.keys.command(for: key) {
+            state.flash = nil
+            return perform(&state, command, env)
+        }
+        var handled: [Effect]?
+        _ = Screen.dispatch(&state) { model, app in handled = model.handleUnbound(key, app: &app, env: env); return [] }
+        guard let handled else {
+            state.flash = Flash(Localized(ko: "‘\(key)’ 키는 여기서 쓰지 않습니다 — ?를 누르면 키 목록",
+                                          en: "‘\(key)’ does nothing here. Press ? for the keys"), .warning)
+            return []
+        }
+        return handled
+    }
+}
+
+private func perform(_ state: inout AppState, _ command: Command, _ env: Environment) -> [Effect] {
+    switch command {
+    case .help:
+        if case .help = state.screen { return [] }
+        state.screen = .help(HelpScreen(returnTo: state.screen))
+        return []
+    case .toggleLanguage:
+        state.language = state.language == .ko ? .en : .ko
+        return []
+    case .quit:
+        return [.stopFollowing, .quit]
+    default:
+        return Screen.dispatch(&state) { model, app in model.handle(command, app: &app, env: env) }
+    }
+}
+
+private func promptKey(_ state: inout AppState, _ key: Key, _ env: Environment) -> [Effect] {
+    guard var prompt = state.prompt else { return [] }
+    switch key {
+    case .escape:
+        state.prompt = nil
+        state.flash = Flash(Localized(ko: "취소했습니다", en: "Cancelled"), .info)
+        return []
+    case .enter:
+        let text = prompt.field.trimmed
+        if prompt.required && text.isEmpty {
+            state.flash = Flash(Localized(ko: "내용을 입력하세요 (Esc: 취소)", en: "Type something first (Esc cancels)"), .warning)
+            return []
+        }
+        state.prompt = nil
+        state.flash = nil
+        return Screen.dispatch(&state) { model, app in model.promptAnswered(prompt.purpose, text: text, app: &app, env: env) }
+    case .left, .right:
+        if case .level(let level) = prompt.purpose {
+            let all = AlertLevel.allCases
+            let i = all.firstIndex(of: level)! + (key == .left ? -1 : 1)
+            prompt.purpose = .level(all[max(0, min(all.count - 1, i))])
+            state.prompt = prompt
+        }
+        return []
+    default:
+        if case .level = prompt.purpose {
+            state.flash = Flash(Localized(ko: "←/→로 단계를 고르고 Enter", en: "Pick the level with ←/→, then Enter"), .warning)
+            return []
+        }
+        switch prompt.field.edit(key) {
+        case .tooLong:
+            state.flash = Flash(Localized(ko: "더 길게 입력할 수 없습니다 (최대 \(prompt.field.maxLength ?? 0)자)",
+                                          en: "Too long (at most \(prompt.field.maxLength ?? 0) characters)"), .warning)
+        case .changed, .unchanged:
+            state.flash = nil
+        case nil:
+            state.flash = Flash(Localized(ko: "Enter: 확인 · Esc: 취소", en: "Enter confirms · Esc cancels"), .info)
+        }
+        state.prompt = prompt
+        return []
+    }
+}
+
+private func otherOperatorNote(_ event: IncidentEvent, state: AppState) -> Localized {
+    let who = event.operator
+    let step = event.step.flatMap { id in state.incident.flatMap { state.manual(id: $0.manualID)?.step(id: id) } }
+    let title = step.map { state.t($0.title) } ?? (event.step ?? "")
+    switch event.kind {
+    case .stepStatus: return Localized(ko: "\(who): ‘\(title)’ → \(StatusText.ko(event.status ?? .todo))",
+                                       en: "\(who): ‘\(title)’ → \(StatusText.en(event.status ?? .todo))")
+    case .note: return Localized(ko: "\(who)님이 ‘\(title)’에 메모를 남겼습니다", en: "\(who) added a note to ‘\(title)’")
+    case .level: return Localized(ko: "\(who): 경보 단계 → \(event.level?.korean ?? "?")", en: "\(who): alert level → \(event.level?.english ?? "?")")
+    case .closed: return Localized(ko: "\(who)님이 사건을 종료했습니다", en: "\(who) closed the incident")
+    default: return Localized(ko: "\(who): \(event.kind.rawValue)", en: "\(who): \(event.kind.rawValue)")
+    }
+}
+
+/// Status words, shared by the list, the details pane and messages.
+public enum StatusText {
+    public static func ko(_ s: StepStatus) -> String {
+        switch s { case .todo: "할 일"; case .inProgress: "진행 중"; case .done: "완료"; case .skipped: "건너뜀"; case .notApplicable: "해당 없음" }
+    }
+    public static func en(_ s: StepStatus) -> String {
+        switch s { case .todo: "to do"; case .inProgress: "in progress"; case .done: "done"; case .skipped: "skipped"; case .notApplicable: "n/a" }
+    }
+    public static func localized(_ s: StepStatus) -> Localized { Localized(ko: ko(s), en: en(s)) }
+    /// Three ASCII cells, so the column never depends on ambiguous-width symbols.
+    public static func box(_ s: StepStatus) -> String {
+        switch s { case .todo: "[ ]"; case .inProgress: "[>]"; case .done: "[x]"; case .skipped: "[s]"; case .notApplicable: "[-]" }
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for HaechiUI live in this folder.
