@@ -189,4 +189,21 @@ import Testing
         #expect(await second.wait(timeout: 10) == 1)
         #expect(second.log.contains("sender.yaml:3:5: error: channel 'mastodon' gives an endpoint without a mode"), "\(second.log)")
     }
+
+    @Test func onceEndsWithStatusThreeWhileAMessageWaitsForApproval() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let configPath = fx.dir + "/sender.yaml"
+        try """
+        channels:
+          x:
+            live: { kind: file, path: \(fx.dir)/posts.jsonl }
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try fx.queue([message("ok", channels: ["x"], ko: "보냄"), message("wait", channels: ["x"], ko: "대기", needsApproval: true)])
+        let child = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/e.log")
+        #expect(await child.wait(timeout: 10) == 3)
+        #expect(child.log.contains("1 deliveries wait for a second operator's approval"), "\(child.log)")
+        let posts = try String(contentsOfFile: fx.dir + "/posts.jsonl", encoding: .utf8)
+        #expect(posts.split(separator: "\n").count == 1 && posts.contains("\"key\":\"ok.x.ko\""))
+    }
 }
