@@ -180,6 +180,8 @@ public actor Sender {
 
     /// What each key went through before this run: settled keys are skipped, a scheduled retry
     /// keeps its time, and an attempt with no outcome after it was cut off by a crash.
+    /// A torn last line (power cut during the append) is skipped safely: a request is only sent
+    /// after its attempt's fsync returned, so a torn attempt was never sent.
     private func rebuildFromLedger() throws {
         var reader = LogReader(path: state.deliveryPath)
         try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { record in
@@ -326,7 +328,8 @@ public actor Sender {
             nextDelayed = delayed.values.min()
         }
         while inFlight.count < concurrency, let key = popReady() {
-            guard var delivery = deliveries[key], !inFlight.contains(key) else { continue }
+            // A key waiting for its retry time is not due, whatever else put it in the queue.
+            guard var delivery = deliveries[key], !inFlight.contains(key), delayed[key] == nil else { continue }
             let message = delivery.post.message
             if cancelledMessages.contains(message.id) {
                 settle(key, .cancelled, reason: "cancelled before it was sent")
