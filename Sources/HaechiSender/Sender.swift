@@ -374,6 +374,11 @@ public actor Sender {
         let post = delivery.post
         var record: DeliveryRecord
         var retryAt: Date? = nil
+        var result = result
+        if case .ambiguous(let reason) = result, delivery.endpoint.idempotent {
+            // The same key again cannot post twice here.
+            result = .transient(reason: reason, notBefore: nil)
+        }
         switch result {
         case .delivered(let remoteID):
             record = DeliveryRecord(kind: .delivered, message: post.message.id, channel: post.channel, language: post.language,
@@ -381,6 +386,11 @@ public actor Sender {
         case .permanent(let reason):
             record = DeliveryRecord(kind: .dead, message: post.message.id, channel: post.channel, language: post.language,
                                     at: now, attempt: delivery.attempts, reason: reason, endpoint: delivery.endpoint.config.summary)
+        case .ambiguous(let reason):
+            record = DeliveryRecord(kind: .unknown, message: post.message.id, channel: post.channel, language: post.language,
+                                    at: now, attempt: delivery.attempts,
+                                    reason: "\(reason); the post may have been made and \(delivery.endpoint.config.summary) has no idempotency, so it is not re-posted blind: check the channel",
+                                    endpoint: delivery.endpoint.config.summary)
         case .transient(let reason, let notBefore):
             if cancelledMessages.contains(post.message.id) {
                 record = DeliveryRecord(kind: .cancelled, message: post.message.id, channel: post.channel, language: post.language,

@@ -194,3 +194,54 @@ import Testing
         await setup.shutdown()
     }
 }
+
+@Suite struct NonIdempotentTests {
+    /// Without idempotency a timeout or a cut connection leaves the post's fate unknown: the
+    /// sender says so instead of posting again, while a clear "try later" (503) is still retried.
+    @Test func aCutConnectionIsUnknownButA503IsRetried() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let secret = makeWebhookSecret()
+        let receiver = try await Receiver(.webhook(secret: secret), faults: { key, previous in
+            if key.hasPrefix("cut") { return .dropAfterStore }
+            if key.hasPrefix("slow") { return .slow(1) }
+            if key.hasPrefix("busy") && previous == 0 { return .status(503) }
+            return .none
+        })
+        defer { Task { await receiver.close() } }
+        let config = try fx.config("""
+        \(fastRetry)
+        channels:
+          chat:
+            live: { kind: webhook, url: "\(receiver.url)", secret_env: S, idempotent: false }
+        """)
+        try fx.queue([message("cut", channels: ["chat"], ko: "끊김"), message("slow", channels: ["chat"], ko: "느림"),
+                      message("busy", channels: ["chat"], ko: "바쁨")])
+        _ = try await fx.run(config, environment: ["S": secret])
+        let outcomes = try fx.outcomes()
+        #expect(outcomes["cut.chat.ko"]?.kind == .unknown)
+        #expect(outcomes["cut.chat.ko"]?.reason?.contains("not re-posted blind") == true)
+        #expect(outcomes["slow.chat.ko"]?.kind == .unknown)
+        #expect(outcomes["busy.chat.ko"]?.kind == .delivered)
+        #expect(receiver.postsPerKey() == ["cut.chat.ko": 1, "slow.chat.ko": 1, "busy.chat.ko": 2])
+    }
+
+    @Test func aRefusedConnectionIsRetriedEvenWithoutIdempotency() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        // A port nobody listens on: the request never left, so trying again cannot post twice.
+        let closed = try await Receiver(.webhook(secret: makeWebhookSecret()))
+        let port = closed.port
+        await closed.close()
+        let config = try fx.config("""
+        retry: { base: 10ms, cap: 20ms, max_attempts: 3, timeout: 300ms }
+        channels:
+          chat:
+            live: { kind: webhook, url: "http://127.0.0.1:\(port)", secret_env: S, idempotent: false }
+        """)
+        try fx.queue([message("m", channels: ["chat"], ko: "연결 거부")])
+        _ = try await fx.run(config, environment: ["S": makeWebhookSecret()])
+        let records = try fx.ledger()
+        #expect(records.map(\.kind) == [.attempt, .retry, .attempt, .retry, .attempt, .dead], "\(records.map { "\($0.kind) \($0.reason ?? "")" })")
+    }
+}
