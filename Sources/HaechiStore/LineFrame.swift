@@ -18,10 +18,14 @@ public enum LineFrame {
             switch self {
             case .notFramed: "not a framed record"
             case .checksumMismatch(let e, let a): "checksum mismatch (line says \(e), content is \(a))"
-            case .incomplete: "incomplete last line (torn write)"
+            case .incomplete: "incomplete line (torn write)"
             }
         }
     }
+
+    /// What a writer appends to a torn last line before its own record: `!` and a newline. A
+    /// valid frame always ends in `"}`, so a sealed line can never verify.
+    public static let tornSeal: [UInt8] = [UInt8(ascii: "!"), UInt8(ascii: "\n")]
 
     public static func encode(_ body: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
@@ -36,6 +40,7 @@ public enum LineFrame {
 
     /// The record bytes of one line (without its newline), or why it is bad.
     public static func decode(_ line: ArraySlice<UInt8>) -> Result<ArraySlice<UInt8>, Problem> {
+        if line.last == tornSeal[0] { return .failure(.incomplete) }
         guard line.count >= head.count + tailLength,
               line.prefix(head.count).elementsEqual(head) else { return .failure(.notFramed) }
         let tailIndex = line.endIndex - tailLength
