@@ -38,6 +38,7 @@ struct TUICommand: ParsableCommand {
         let library = TUIManuals.load(directory: manuals.directory)
         let shell = try TUIShell(state: stateDirectory, manuals: library.manuals, problems: library.problems,
                                  operatorName: who, language: lang)
+        shell.useChannels(library.channels)
         try shell.run()
     }
 }
