@@ -18,7 +18,9 @@ extension ChecklistScreen {
         case .composeNew:
             app.navigate(to: .compose(ComposeScreen.freeForm(manual: manual, incident: incident, returnTo: here)))
         case .openOutbox:
-            app.navigate(to: .outbox(OutboxScreen(incident: incident.id, returnTo: here)))
+            var outbox = OutboxScreen(incident: incident.id, returnTo: here)
+            outbox.incidentChanged(app: app)   // lands on the newest message
+            app.navigate(to: .outbox(outbox))
         default:
             break
         }
@@ -28,7 +30,9 @@ extension ChecklistScreen {
 
 extension HomeScreen {
     mutating func openOutbox(app: inout AppState) -> [Effect] {
-        app.navigate(to: .outbox(OutboxScreen(incident: nil, returnTo: .home(self))))
+        var outbox = OutboxScreen(incident: nil, returnTo: .home(self))
+        outbox.incidentChanged(app: app)
+        app.navigate(to: .outbox(outbox))
         return []
     }
 }

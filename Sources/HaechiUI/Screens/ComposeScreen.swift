@@ -341,9 +341,12 @@ public struct ComposeScreen: ScreenModel {
             notes.append((app.t("등록 안 됨 (NOT queued): ", "NOT queued: ") + reason + app.t(" — 작성 내용 유지, Ctrl-O 다시", " — draft kept, Ctrl-O to retry"),
                           Style(.error, bold: true)))
         }
-        for r in check.refusals.prefix(3) { notes.append(("* " + app.t(ComposeText.refusal(r)), Style(.error))) }
-        if check.refusals.count > 3 {
-            notes.append((app.t("  …외 \(check.refusals.count - 3)건", "  …and \(check.refusals.count - 3) more"), Style(.error)))
+        // As many refusals as leave room for a few preview lines; the rest are counted.
+        let room = max(3, bottom - y - 4 - check.warnings.prefix(2).count)
+        let shown = check.refusals.count > room ? room - 1 : room
+        for r in check.refusals.prefix(shown) { notes.append(("* " + app.t(ComposeText.refusal(r)), Style(.error))) }
+        if check.refusals.count > shown {
+            notes.append((app.t("  …외 \(check.refusals.count - shown)건", "  …and \(check.refusals.count - shown) more"), Style(.error)))
         }
         for w in check.warnings.prefix(2) { notes.append(("! " + app.t(ComposeText.warning(w, app.timeZone)), Style(.warning, bold: true))) }
         for (text, style) in notes where y <= bottom {
@@ -382,6 +385,8 @@ public struct ComposeScreen: ScreenModel {
 /// The compose check's findings in both display languages. The rules and their English
 /// wording live in HaechiCore; this only says the same thing in Korean for the desk.
 public enum ComposeText {
+    static func korean(_ l: Language) -> String { l == .ko ? "한국어" : "영어" }
+
     public static func refusal(_ r: ComposeRefusal) -> Localized {
         switch r {
         case .noChannel:
@@ -391,11 +396,11 @@ public enum ComposeText {
         case .noText:
             return Localized(ko: "글이 비어 있습니다", en: r.description)
         case .overLimit(let channel, let language, let count, let limit, _):
-            return Localized(ko: "\(language.rawValue) 글이 \(channel) 한도를 \(count - limit) 넘음 (\(count)/\(limit))", en: r.description)
+            return Localized(ko: "\(korean(language)) 글이 \(channel) 한도를 \(count - limit) 넘음 (\(count)/\(limit))", en: r.description)
         case .unfilledPlaceholder(let name, let language):
-            return Localized(ko: "\(language.rawValue) 글의 {\(name)}이(가) 채워지지 않음 (사건 변수 ‘\(name)’ 없음)", en: r.description)
+            return Localized(ko: "\(korean(language)) 글의 {\(name)}이(가) 채워지지 않음 (사건 변수 ‘\(name)’ 없음)", en: r.description)
         case .missingLanguage(let channel, let language):
-            return Localized(ko: "\(channel)은(는) \(language.rawValue)로도 게시하는데 \(language.rawValue) 글이 비어 있음", en: r.description)
+            return Localized(ko: "\(channel) 채널은 \(korean(language))로도 게시하는데 \(korean(language)) 글이 비어 있음", en: r.description)
         }
     }
 

@@ -187,7 +187,7 @@ public struct OutboxScreen: ScreenModel {
         let list = visible(app)
         let scope = filter == .all ? app.t("전체", "all messages") : app.t("이 사건", "this incident")
         Chrome.header(app, into: &c, title: app.t("발송함 · ", "Outbox · ") + scope + " (\(list.count))",
-                      right: OutboxText.sender(app.status.sender, app).0 + " ")
+                      right: app.outbox.loadedAt.map { app.t("갱신 ", "read ") + OutboxText.seconds($0, app.timeZone) + " " } ?? "")
 
         // Row 2: the counts Home shows, and unreadable lines if any.
         let n = app.outbox.counts
@@ -238,7 +238,8 @@ public struct OutboxScreen: ScreenModel {
         var x = c.put((selected ? ">" : " ") + OutboxText.seconds(m.created, app.timeZone) + " ", x: 0, y: y, style: base)
         x = c.put(m.mode == .live ? " LIVE" : "DRILL", x: x, y: y,
                   style: selected ? base : Style(m.mode == .live ? .liveAccent : .drillAccent, bold: true)) + 1
-        x = c.put((s.isCorrection ? app.t("정정", "corr") : m.kind.korean).padded(to: 8), x: x, y: y, style: selected ? base : Style(.dim)) + 1
+        x = c.put((s.isCorrection ? app.t("정정", "correct") : app.t(m.kind.korean, m.kind.rawValue)).padded(to: 9), x: x, y: y,
+                  style: selected ? base : Style(.dim)) + 1
         x = c.put(app.t(summary.text).padded(to: 17), x: x, y: y, style: selected ? base : Style(summary.tone, bold: summary == .failed)) + 1
         let text = m.text[app.language].isEmpty ? m.text[app.language == .ko ? .en : .ko] : m.text[app.language]
         c.put(text, x: x, y: y, style: base, maxWidth: c.width - x - 1)
@@ -308,7 +309,7 @@ public enum OutboxText {
         case .delivered(let remote, let at):
             return (app.t("전달됨 ", "delivered ") + seconds(at, z) + (remote.map { "  id \($0)" } ?? ""), Style(.ok))
         case .retrying(let next, let reason):
-            let when = next.map { app.t(" \(seconds($0, z)) 재시도", " at \(seconds($0, z))") } ?? ""
+            let when = next.map { app.t(" \(seconds($0, z))", " at \(seconds($0, z))") } ?? ""
             return (app.t("재시도 예정", "retrying") + when + why(reason), Style(.warning))
         case .dead(let reason):
             return (app.t("실패", "DEAD") + why(reason), Style(.error, bold: true))

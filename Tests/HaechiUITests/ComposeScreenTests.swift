@@ -74,7 +74,7 @@ extension Harness {
 }
 
 /// Compose and the outbox screen, action by action, with a clock moved by hand.
-@Suite struct ComposeTests {
+@Suite struct ComposeScreenTests {
     // MARK: opening
 
     @Test func mOnAStepWithATemplateOpensComposePrefilledWithTheIncident() throws {
@@ -164,7 +164,7 @@ extension Harness {
         let row = try #require((0..<canvas.height).first { canvas.line($0).contains("cbs ko") })
         #expect(canvas.row(row).contains { $0.style == Style(.error, bold: true) })
         #expect(h.send(.key(.ctrl("o"))).isEmpty)
-        #expect(h.state.flash?.text.ko.hasPrefix("등록 불가: ko 글이 cbs 한도를") == true)
+        #expect(h.state.flash?.text.ko.hasPrefix("등록 불가: 한국어 글이 cbs 한도를") == true)
     }
 
     @Test func anUnfilledPlaceholderAndAMissingLanguageAreRefusals() throws {
@@ -360,7 +360,7 @@ extension Harness {
         h.sender(.unknown, m.id, "mastodon", .en, reason: "timeout after the request")
         let text = h.screenText
         #expect(text.contains("전달됨 03:00:00  id 1799000000000000001"))
-        #expect(text.contains("재시도 예정 03:00:47 재시도 (HTTP 503)"))
+        #expect(text.contains("재시도 예정 03:00:47 (HTTP 503)"))
         #expect(text.contains("실패 (HTTP 422 text too long)"))
         #expect(text.contains("결과 불명"))
         #expect(h.state.status.failed == 1)
