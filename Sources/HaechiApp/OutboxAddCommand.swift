@@ -300,7 +300,7 @@ enum OutboxAdd {
             return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes)
         }
         do {
-            try state.prepare()
+            try state.prepare(incidents: false)
             try FileOutbox(state: state).append(record)
         } catch {
             return Outcome(result: .notStored("\(error)"), notes: notes)

@@ -33,7 +33,11 @@ struct OutboxListCommand: ParsableCommand {
         }
         var output = OutputBuffer()
         let summary = try OutboxListing.stream(state: state, channels: channels, filter: filter) { status in
-            output.append(json ? OutboxListing.jsonLine(status) : OutboxListing.textLine(status))
+            if json {
+                output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
+            } else {
+                output.append(OutboxListing.textLine(status))
+            }
         }
         output.flush()
         if summary.bad > 0 {
@@ -48,6 +52,13 @@ struct OutboxListCommand: ParsableCommand {
 /// Collects stdout in large blocks: a million lines through `print` would cost seconds.
 struct OutputBuffer {
     private var bytes: [UInt8] = []
+    /// Lets a caller write a line's bytes straight into the buffer; the newline is added.
+    mutating func appendBytes(_ body: (inout [UInt8]) -> Void) {
+        body(&bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
     mutating func append(_ line: String) {
         bytes += line.utf8
         bytes.append(UInt8(ascii: "\n"))
@@ -99,73 +110,121 @@ public enum OutboxListing {
         if let c = s.cancel { flags.append("cancelled by \(c.by)") }
         if let a = s.approval { flags.append("approved by \(a.by)") }
         if !s.correctedBy.isEmpty { flags.append("corrected by \(s.correctedBy.joined(separator: ","))") }
-        let head = "\(m.id)  \(mode)  \(m.kind.rawValue)  \(RecordCoding.formatTimestamp(m.created))  \(m.operator)"
+        let head = "\(m.id)  \(mode)  \(m.kind.rawValue)  \(Timestamp.format(m.created))  \(m.operator)"
         return head + (flags.isEmpty ? "" : "  [\(flags.joined(separator: "; "))]") + "\n    " + states
     }
 
     /// One JSON object, written by hand: JSONEncoder per line would dominate listing a million.
     public static func jsonLine(_ s: MessageStatus) -> String {
+        var bytes: [UInt8] = []
+        jsonLine(s, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same, appended as bytes (no intermediate Strings): what `list --json` uses.
+    public static func jsonLine(_ s: MessageStatus, into out: inout [UInt8]) {
         let m = s.message
-        var o = JSONObject()
+        var o = JSONObject(out: out)
+        out = []
         o.string("id", m.id)
         o.string("mode", m.mode.rawValue)
         o.string("kind", m.kind.rawValue)
-        o.raw("channels", "[" + m.channels.map(JSONObject.quote).joined(separator: ",") + "]")
-        o.string("created", RecordCoding.formatTimestamp(m.created))
+        o.key("channels")
+        o.byte(UInt8(ascii: "["))
+        for (n, c) in m.channels.enumerated() {
+            if n > 0 { o.byte(UInt8(ascii: ",")) }
+            o.quote(c)
+        }
+        o.byte(UInt8(ascii: "]"))
+        o.string("created", Timestamp.format(m.created))
         o.string("operator", m.operator)
         if let i = m.incident { o.string("incident", i) }
         if let c = m.corrects { o.string("corrects", c) }
-        o.raw("needs_approval", m.needsApproval ? "true" : "false")
+        o.key("needs_approval")
+        o.literal(m.needsApproval ? "true" : "false")
         if let a = s.approval { o.string("approved_by", a.by) }
         if let c = s.cancel { o.string("cancelled_by", c.by) }
-        var byChannel: [(String, [(Language, DeliveryState)])] = []
-        for (target, state) in s.states {
-            if let i = byChannel.firstIndex(where: { $0.0 == target.channel }) {
-                byChannel[i].1.append((target.language, state))
-            } else {
-                byChannel.append((target.channel, [(target.language, state)]))
+        let states = s.states
+        // {"x":{"ko":…,"en":…},"kakao":{"ko":…}}: targets come grouped by channel already.
+        func nested(_ value: (DeliveryState) -> String) {
+            o.byte(UInt8(ascii: "{"))
+            var channel: String?
+            for (target, state) in states {
+                if target.channel != channel {
+                    if channel != nil { o.literal("},") }
+                    o.quote(target.channel)
+                    o.literal(":{")
+                    channel = target.channel
+                } else {
+                    o.byte(UInt8(ascii: ","))
+                }
+                o.quote(target.language.rawValue)
+                o.byte(UInt8(ascii: ":"))
+                o.quote(value(state))
             }
+            if channel != nil { o.byte(UInt8(ascii: "}")) }
+            o.byte(UInt8(ascii: "}"))
         }
-        func nested(_ value: (DeliveryState) -> String) -> String {
-            "{" + byChannel.map { channel, languages in
-                JSONObject.quote(channel) + ":{" + languages.map { JSONObject.quote($0.0.rawValue) + ":" + JSONObject.quote(value($0.1)) }
-                    .joined(separator: ",") + "}"
-            }.joined(separator: ",") + "}"
-        }
-        o.raw("state", nested { $0.name })
-        o.raw("detail", nested { $0.description })
-        return o.text + "}"
+        o.key("state")
+        nested { $0.name }
+        o.key("detail")
+        nested { $0.description }
+        o.byte(UInt8(ascii: "}"))
+        out = o.out
     }
 }
 
-/// A JSON object built as text, for output that must be fast and stable.
+/// A JSON object written straight into bytes, for output that must be fast and stable.
 struct JSONObject {
-    var text = "{"
+    var out: [UInt8]
     private var first = true
-    mutating func raw(_ key: String, _ value: String) {
-        text += (first ? "" : ",") + JSONObject.quote(key) + ":" + value
-        first = false
-    }
-    mutating func string(_ key: String, _ value: String) { raw(key, JSONObject.quote(value)) }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    init(out: [UInt8] = []) {
+        self.out = out
+        self.out.append(UInt8(ascii: "{"))
+    }
+
+    mutating func byte(_ b: UInt8) { out.append(b) }
+    mutating func literal(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    mutating func key(_ k: String) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        first = false
+        quote(k)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    mutating func string(_ k: String, _ value: String) {
+        key(k)
+        quote(value)
+    }
+
+    mutating func quote(_ s: String) {
+        out.append(UInt8(ascii: "\""))
+        // Nearly every value needs no escaping: copy it whole.
+        var s = s
+        let copied = s.withUTF8 { u -> Bool in
+            for b in u where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: u)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            default: out.append(b)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -18,14 +18,14 @@ struct OutboxStressAppendCommand: ParsableCommand {
 
     func run() throws {
         let state = OutboxShell.state(stateOption)
-        try state.prepare()
+        try state.prepare(incidents: false)
         let outbox = FileOutbox(state: state)
         var rng = SystemRandomNumberGenerator()
         for n in 0..<count {
             let id = "\(MessageID.make(at: Date()))-\(writer)-\(n)"
-            // Lengths from a few bytes to beyond a pipe buffer (4096), so interleaved writes
+            // Mostly short, every tenth beyond a pipe buffer (4096 bytes), so interleaved writes
             // would show as broken lines.
-            let body = String(repeating: "\(writer):\(n) 훈련 ", count: Int.random(in: 1...400, using: &rng))
+            let body = String(repeating: "\(writer):\(n) 훈련 ", count: Int.random(in: 1...(n % 10 == 0 ? 350 : 30), using: &rng))
             let message = OutboxMessage(id: id, mode: .drill, kind: .info, channels: ["webhook"],
                                         text: Localized(ko: body, en: ""), operator: "stress", created: Date())
             do {

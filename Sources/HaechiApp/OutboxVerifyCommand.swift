@@ -12,6 +12,8 @@ struct OutboxVerifyCommand: ParsableCommand {
         discussion: "Exit status: 0 when every line is a valid record, 1 when any is bad, 2 when the file cannot be read."
     )
     @OptionGroup var stateOption: StateOption
+    /// Accepted (and unused) so one set of options works for every outbox command in scripts.
+    @OptionGroup var manualsOption: ManualsOption
     @Flag(help: "Check the sender's ledger (delivery.jsonl) too.") var ledger = false
 
     func run() throws {

@@ -49,7 +49,12 @@ public struct RecordLog<Record: Codable & Sendable>: Sendable {
                 if skip(bytes) { return }
                 let record: Record
                 do {
-                    record = try decoder.decode(Record.self, from: Data(bytes))
+                    if let direct = Record.self as? any DirectlyDecodable.Type,
+                       let fast = bytes.withUnsafeBufferPointer({ direct.decodeDirectly($0) }) as? Record {
+                        record = fast
+                    } else {
+                        record = try decoder.decode(Record.self, from: Data(bytes))
+                    }
                 } catch let error as DecodingError {
                     bad(BadLine(path: path, number: line.number, offset: line.offset, problem: "not a valid record: \(describe(error))"))
                     return
