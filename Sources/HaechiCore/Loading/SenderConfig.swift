@@ -133,7 +133,7 @@ enum SenderConfigLoader {
                 continue
             }
             guard let modes = doc.mapping(value, what: "channel '\(channel)'", keys: Mode.allCases.map(\.rawValue)) else { continue }
-            if modes.isEmpty {
+            if case .mapping(let inner) = value, inner.count == 0 {
                 doc.error(value, "channel '\(channel)' has no endpoint; give it 'drill:' and/or 'live:'")
             }
             for (modeName, node) in modes {
