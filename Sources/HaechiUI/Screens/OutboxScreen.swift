@@ -271,10 +271,26 @@ public struct OutboxScreen: ScreenModel {
             out.append([(app.t("취소: ", "Cancelled by ") + "\(cancel.by) \(OutboxText.seconds(cancel.at, app.timeZone))"
                          + (cancel.reason.isEmpty ? "" : " — \(cancel.reason)"), Style(.skipped, bold: true))])
         }
+        // Posts that carry their own facts (a remote id, a retry time, a reason) get a line each;
+        // plain waiting states are one line listing their posts, so sixteen queued posts do
+        // not push the texts off the screen.
         let targetWidth = max(12, s.targets.map { $0.description.count }.max() ?? 0)
+        var grouped: [DeliveryState: [DeliveryTarget]] = [:]
+        var order: [DeliveryState] = []
         for (target, state) in s.states {
+            switch state {
+            case .queued, .awaitingApproval, .cancelled:
+                if grouped[state] == nil { order.append(state) }
+                grouped[state, default: []].append(target)
+            default:
+                let t = OutboxText.state(state, app)
+                out.append([("  " + target.description.padded(to: targetWidth) + " ", Style(.dim)), (t.0, t.1)])
+            }
+        }
+        for state in order {
             let t = OutboxText.state(state, app)
-            out.append([("  " + target.description.padded(to: targetWidth) + " ", Style(.dim)), (t.0, t.1)])
+            let targets = grouped[state]!.map(\.description).joined(separator: " ")
+            out.append([("  " + t.0 + ": ", t.1), (targets, Style(.dim))])
         }
         for language in m.languages {
             let lines = (language.rawValue + ": " + m.postText(language)).wrapped(to: width)
