@@ -239,6 +239,23 @@ extension Harness {
         #expect(h.state.status.awaitingApproval == 1)
     }
 
+    @Test func enterMovesToTheNextFieldAndNeverQueues() {
+        var h = Harness.onTemplateStep(mode: .live)
+        h.key(.char("m"))
+        #expect(h.send(.key(.enter)).isEmpty)      // a habitual Enter must not send anything
+        #expect(h.compose?.focus == .text(.en))
+        #expect(h.state.prompt == nil)
+        #expect(h.outbox.isEmpty)
+    }
+
+    @Test func anotherOperatorsQueuedMessageIsAnnouncedFromTheJournal() {
+        var h = Harness.onTemplateStep()
+        h.appendFromElsewhere(IncidentEvent(kind: .message, incident: "20261129-030000-earthquake-0001", at: h.clock.now,
+                                            operator: "lee", text: "queued for x", message: "m-1"))
+        h.poll()
+        #expect(h.state.flash?.text.en == "lee: message m-1: queued for x")
+    }
+
     @Test func escapeWithTypingAsksTwiceAndQueuesNothing() {
         var h = Harness.onTemplateStep()
         h.key(.char("m"))
