@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import Foundation
 import HaechiCore
@@ -23,12 +26,16 @@ struct TUICommand: ParsableCommand {
     var language: String = "ko"
 
     func run() throws {
+        let started = DispatchTime.now().uptimeNanoseconds
         let env = ProcessInfo.processInfo.environment
         let who = operatorName ?? env["USER"] ?? env["LOGNAME"] ?? ""
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }
         guard let lang = Language(rawValue: language) else { throw ValidationError("--language must be ko or en") }
+        guard isatty(0) == 1, isatty(1) == 1 else {
+            throw ValidationError("haechi tui needs a terminal on standard input and output.")
+        }
         let stateDirectory = StateDirectory.resolve(state.state)
         do {
             try stateDirectory.prepare()
@@ -39,6 +46,9 @@ struct TUICommand: ParsableCommand {
         let shell = try TUIShell(state: stateDirectory, manuals: library.manuals, problems: library.problems,
                                  operatorName: who, language: lang)
         shell.useChannels(library.channels)
+        shell.log.write(String(format: "manuals: %d loaded from %@ in %.1f ms", library.manuals.count, manuals.directory,
+                               Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
+        shell.started = started
         try shell.run()
     }
 }

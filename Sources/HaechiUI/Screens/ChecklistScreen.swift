@@ -22,7 +22,8 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.pageDown], .pageDown, Localized(ko: "한 쪽 아래로", en: "Page down")),
         KeyBinding([.home], .first, Localized(ko: "첫 단계", en: "First step")),
         KeyBinding([.end], .last, Localized(ko: "마지막 단계", en: "Last step")),
-        KeyBinding([.char("d"), .enter], .markDone, Localized(ko: "완료로 표시", en: "Mark done"), hint: Localized(ko: "d 완료", en: "d done")),
+        // Not Enter: a second Enter after answering a prompt must not tick the next step.
+        KeyBinding([.char("d")], .markDone, Localized(ko: "완료로 표시", en: "Mark done"), hint: Localized(ko: "d 완료", en: "d done")),
         KeyBinding([.char("p")], .markInProgress, Localized(ko: "진행 중으로 표시", en: "Mark in progress"), hint: Localized(ko: "p 진행", en: "p doing")),
         KeyBinding([.char("s")], .skip, Localized(ko: "건너뛰기 (사유 입력)", en: "Skip (asks for a reason)"), hint: Localized(ko: "s 건너뜀", en: "s skip")),
         KeyBinding([.char("x")], .notApplicable, Localized(ko: "해당 없음으로 표시", en: "Mark not applicable"), hint: Localized(ko: "x 해당없음", en: "x n/a")),
@@ -223,6 +224,10 @@ public struct ChecklistScreen: ScreenModel {
         // Row 2: the incident's variables, its id, and who opened it; or its closing.
         var info = manual.variables.compactMap { v in incident.variables[v.id].map { app.t(v.label) + " " + $0 } }.joined(separator: " · ")
         if info.isEmpty { info = incident.id }
+        if let change = incident.levelChanges.last {
+            info += " · " + change.from.name(app.language) + "→" + change.to.name(app.language) + " "
+                + Format.time(change.at, app.timeZone) + " " + change.by
+        }
         if incident.isClosed {
             c.put(app.t("종료됨 ", "CLOSED ") + Format.time(incident.closedAt!, app.timeZone) + " " + (incident.closedBy ?? "") + ": " + (incident.summary ?? ""),
                   x: 1, y: 2, style: Style(.warning, bold: true))
@@ -266,23 +271,24 @@ public struct ChecklistScreen: ScreenModel {
             case .todo: style = .normal
             }
             if overdue { style = Style(.overdue, bold: true) }
-            if selected {
-                style = Chrome.selectionStyle(app)
-                c.fill(x: x, y: y, width: width, height: 1, style: style)
-            }
+            // The selection is a gutter in the mode's colour (marker, status box and number),
+            // not a full-width bar: moving it repaints a dozen ASCII cells instead of two rows of
+            // Hangul, which keeps a keypress under 300 bytes on a thin SSH link. Each row has one
+            // style otherwise, for the same reason (every colour switch is an escape sequence).
+            let gutter = selected ? Chrome.selectionStyle(app) : style
             let roleWidth = width >= 70 ? 12 : 10
             let stateWidth = 10
             let targetWidth = 6
             let titleWidth = width - 1 - 4 - (number.count + 1) - roleWidth - targetWidth - stateWidth - 3
-            var cx = c.put(selected ? ">" : " ", x: x, y: y, style: style)
-            cx = c.put(StatusText.box(status) + " ", x: cx, y: y, style: style)
-            cx = c.put(number + " ", x: cx, y: y, style: selected ? style : Style(.dim))
+            var cx = c.put(selected ? ">" : " ", x: x, y: y, style: gutter)
+            cx = c.put(StatusText.box(status) + " " + number, x: cx, y: y, style: gutter)
+            cx = c.put(" ", x: cx, y: y, style: style)
             let noteMark = incident.notes[step.id].map { _ in " *" } ?? ""
             c.put(app.t(step.title) + noteMark, x: cx, y: y, style: style, maxWidth: titleWidth)
             cx += titleWidth + 1
-            c.put(app.t(step.role), x: cx, y: y, style: selected ? style : Style(.dim), maxWidth: roleWidth)
+            c.put(app.t(step.role), x: cx, y: y, style: style, maxWidth: roleWidth)
             cx += roleWidth + 1
-            c.put("T+\(step.targetMinutes)m".padded(to: targetWidth), x: cx, y: y, style: selected ? style : Style(.dim))
+            c.put("T+\(step.targetMinutes)m".padded(to: targetWidth), x: cx, y: y, style: style)
             cx += targetWidth + 1
             let stateText: String
             if overdue {
