@@ -1,7 +1,9 @@
 import Foundation
 import HaechiCore
 import HaechiStore
+import HaechiUI
 import Testing
+@testable import HaechiApp
 
 /// The real `haechi` binary in tmux (private socket, polling, never sleeping): compose from a
 /// step in a drill, the meter, queue (checked in outbox.jsonl), cancel, correct a message the
@@ -304,5 +306,68 @@ struct TUIComposeTests {
         #expect(m.text.ko.hasSuffix("주의하십시오. 재시도"))
         try t.keys("a", "C-c")
         #expect(try t.waitForExit("a") == 0)
+    }
+}
+
+/// The shell's outbox side against real files, without a terminal: `.enqueue` answers only
+/// after the append, follows both files as others write them, and reports failures and bad
+/// lines in words.
+@Suite struct TUIOutboxShellTests {
+    static func message(_ id: String, by op: String = "kim", needsApproval: Bool = false) -> OutboxMessage {
+        OutboxMessage(id: id, incident: "i-1", mode: .drill, kind: .info, channels: ["mastodon"],
+                      text: Localized(ko: "훈련 안내", en: ""), operator: op, created: Date(timeIntervalSince1970: 1_795_888_800),
+                      needsApproval: needsApproval)
+    }
+
+    static let channels = ChannelProfiles([
+        ChannelProfile(id: "mastodon", name: Localized(ko: "마스토돈", en: "Mastodon"), counting: .characters, limit: 500, languages: [.ko, .en]),
+    ])
+
+    @Test func enqueueReadsBackThenSaysAppendedAndFollowsOtherWriters() throws {
+        let dir = StateDirectory(path: Binaries.temporaryDirectory("tui-outbox"))
+        try dir.prepare()
+        let shell = TUIOutbox(state: dir, channels: Self.channels)
+        let first = try #require(shell.poll(now: Date()))          // the first poll always answers
+        #expect(first.messages.isEmpty && first.problems.isEmpty)
+        #expect(shell.poll(now: Date()) == nil)                     // nothing new: nothing to send
+
+        let record = OutboxRecord.message(Self.message("m-1"))
+        let actions = shell.enqueue(record, log: nil)
+        #expect(actions.count == 2)
+        guard case .outboxLoaded(let feed) = actions.first, case .outboxAppended(record) = actions.last else {
+            Issue.record("wrong answer: \(actions)"); return
+        }
+        #expect(feed.messages.map(\.id) == ["m-1"])
+        #expect(try dir.outbox.readAll().records == [record])
+
+        // Another desk's approval-needing message and the sender's ledger line arrive on the next poll.
+        try FileOutbox(state: dir).append(.message(Self.message("m-2", by: "lee", needsApproval: true)))
+        try dir.delivery.append(DeliveryRecord(kind: .delivered, message: "m-1", channel: "mastodon", language: .ko, at: Date(), remoteID: "42"))
+        let next = try #require(shell.poll(now: Date()))
+        #expect(next.messages.map(\.id) == ["m-1", "m-2"])
+        #expect(next["m-1"]?.isDeliveredEverywhere == true)
+        let summary = shell.statusSummary(now: Date())
+        #expect(summary.delivered == 1 && summary.awaitingApproval == 1 && summary.queued == 0)
+        #expect(summary.sender == .absent)                          // no heartbeat file
+    }
+
+    @Test func aFailedAppendIsNotQueuedWithAShortReasonAndBadLinesAreReported() throws {
+        let dir = StateDirectory(path: Binaries.temporaryDirectory("tui-outbox-fail"))
+        try dir.prepare()
+        try FileManager.default.createDirectory(atPath: dir.outboxPath, withIntermediateDirectories: false)
+        let shell = TUIOutbox(state: dir, channels: nil)
+        let record = OutboxRecord.message(Self.message("m-1"))
+        let actions = shell.enqueue(record, log: nil)
+        #expect(actions == [.outboxAppendFailed(record, reason: "open outbox.jsonl: Is a directory")])
+
+        try FileManager.default.removeItem(atPath: dir.outboxPath)
+        try Data("not a record\n".utf8).write(to: URL(fileURLWithPath: dir.outboxPath))
+        let feed = try #require(shell.poll(now: Date()))
+        #expect(feed.problems.count == 1)
+        #expect(feed.problems.first?.contains("outbox.jsonl:1: byte 0") == true)
+        // A heartbeat just touched: alive.
+        FileManager.default.createFile(atPath: dir.heartbeatPath, contents: Data())
+        if case .alive = shell.sender(now: Date()) {} else { Issue.record("heartbeat not seen as alive") }
+        if case .stale = shell.sender(now: Date().addingTimeInterval(60)) {} else { Issue.record("old heartbeat not stale") }
     }
 }

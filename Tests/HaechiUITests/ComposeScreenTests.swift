@@ -256,6 +256,23 @@ extension Harness {
         #expect(h.state.flash?.text.en == "lee: message m-1: queued for x")
     }
 
+    @Test func aLiveMessageWithoutADistrictIsConfirmedWithLIVE() {
+        var h = Harness()
+        h.state.channels = Fixture.channels
+        h.key(.down); h.key(.enter)               // the fire manual: it has a place, no district
+        h.key(.right); h.key(.down); h.key(.down)
+        h.type("중구 을지로"); h.key(.ctrl("o")); h.type("LIVE"); h.key(.enter)
+        #expect(h.state.incident?.mode == .live)
+        h.key(.char("M")); h.type("화재 연기 주의")
+        h.key(.tab); h.key(.tab); h.key(.right); h.key(.right); h.key(.char(" "))   // kakao: Korean only
+        h.key(.ctrl("o"))
+        #expect(h.state.prompt?.purpose == .confirmLiveMessage(expected: "LIVE"))
+        h.type("live"); h.key(.enter)              // the word, in any case
+        #expect(h.messages.first?.channels == ["kakao"])
+        #expect(h.messages.first?.kind == .info)
+        #expect(h.messages.first?.needsApproval == false)
+    }
+
     @Test func escapeWithTypingAsksTwiceAndQueuesNothing() {
         var h = Harness.onTemplateStep()
         h.key(.char("m"))
