@@ -221,12 +221,26 @@ public struct OutboxScreen: ScreenModel {
 
         c.hline(y: top + height)
         guard let sel else { return }
-        let lines = details(list[sel], app: app, width: c.width - 2)
+        let lines = details(list[sel], app: app, width: c.width - 2).flatMap { Self.wrap($0, width: c.width - 2) }
         let detailTop = top + height + 1
         for (i, line) in lines.prefix(c.height - 2 - detailTop).enumerated() {
             var lx = 1
             for (text, style) in line { lx = c.put(text, x: lx, y: detailTop + i, style: style, maxWidth: c.width - 1 - lx) }
         }
+    }
+
+    /// A details line that does not fit: its last part (a list of posts, a reason) goes on
+    /// below, indented, rather than being cut off.
+    static func wrap(_ line: [(String, Style)], width: Int, indent: Int = 4) -> [[(String, Style)]] {
+        guard let last = line.last, line.reduce(0, { $0 + $1.0.displayWidth }) > width else { return [line] }
+        let head = line.dropLast()
+        let used = head.reduce(0) { $0 + $1.0.displayWidth }
+        guard width - used >= 10 else { return [line] }
+        let first = last.0.wrapped(to: width - used)
+        guard let firstLine = first.first else { return [line] }
+        let rest = first.dropFirst().joined(separator: " ").wrapped(to: width - indent)
+        let pad = String(repeating: " ", count: indent)
+        return [Array(head) + [(firstLine, last.1)]] + rest.map { [(pad + $0, last.1)] }
     }
 
     /// `>03:05:12 DRILL 긴급     승인 대기      [훈련] [서울시] 마포구 지진 발생…`
@@ -262,9 +276,8 @@ public struct OutboxScreen: ScreenModel {
             if let a = s.approval {
                 out.append([(app.t("승인: \(a.by) ", "Approved by \(a.by) at ") + OutboxText.seconds(a.at, app.timeZone), Style(.ok))])
             } else if !s.isCancelled {
-                out.append([(app.t("승인 대기: 다른 근무자가 a로 승인 (본인 불가) · haechi outbox approve \(m.id)",
-                                   "Awaiting approval: another operator presses a (not \(m.operator)) · haechi outbox approve \(m.id)"),
-                             Style(.warning, bold: true))])
+                out.append([(app.t("승인 대기: 다른 근무자가 a로 승인 (본인 불가) · ", "Awaiting approval: another operator presses a (not \(m.operator)) · "),
+                             Style(.warning, bold: true)), ("haechi outbox approve \(m.id)", Style(.warning))])
             }
         }
         if let cancel = s.cancel {
