@@ -442,6 +442,20 @@ extension Harness {
         #expect(d.state.flash?.text.ko.contains("c로 정정") == true)
     }
 
+    @Test func aFailedApproveOrCancelSaysSoAndWritesNothing() throws {
+        var (h, m) = Self.withOneMessage(mode: .live)
+        h.state.operatorName = "lee"
+        h.failOutbox = "fsync outbox.jsonl: Input/output error"
+        h.key(.char("a")); h.type("마포구"); h.key(.enter)
+        #expect(h.state.flash == Flash(Localized(ko: "승인 기록 안 됨 (NOT approved): \(m.id): fsync outbox.jsonl: Input/output error",
+                                                 en: "NOT approved: \(m.id): fsync outbox.jsonl: Input/output error"), .error))
+        h.key(.char("x")); h.type("중복"); h.key(.enter)
+        #expect(h.state.flash?.text.en == "NOT cancelled: \(m.id): fsync outbox.jsonl: Input/output error")
+        #expect(h.outbox.count == 1)
+        #expect(h.feed.messages[0].state(DeliveryTarget(channel: "x", language: .ko)) == .awaitingApproval)
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == .message && $0.operator == "lee" } != true)
+    }
+
     @Test func oneKeyCorrectsADeliveredMessageInEveryLanguage() throws {
         var (h, m) = Self.withOneMessage()
         h.key(.char("c"))                          // nothing delivered yet: cancel instead
