@@ -53,12 +53,13 @@ final class TUIShell {
         let size = terminal.size
         send(.resized(width: size.width, height: size.height))
         send(.statusSummary(effects.statusSummary()))
-        if let feed = effects.outbox.poll(now: Date()) { send(.outboxLoaded(feed)) }
         perform([.listIncidents])
         terminal.draw(render(state))
         if let started {
             log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
         }
+        // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
+        if let feed = effects.outbox.poll(now: Date()) { send(.outboxLoaded(feed)); terminal.draw(render(state)) }
 
         var lastTick = Date()
         var lastSlowPoll = Date()
