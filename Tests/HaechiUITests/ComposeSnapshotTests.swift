@@ -7,8 +7,8 @@ import Testing
 /// in Korean. Same mechanism and files as `SnapshotTests` (HAECHI_RECORD_SNAPSHOTS=1 re-records).
 @Suite struct ComposeSnapshotTests {
     /// Compose from the template step, a phrase added in Hangul, the cursor in the Korean text.
-    static func composing(width: Int, height: Int, mode: Mode) -> Harness {
-        var h = Harness.onTemplateStep(width: width, height: height, mode: mode)
+    static func composing(width: Int, height: Int, mode: Mode, language: Language = .ko) -> Harness {
+        var h = Harness.onTemplateStep(width: width, height: height, mode: mode, language: language)
         h.clock.advance(minutes: 2)
         h.key(.char("m"))
         h.key(.ctrl("w")); h.type("주의하고 여진에 대비하세요.")
@@ -21,6 +21,7 @@ import Testing
             try SnapshotTests.check("compose-drill", Self.composing(width: w, height: ht, mode: .drill).state)
             try SnapshotTests.check("compose-live", Self.composing(width: w, height: ht, mode: .live).state)
         }
+        try SnapshotTests.check("compose-live-en", Self.composing(width: 120, height: 40, mode: .live, language: .en).state)
     }
 
     /// LIVE with the CBS channel added and the text too long for its 90 characters: the red
