@@ -281,6 +281,42 @@ struct TUIComposeTests {
         #expect(try t.waitForExit("lee") == 0)
     }
 
+    /// The whole path with the real sender: queued in the TUI, posted by `haechi-sender --once`
+    /// to drill file endpoints with the drill prefix, and the TUI's outbox shows it delivered.
+    @Test func aDrillMessageQueuedInTheTUIIsPostedByTheSenderAndShownDelivered() throws {
+        let s = try Setup()
+        let t = s.tmux
+        defer { t.shutdown() }
+        let posts = s.tmux.directory.appendingPathComponent("posts")
+        let config = s.tmux.directory.appendingPathComponent("sender.yaml")
+        try """
+            channels:
+              x:
+                drill: { kind: file, path: \(posts.path)/x-drill.jsonl }
+              mastodon:
+                drill: { kind: file, path: \(posts.path)/mastodon-drill.jsonl }
+            """.write(to: config, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: posts, withIntermediateDirectories: true)
+
+        try t.start("a", width: 100, height: 30, s.haechi("kim"))
+        try s.open("a", mode: .drill)
+        try t.keys("a", "m")
+        try t.waitFor("a", "메시지 작성")
+        try t.keys("a", "C-o")
+        try t.waitFor("a", "메시지 발송함에 등록")
+        try t.keys("a", "o")
+        try t.waitFor("a", "대기 (발송기 차례)")
+
+        let sent = try Binaries.run("haechi-sender", ["--state", s.state.path, "--config", config.path, "--once"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        try t.waitFor("a", "전달 완료", "x/ko", "mastodon/en", timeout: 5)
+        let x = try String(contentsOf: posts.appendingPathComponent("x-drill.jsonl"), encoding: .utf8)
+        #expect(x.contains("[훈련] [서울시] 마포구 지진 발생. 낙하물에 주의하십시오."))
+        #expect(x.contains("[DRILL] [Seoul] Earthquake in 마포구. Watch for falling objects."))
+        try t.keys("a", "C-c")
+        #expect(try t.waitForExit("a") == 0)
+    }
+
     @Test func anOutboxThatCannotBeWrittenSaysNotQueuedAndKeepsTheDraft() throws {
         let s = try Setup()
         let t = s.tmux
