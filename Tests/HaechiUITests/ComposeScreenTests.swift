@@ -482,6 +482,24 @@ extension Harness {
         #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.message == fix.id)
     }
 
+    @Test func aCorrectionIsNotHeldBackByTheRepeatWarning() throws {
+        var h = Harness.onTemplateStep()
+        h.key(.char("m")); h.key(.ctrl("o"))
+        h.clock.advance(minutes: 2)
+        h.key(.char("m")); h.key(.ctrl("o")); h.type("y"); h.key(.enter)   // a second one: warned
+        let first = h.messages[0]
+        h.sender(.delivered, first.id, "x", .ko, remoteID: "1")
+        h.key(.char("o"))
+        h.key(.down)                               // the older one
+        h.key(.char("c"))
+        let c = try #require(h.compose)
+        #expect(!c.check(h.state).warnings.isEmpty)  // shown …
+        h.key(.ctrl("o"))
+        #expect(h.state.prompt == nil)              // … but one key still sends the correction
+        guard case .correct(let fix) = h.outbox.last else { Issue.record("not queued"); return }
+        #expect(fix.corrects == first.id)
+    }
+
     // MARK: home
 
     @Test func homeCountsFollowTheOutboxAndOOpensAllMessages() throws {

@@ -174,7 +174,9 @@ public struct ComposeScreen: ScreenModel {
             app.flash = Flash(Localized(ko: "등록 불가: " + first.ko + more, en: "Cannot queue: " + first.en + more), .error)
             return []
         }
-        if let warning = check.warnings.first, !repeatConfirmed {
+        // A correction follows earlier messages to the same place by its nature: the warning
+        // stays on screen, but it must not add a gate between a wrong alert and its correction.
+        if let warning = check.warnings.first, !repeatConfirmed, draft.corrects == nil {
             let at = Format.time(warning.sent, app.timeZone)
             app.prompt = Prompt(.confirmRepeat,
                                 label: Localized(ko: "24시간 안에 \(warning.district)에 같은 재난 메시지(\(warning.previous), \(at))가 있습니다. 그래도 등록하려면 y:",
