@@ -58,6 +58,8 @@ final class TUIShell {
         if let started {
             log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
         }
+        // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
+        if let feed = effects.outbox.poll(now: Date()) { send(.outboxLoaded(feed)); terminal.draw(render(state)) }
 
         var lastTick = Date()
         var lastSlowPoll = Date()
@@ -78,6 +80,8 @@ final class TUIShell {
             if now.timeIntervalSince(lastTick) >= 1 {
                 lastTick = now
                 send(.tick)
+                // The outbox and the sender's ledger: other desks' messages, delivery progress.
+                if let feed = effects.outbox.poll(now: now) { send(.outboxLoaded(feed)) }
             }
             if now.timeIntervalSince(lastSlowPoll) >= 2 {
                 lastSlowPoll = now
@@ -118,10 +122,13 @@ struct TUIEffects {
     let log: TUILog?
     /// The journal being followed and how far it has been read.
     private(set) var followed: (incident: String, reader: LogReader)?
+    /// Performs `.enqueue` and follows outbox.jsonl + delivery.jsonl (TUIOutbox.swift).
+    var outbox: TUIOutbox
 
     init(state: StateDirectory, log: TUILog?) {
         stateDirectory = state
         self.log = log
+        outbox = TUIOutbox(state: state, channels: nil)
     }
 
     mutating func perform(_ effect: Effect) -> [Action] {
@@ -156,6 +163,8 @@ struct TUIEffects {
             return []
         case .quit:
             return []
+        case .enqueue(let record):
+            return outbox.enqueue(record, log: log)
         }
     }
 
@@ -191,13 +200,8 @@ struct TUIEffects {
 
     var manualsByID: [String: Manual] = [:]
 
-    func statusSummary(now: Date = Date()) -> StatusSummary {
-        var st = stat()
-        guard stat(stateDirectory.heartbeatPath, &st) == 0 else { return StatusSummary(sender: .absent) }
-        let beat = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
-        // The sender touches its heartbeat every few seconds; half a minute of silence is stale.
-        return StatusSummary(sender: now.timeIntervalSince(beat) < 30 ? .alive(lastBeat: beat) : .stale(lastBeat: beat))
-    }
+    /// Outbox counts and the sender's heartbeat (judged by `SenderStatus`, the sender's rule).
+    func statusSummary(now: Date = Date()) -> StatusSummary { outbox.statusSummary(now: now) }
 }
 
 /// The TUI's log file in the state directory: never the screen.
