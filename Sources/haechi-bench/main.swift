@@ -10,9 +10,16 @@ struct Bench: AsyncParsableCommand {
     )
 }
 
+/// Calling `run()` on an `any AsyncParsableCommand` picks the synchronous requirement; a
+/// generic constrained to the async protocol calls the async one.
+func runAsync<C: AsyncParsableCommand>(_ command: C) async throws {
+    var command = command
+    try await command.run()
+}
+
 do {
     var command = try Bench.parseAsRoot()
-    if var async = command as? any AsyncParsableCommand { try await async.run() } else { try command.run() }
+    if let asyncCommand = command as? any AsyncParsableCommand { try await runAsync(asyncCommand) } else { try command.run() }
 } catch {
     Bench.exit(withError: error)
 }
