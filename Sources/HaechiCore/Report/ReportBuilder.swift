@@ -36,9 +36,10 @@ extension IncidentReport {
         let incident = openedEvent?.incident ?? first.incident
         let start = openedEvent?.at ?? first.at
         let clock = input.clock
+        // Rounded to the millisecond the files keep, so figures compare exactly and print stably.
         func offset(_ date: Date) -> TimeInterval {
-            if let clock { return clock.elapsed(at: date) }
-            return date.timeIntervalSince(start)
+            let raw = clock?.elapsed(at: date) ?? date.timeIntervalSince(start)
+            return (raw * 1000).rounded() / 1000
         }
 
         let journal = input.journal.filter { $0.incident == incident }
