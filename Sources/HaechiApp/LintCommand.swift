@@ -1,7 +1,94 @@
 import ArgumentParser
+import Foundation
+import HaechiCore
 
-// Placeholder: replaced by the issue that builds `haechi lint`.
-struct LintCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "lint", abstract: "(not built yet)")
-    func run() async throws { throw ValidationError("haechi lint is not built yet") }
+/// `haechi lint [PATH…]`: checks manuals like a compiler, every problem as `file:line:col`.
+struct LintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check manuals and channel profiles; report every problem as file:line:col.",
+        discussion: """
+        PATH may be a manuals folder or single files. A single manual is checked against the \
+        channels.yaml beside it (or in --manuals). Exit status: 0 when clean, 1 with problems.
+        """
+    )
+
+    @OptionGroup var manualsOption: ManualsOption
+    @Argument(help: "Manual files or folders (default: the manuals directory).")
+    var paths: [String] = []
+
+    func run() throws {
+        let report = Lint.run(paths: paths.isEmpty ? [manualsOption.directory] : paths, fallbackDirectory: manualsOption.directory)
+        for d in report.diagnostics { print(d) }
+        print(report.summary)
+        if report.errorCount > 0 { throw ExitCode(1) }
+    }
+}
+
+/// The lint run itself, separate from argument parsing so tests and the benchmark call it.
+public enum Lint {
+    public struct Report: Sendable {
+        public var files: Int
+        public var manuals: Int
+        public var diagnostics: [Diagnostic]
+        public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+        public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+        public var summary: String {
+            "lint: \(files) file\(files == 1 ? "" : "s"), \(manuals) manual\(manuals == 1 ? "" : "s") loaded, "
+                + "\(errorCount) error\(errorCount == 1 ? "" : "s"), \(warningCount) warning\(warningCount == 1 ? "" : "s")"
+        }
+    }
+
+    public static func run(paths: [String], fallbackDirectory: String) -> Report {
+        var report = Report(files: 0, manuals: 0, diagnostics: [])
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                report.diagnostics.append(Diagnostic(SourceLocation(file: path, line: 1, column: 1), .error, "no such file or directory"))
+                continue
+            }
+            if isDirectory.boolValue {
+                let library = ManualLibrary.load(directory: path)
+                report.files += ManualLibrary.manualFiles(in: path).count + 1
+                report.manuals += library.manuals.count
+                report.diagnostics += library.diagnostics
+                let extra = LintExtensions.lintDirectory(path, library: library)
+                report.files += extra.files
+                report.diagnostics += extra.diagnostics
+            } else if (path as NSString).lastPathComponent == ChannelProfileLoader.fileName {
+                report.files += 1
+                report.diagnostics += ChannelProfileLoader.load(path: path).1
+            } else if let extra = LintExtensions.lintFile(path, fallbackDirectory: fallbackDirectory) {
+                report.files += 1
+                report.diagnostics += extra
+            } else {
+                report.files += 1
+                let beside = (path as NSString).deletingLastPathComponent
+                let channelsPath = [beside.isEmpty ? "." : beside, fallbackDirectory]
+                    .map { $0 + "/" + ChannelProfileLoader.fileName }
+                    .first { FileManager.default.fileExists(atPath: $0) }
+                var channels = ChannelProfiles([])
+                if let channelsPath {
+                    let (loaded, problems) = ChannelProfileLoader.load(path: channelsPath)
+                    channels = loaded
+                    report.diagnostics += problems
+                } else {
+                    report.diagnostics.append(Diagnostic(SourceLocation(file: path, line: 1, column: 1), .error,
+                                                         "no channels.yaml beside the file or in \(fallbackDirectory); channels cannot be checked"))
+                }
+                let (manual, problems) = ManualLoader.load(path: path, channels: channels)
+                report.diagnostics += problems
+                if manual != nil { report.manuals += 1 }
+            }
+        }
+        return report
+    }
+}
+
+/// Hooks for files that are not manuals (drill scenarios), filled by the code that owns them.
+enum LintExtensions {
+    /// Extra checks for a manuals folder (e.g. its `scenarios/` sub-folder).
+    static func lintDirectory(_ path: String, library: ManualLibrary) -> (files: Int, diagnostics: [Diagnostic]) { (0, []) }
+    /// Checks for a single file that is not a manual, or nil when it is a manual.
+    static func lintFile(_ path: String, fallbackDirectory: String) -> [Diagnostic]? { nil }
 }

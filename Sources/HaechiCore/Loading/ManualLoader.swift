@@ -1,0 +1,302 @@
+import Foundation
+import Yams
+
+/// Reads one manual file, checking everything a manual author can get wrong, each problem with
+/// its place. See manuals/README.md for the format.
+public enum ManualLoader {
+    /// Built-in placeholders and their longest values: {time} HH:MM, {date} YYYY-MM-DD, {level} 경계/Orange.
+    public static let builtinPlaceholders: [String: Int] = ["time": 5, "date": 10, "level": 6]
+
+    public static func load(path: String, channels: ChannelProfiles, displayPath: String? = nil) -> (Manual?, [Diagnostic]) {
+        let doc = YAMLDocument(path: path, displayPath: displayPath)
+        let manual = read(doc, channels: channels, expectedID: expectedID(path))
+        return (manual, doc.diagnostics)
+    }
+
+    public static func load(data: Data, file: String, channels: ChannelProfiles) -> (Manual?, [Diagnostic]) {
+        let doc = YAMLDocument(data: data, file: file)
+        let manual = read(doc, channels: channels, expectedID: expectedID(file))
+        return (manual, doc.diagnostics)
+    }
+
+    static func expectedID(_ path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        for ext in [".yaml", ".yml"] where name.hasSuffix(ext) { return String(name.dropLast(ext.count)) }
+        return name
+    }
+
+    static func isIdentifier(_ s: String, allowUpper: Bool) -> Bool {
+        guard let first = s.unicodeScalars.first, s.unicodeScalars.count <= 64 else { return false }
+        let ok: (Unicode.Scalar) -> Bool = { c in
+            ("a"..."z").contains(c) || ("0"..."9").contains(c) || c == "-" || (allowUpper && ("A"..."Z").contains(c))
+        }
+        return s.unicodeScalars.allSatisfy(ok) && first != "-"
+    }
+
+    static func isVariableName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, s.unicodeScalars.count <= 40 else { return false }
+        return (("a"..."z").contains(first) || first == "_")
+            && s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    static let manualKeys = ["id", "title", "category", "department", "revised", "variables", "phases"]
+    static let variableKeys = ["id", "label", "max_length", "required", "example"]
+    static let phaseKeys = ["id", "title", "steps"]
+    static let stepKeys = ["id", "title", "instructions", "role", "target_minutes", "from_level", "contacts", "message"]
+    static let contactKeys = ["name", "phone"]
+    static let messageKeys = ["class", "channels", "text", "cap"]
+    static let capKeys = ["category", "event", "urgency", "severity", "certainty"]
+
+    static func read(_ doc: YAMLDocument, channels: ChannelProfiles, expectedID: String) -> Manual? {
+        guard let root = doc.root,
+              let map = doc.mapping(root, what: "a manual", keys: manualKeys, required: ["id", "title", "category", "department", "revised", "phases"])
+        else { return nil }
+
+        let id = map["id"].flatMap { node -> String? in
+            guard let id = doc.string(node, what: "manual id") else { return nil }
+            if !isIdentifier(id, allowUpper: false) {
+                doc.error(node, "manual id '\(doc.printable(id))' must be lower-case letters, digits and '-'")
+            } else if id != expectedID {
+                doc.error(node, "manual id '\(id)' does not match the file name '\(expectedID).yaml'")
+            }
+            return id
+        }
+        let title = map["title"].flatMap { doc.localized($0, what: "title") }
+        let category = map["category"].flatMap { doc.word($0, what: "category", allowed: DisasterCategory.allCases.map(\.rawValue)) }
+            .flatMap(DisasterCategory.init(rawValue:))
+        let department = map["department"].flatMap { doc.localized($0, what: "department") }
+        let revised = map["revised"].flatMap { node -> String? in
+            guard let s = doc.string(node, what: "revised") else { return nil }
+            guard isDate(s) else {
+                doc.error(node, "revised must be a date written YYYY-MM-DD, found '\(doc.printable(s))'")
+                return nil
+            }
+            return s
+        }
+        let variables = map["variables"].map { readVariables($0, doc) } ?? []
+        var limits = builtinPlaceholders
+        for v in variables { limits[v.id] = v.maxLength }
+
+        var phases: [Phase] = []
+        var phaseIDs: [String: SourceLocation] = [:]
+        var stepIDs: [String: SourceLocation] = [:]
+        if let node = map["phases"], let list = doc.sequence(node, what: "phases") {
+            if list.isEmpty { doc.error(node, "a manual needs at least one phase") }
+            for item in list {
+                guard let p = doc.mapping(item, what: "a phase", keys: phaseKeys, required: ["id", "title", "steps"]) else { continue }
+                let pid = p["id"].flatMap { node -> String? in
+                    guard let s = doc.string(node, what: "phase id") else { return nil }
+                    if let first = phaseIDs[s] { doc.error(node, "duplicate phase id '\(s)' (first at \(first))") }
+                    phaseIDs[s] = doc.location(node)
+                    return s
+                }
+                let ptitle = p["title"].flatMap { doc.localized($0, what: "phase title") }
+                var steps: [Step] = []
+                if let stepsNode = p["steps"], let list = doc.sequence(stepsNode, what: "steps") {
+                    if list.isEmpty { doc.error(stepsNode, "a phase needs at least one step") }
+                    for s in list {
+                        if let step = readStep(s, doc, channels: channels, limits: limits, stepIDs: &stepIDs) { steps.append(step) }
+                    }
+                }
+                if let pid, let ptitle { phases.append(Phase(id: pid, title: ptitle, steps: steps)) }
+            }
+        }
+        guard let id, let title, let category, let department, let revised, doc.diagnostics.allSatisfy({ $0.severity != .error }) else {
+            return nil
+        }
+        return Manual(id: id, title: title, category: category, department: department, revised: revised,
+                      variables: variables, phases: phases, file: doc.file)
+    }
+
+    static func isDate(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return false }
+        let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return (1...12).contains(m) && d >= 1 && d <= days[m - 1]
+    }
+
+    static func readVariables(_ node: Node, _ doc: YAMLDocument) -> [IncidentVariable] {
+        guard let list = doc.sequence(node, what: "variables") else { return [] }
+        var result: [IncidentVariable] = []
+        var seen: [String: SourceLocation] = [:]
+        for item in list {
+            guard let v = doc.mapping(item, what: "a variable", keys: variableKeys, required: ["id", "label", "max_length"]) else { continue }
+            let id = v["id"].flatMap { node -> String? in
+                guard let s = doc.string(node, what: "variable id") else { return nil }
+                if !isVariableName(s) {
+                    doc.error(node, "variable id '\(doc.printable(s))' must be lower-case letters, digits and '_'")
+                    return nil
+                }
+                if builtinPlaceholders[s] != nil { doc.error(node, "variable id '\(s)' is a built-in placeholder; choose another name") }
+                if let first = seen[s] { doc.error(node, "duplicate variable id '\(s)' (first at \(first))") }
+                seen[s] = doc.location(node)
+                return s
+            }
+            let label = v["label"].flatMap { doc.localized($0, what: "variable label") }
+            let maxLength = v["max_length"].flatMap { doc.int($0, what: "max_length", range: 1...500) }
+            let required = v["required"].flatMap { doc.bool($0, what: "required") } ?? true
+            let example = v["example"].flatMap { doc.string($0, what: "example") }
+            if let id, let label, let maxLength {
+                result.append(IncidentVariable(id: id, label: label, maxLength: maxLength, required: required, example: example))
+            }
+        }
+        return result
+    }
+
+    static func readStep(_ node: Node, _ doc: YAMLDocument, channels: ChannelProfiles, limits: [String: Int],
+                         stepIDs: inout [String: SourceLocation]) -> Step? {
+        guard let s = doc.mapping(node, what: "a step", keys: stepKeys,
+                                  required: ["id", "title", "instructions", "role", "target_minutes", "from_level"]) else { return nil }
+        var id: String?
+        if let idNode = s["id"], let value = doc.string(idNode, what: "step id") {
+            if !isIdentifier(value, allowUpper: true) {
+                doc.error(idNode, "step id '\(doc.printable(value))' must be letters, digits and '-'")
+            }
+            if let first = stepIDs[value] {
+                doc.error(idNode, "duplicate step id '\(value)' (first at \(first))")
+            } else {
+                stepIDs[value] = doc.location(idNode)
+            }
+            id = value
+        }
+        let title = s["title"].flatMap { doc.localized($0, what: "step title") }
+        let instructions = s["instructions"].flatMap { doc.localized($0, what: "instructions", multiline: true) }
+        let role = s["role"].flatMap { doc.localized($0, what: "role") }
+        let target = s["target_minutes"].flatMap { doc.int($0, what: "target_minutes", range: 0...10_080) }
+        let level = s["from_level"].flatMap { node -> AlertLevel? in
+            guard let w = doc.word(node, what: "from_level", allowed: AlertLevel.allNames) else { return nil }
+            return AlertLevel(name: w)
+        }
+        var contacts: [Contact] = []
+        if let c = s["contacts"], let list = doc.sequence(c, what: "contacts") {
+            for item in list {
+                guard let m = doc.mapping(item, what: "a contact", keys: contactKeys, required: ["name", "phone"]) else { continue }
+                let name = m["name"].flatMap { doc.localized($0, what: "contact name") }
+                let phone = m["phone"].flatMap { node -> String? in
+                    guard let p = doc.string(node, what: "phone") else { return nil }
+                    if !p.allSatisfy({ $0.isNumber || "-+() ext.".contains($0) }) {
+                        doc.error(node, "phone '\(doc.printable(p))' may contain only digits, spaces and - + ( ) ext.")
+                    }
+                    return p
+                }
+                if let name, let phone { contacts.append(Contact(name: name, phone: phone)) }
+            }
+        }
+        let message = s["message"].flatMap { readTemplate($0, doc, channels: channels, limits: limits) }
+        guard let id, let title, let instructions, let role, let target, let level else { return nil }
+        return Step(id: id, title: title, instructions: instructions, role: role, targetMinutes: target, fromLevel: level,
+                    contacts: contacts, message: message, location: doc.location(node))
+    }
+
+    static func readTemplate(_ node: Node, _ doc: YAMLDocument, channels: ChannelProfiles, limits: [String: Int]) -> MessageTemplate? {
+        guard let m = doc.mapping(node, what: "a message template", keys: messageKeys, required: ["class", "channels", "text"]) else { return nil }
+        let cls = m["class"].flatMap { doc.word($0, what: "message class", allowed: MessageClass.allCases.map(\.rawValue)) }
+            .flatMap(MessageClass.init(rawValue:))
+        var targets: [(String, Node)] = []
+        if let c = m["channels"], let list = doc.sequence(c, what: "channels") {
+            if list.isEmpty { doc.error(c, "a message template needs at least one channel") }
+            for item in list {
+                guard let name = doc.string(item, what: "channel") else { continue }
+                if channels[name] == nil {
+                    var message = "unknown channel '\(doc.printable(name))'"
+                    if let s = YAMLDocument.closest(to: name, in: channels.ids) { message += "; did you mean '\(s)'?" }
+                    else { message += " (known: \(channels.ids.joined(separator: ", ")))" }
+                    doc.error(item, message)
+                } else if targets.contains(where: { $0.0 == name }) {
+                    doc.error(item, "channel '\(name)' is listed twice")
+                } else {
+                    targets.append((name, item))
+                }
+            }
+        }
+        var text: Localized?
+        if let t = m["text"], let map = doc.mapping(t, what: "message text", keys: ["ko", "en"]) {
+            var values: [Language: String] = [:]
+            for language in Language.allCases {
+                guard let n = map[language.rawValue], let value = doc.string(n, what: "text.\(language.rawValue)", allowEmpty: true) else { continue }
+                values[language] = value
+                checkPlaceholders(value, node: n, doc, limits: limits)
+            }
+            let candidate = Localized(ko: values[.ko] ?? "", en: values[.en] ?? "")
+            for (name, channelNode) in targets {
+                guard let profile = channels[name] else { continue }
+                for language in profile.languages where candidate[language].isEmpty {
+                    doc.error(channelNode, "channel '\(name)' posts in \(language.rawValue), but text.\(language.rawValue) is empty")
+                }
+            }
+            if let cls {
+                for language in Language.allCases {
+                    guard let value = values[language], !value.isEmpty, let n = map[language.rawValue] else { continue }
+                    for (name, _) in targets {
+                        guard let profile = channels[name], profile.languages.contains(language) else { continue }
+                        let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value, limits: limits)
+                        let length = profile.length(of: worst)
+                        let limit = profile.limit(for: cls)
+                        if length > limit {
+                            doc.error(n, "text.\(language.rawValue) is \(length) long on \(name), over its limit of \(limit) for \(cls.rawValue) messages by \(length - limit) (counted as \(profile.counting.rawValue), placeholders at their max_length, drill prefix included)")
+                        }
+                    }
+                }
+            }
+            text = candidate
+        }
+        var cap: CAPInfo?
+        if let c = m["cap"], let map = doc.mapping(c, what: "cap", keys: capKeys, required: capKeys) {
+            let category = map["category"].flatMap { doc.word($0, what: "cap.category", allowed: CAPInfo.categories) }
+            let event = map["event"].flatMap { doc.localized($0, what: "cap.event") }
+            let urgency = map["urgency"].flatMap { doc.word($0, what: "cap.urgency", allowed: CAPInfo.urgencies) }
+            let severity = map["severity"].flatMap { doc.word($0, what: "cap.severity", allowed: CAPInfo.severities) }
+            let certainty = map["certainty"].flatMap { doc.word($0, what: "cap.certainty", allowed: CAPInfo.certainties) }
+            if let category, let event, let urgency, let severity, let certainty {
+                cap = CAPInfo(category: category, event: event, urgency: urgency, severity: severity, certainty: certainty)
+            }
+        }
+        guard let cls, let text else { return nil }
+        return MessageTemplate(messageClass: cls, channels: targets.map(\.0), text: text, cap: cap)
+    }
+
+    /// Every `{name}` in a template: names and their ranges, plus unbalanced braces.
+    public static func placeholders(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = text[...]
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            names.append(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+
+    static func checkPlaceholders(_ text: String, node: Node, _ doc: YAMLDocument, limits: [String: Int]) {
+        for name in placeholders(in: text) where limits[name] == nil {
+            var message = "placeholder {\(doc.printable(name))} is not a declared variable"
+            if let s = YAMLDocument.closest(to: name, in: Array(limits.keys).sorted()) { message += "; did you mean {\(s)}?" }
+            else { message += " (declared: \(limits.keys.sorted().map { "{\($0)}" }.joined(separator: " ")))" }
+            doc.error(at: doc.location(of: "{\(name)}", in: node), message)
+        }
+        var depth = 0
+        for ch in text {
+            if ch == "{" { depth += 1 } else if ch == "}" { depth -= 1 }
+            if depth < 0 || depth > 1 {
+                doc.error(node, "unbalanced braces in template text: write placeholders as {name}")
+                return
+            }
+        }
+        if depth != 0 { doc.error(node, "unbalanced braces in template text: write placeholders as {name}") }
+    }
+
+    /// The template with every placeholder replaced by its longest value (wide Hangul characters),
+    /// so that a template that passes lint fits its channels whatever the operator types.
+    public static func fillAtMaximum(_ text: String, limits: [String: Int]) -> String {
+        var out = ""
+        var rest = text[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            out += String(repeating: "가", count: limits[name] ?? 0)
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}

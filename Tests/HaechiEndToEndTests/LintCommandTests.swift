@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@Suite struct LintCommandTests {
+    @Test func theBundledManualsAreClean() throws {
+        let result = try Binaries.run("haechi", ["lint", Binaries.bundledManuals])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(", 0 errors"), "\(result.stdout)")
+    }
+
+    @Test func theManualsCommandListsAtLeastTwelveTypesOfBothCategories() throws {
+        let result = try Binaries.run("haechi", ["manuals", "--manuals", Binaries.bundledManuals])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count >= 12, "\(result.stdout)")
+        #expect(lines.contains { $0.contains(" natural ") } && lines.contains { $0.contains(" social ") })
+    }
+
+    @Test func showPrintsAPaperChecklistInBothLanguages() throws {
+        let list = try Binaries.run("haechi", ["manuals", "--manuals", Binaries.bundledManuals])
+        let id = try #require(list.stdout.split(separator: " ").first.map(String.init))
+        for lang in ["ko", "en"] {
+            for format in ["text", "markdown"] {
+                let shown = try Binaries.run("haechi", ["show", id, "--lang", lang, "--format", format, "--manuals", Binaries.bundledManuals])
+                #expect(shown.status == 0, "\(shown.stderr)")
+                #expect(shown.stdout.contains("[ ]"), "a box to tick in \(lang)/\(format)")
+            }
+        }
+        let missing = try Binaries.run("haechi", ["show", "no-such-manual", "--manuals", Binaries.bundledManuals])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no manual 'no-such-manual'"), "\(missing.stderr)")
+    }
+
+    /// The binary, not just the loader: mutated files give exit 1 and located errors, never a crash.
+    @Test func mutatedFilesGiveExitOneWithLocatedErrors() throws {
+        let dir = Binaries.temporaryDirectory("lint")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Binaries.bundledManuals).filter { $0.hasSuffix(".yaml") && $0 != "channels.yaml" }.sorted()
+        let source = try #require(files.first.flatMap { FileManager.default.contents(atPath: Binaries.bundledManuals + "/" + $0) })
+        try FileManager.default.copyItem(atPath: Binaries.bundledManuals + "/channels.yaml", toPath: dir + "/channels.yaml")
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<12 {
+            var bytes = [UInt8](source)
+            let cut = Int.random(in: 0..<bytes.count, using: &generator)
+            if i % 2 == 0 { bytes = Array(bytes.prefix(cut)) } else { bytes.insert(contentsOf: [0x1B, 0x5B, 0x32, 0x4A, 0xFF, 0x3A], at: cut) }
+            let path = dir + "/" + files[0]
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let result = try Binaries.run("haechi", ["lint", path])
+            #expect(result.status == 0 || result.status == 1, "exit \(result.status): \(result.stderr)")
+            let problems = result.stdout.split(separator: "\n").dropLast()
+            if result.status == 1 {
+                #expect(!problems.isEmpty)
+                for line in problems {
+                    #expect(line.range(of: #"^.+\.yaml:\d+:\d+: (error|warning): "#, options: .regularExpression) != nil, "\(line)")
+                }
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for HaechiEndToEnd live in this folder.
