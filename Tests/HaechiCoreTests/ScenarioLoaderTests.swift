@@ -24,13 +24,13 @@ import Testing
     """
 
     func parse(_ yaml: String, manuals: [Manual]? = [ReportFixture.manual]) -> (Scenario?, [String]) {
-        let (scenario, diagnostics) = ScenarioLoader(manuals: manuals).parse(yaml: yaml, file: "s.yaml")
+        let (scenario, diagnostics) = ScenarioLoader(manuals: manuals).parse(yaml: yaml, file: "test-drill.yaml")
         return (scenario, diagnostics.map(\.description))
     }
 
     @Test func loadsAGoodScenario() throws {
         let (scenario, diagnostics) = parse(good)
-        #expect(diagnostics == ["s.yaml:1:5: warning: scenario id 'test-drill' differs from its file name 's.yaml'; `haechi drill` finds scenarios by either"])
+        #expect(diagnostics == [])
         let s = try #require(scenario)
         #expect(s.id == "test-drill")
         #expect(s.startLevel == .caution)
@@ -40,7 +40,7 @@ import Testing
         #expect(s.injects[0].level == .alert)
         #expect(s.injects[0].expect == Expectation(steps: ["evacuate"], within: 600))
         #expect(s.injects[1].expect?.within == 150)
-        #expect(s.injects[1].location == SourceLocation(file: "s.yaml", line: 13, column: 5))
+        #expect(s.injects[1].location == SourceLocation(file: "test-drill.yaml", line: 13, column: 5))
         #expect(s.duration == 780)
     }
 
@@ -49,9 +49,9 @@ import Testing
             .replacingOccurrences(of: "    level: 경계", with: "    levle: 경계")
         let (scenario, d) = parse(yaml)
         #expect(scenario == nil)
-        #expect(d.contains("s.yaml:4:1: error: unknown key 'startlevel' in a scenario; did you mean 'start_level'?"))
-        #expect(d.contains("s.yaml:1:1: error: missing 'start_level'"))
-        #expect(d.contains("s.yaml:11:5: error: unknown key 'levle' in an inject (expected one of: id, at, text, level, expect)"))
+        #expect(d.contains("test-drill.yaml:4:1: error: unknown key 'startlevel' in a scenario; did you mean 'start_level'?"))
+        #expect(d.contains("test-drill.yaml:1:1: error: a scenario is missing required key 'start_level'"))
+        #expect(d.contains("test-drill.yaml:11:5: error: unknown key 'levle' in an inject (allowed: id, at, text, level, expect)"))
     }
 
     @Test func wrongTypesAndBadValues() {
@@ -60,17 +60,17 @@ import Testing
             .replacingOccurrences(of: "start_level: 주의", with: "start_level: purple")
             .replacingOccurrences(of: "within: 10}", with: "within: 0}")
         let (_, d) = parse(yaml)
-        #expect(d.contains("s.yaml:9:9: error: 'at' must be minutes from the start, like 3, 2.5, \"T+3\" or \"T+2:30\"; found 'soon'"))
-        #expect(d.contains("s.yaml:2:8: error: 'title' needs both languages, as {ko: …, en: …}; found '시험 훈련'"))
-        #expect(d.contains("s.yaml:4:14: error: unknown alert level 'purple' (use one of: 관심, 주의, 경계, 심각, blue, yellow, orange, red)"))
-        #expect(d.contains("s.yaml:12:41: error: 'within' must be more than 0 minutes"))
+        #expect(d.contains("test-drill.yaml:9:9: error: at must be minutes from the start, like 3, 2.5, \"T+3\" or \"T+2:30\"; found 'soon'"))
+        #expect(d.contains("test-drill.yaml:2:8: error: title must be a mapping (key: value), found '시험 훈련'"))
+        #expect(d.contains("test-drill.yaml:4:14: error: start_level must be one of 관심, 주의, 경계, 심각, blue, yellow, orange, red, found 'purple'"))
+        #expect(d.contains("test-drill.yaml:12:41: error: within must be more than 0 minutes"))
     }
 
     @Test func injectsMustBeInOrderAndUnique() {
         let yaml = good.replacingOccurrences(of: "  - at: 8", with: "  - at: 2\n    id: gauge")
         let (_, d) = parse(yaml)
-        #expect(d.contains("s.yaml:13:5: error: inject 'gauge' at T+2 comes after one at T+3; injects must be in time order"))
-        #expect(d.contains("s.yaml:13:5: error: duplicate inject id 'gauge' (first at line 8)"))
+        #expect(d.contains("test-drill.yaml:13:5: error: inject 'gauge' at T+2 comes after one at T+3; injects must be in time order"))
+        #expect(d.contains("test-drill.yaml:13:5: error: duplicate inject id 'gauge' (first at test-drill.yaml:8:5)"))
     }
 
     @Test func repeatedInjectIsRefused() {
@@ -80,19 +80,19 @@ import Testing
             text: {ko: 침수 사진, en: Flood photo}
         """
         let (_, d) = parse(yaml)
-        #expect(d.contains("s.yaml:18:5: error: inject 'inject-3' repeats inject 'inject-2' (same time and text)"))
+        #expect(d.contains("test-drill.yaml:18:5: error: inject 'inject-3' repeats inject 'inject-2' (same time and text)"))
     }
 
     @Test func unknownStepsManualAndVariablesAgainstTheLibrary() {
         let yaml = good.replacingOccurrences(of: "steps: [sns]", with: "steps: [sns, tweet]")
             .replacingOccurrences(of: "district: 강남구", with: "distrct: 강남구")
         let (_, d) = parse(yaml)
-        #expect(d.contains("s.yaml:16:20: error: manual 'test-rain' has no step 'tweet'"))
-        #expect(d.contains("s.yaml:6:3: error: manual 'test-rain' has no variable 'distrct' (it has: district)"))
-        #expect(d.contains("s.yaml:6:3: error: missing variable 'district' that manual 'test-rain' requires"))
+        #expect(d.contains("test-drill.yaml:16:20: error: manual 'test-rain' has no step 'tweet'"))
+        #expect(d.contains("test-drill.yaml:6:3: error: manual 'test-rain' has no variable 'distrct'; did you mean 'district'?"))
+        #expect(d.contains("test-drill.yaml:6:3: error: missing variable 'district' that manual 'test-rain' requires"))
 
         let (_, d2) = parse(good.replacingOccurrences(of: "manual: test-rain", with: "manual: tsunami"))
-        #expect(d2.contains("s.yaml:3:9: error: unknown manual 'tsunami' (known: test-rain)"))
+        #expect(d2.contains("test-drill.yaml:3:9: error: unknown manual 'tsunami' (known: test-rain)"))
         // Without a library the same file is only checked for its shape.
         let (s3, d3) = parse(good.replacingOccurrences(of: "manual: test-rain", with: "manual: tsunami"), manuals: nil)
         #expect(s3 != nil)
@@ -103,16 +103,23 @@ import Testing
         let yaml = good.replacingOccurrences(of: "    level: 경계\n", with: "")
         let (scenario, d) = parse(yaml)
         #expect(scenario != nil)
-        #expect(d.contains("s.yaml:11:22: warning: step 'evacuate' applies from 경계 but the level at T+3 is 주의"))
+        #expect(d.contains("test-drill.yaml:11:22: warning: step 'evacuate' applies from 경계 but the level at T+3 is 주의"))
+    }
+
+    @Test func idMustMatchTheFileNameAndLevelMustChange() {
+        let (_, d) = ScenarioLoader(manuals: [ReportFixture.manual]).parse(
+            yaml: good.replacingOccurrences(of: "    level: 경계", with: "    level: yellow"), file: "dir/other.yaml")
+        #expect(d.map(\.description).contains("dir/other.yaml:1:5: error: scenario id 'test-drill' does not match the file name 'other.yaml'"))
+        #expect(d.map(\.description).contains("dir/other.yaml:11:12: warning: inject 'gauge' sets the level to 주의, which it already is"))
     }
 
     @Test func yamlSyntaxErrorsAreLocated() {
         let (scenario, d) = parse("id: x\ntitle: {ko: a, en: b\nmanual: m\n")
         #expect(scenario == nil)
         #expect(d.count == 1)
-        #expect(d[0].hasPrefix("s.yaml:3:"))
+        #expect(d[0].hasPrefix("test-drill.yaml:3:"))
         let (_, dup) = parse("id: x\nid: y\n")
-        #expect(dup.first == "s.yaml:1:1: error: duplicate key 'id'")
+        #expect(dup.first == "test-drill.yaml:1:1: error: duplicate key 'id' in one mapping")
     }
 
     @Test func directoryRefusesTheSameIdTwice() throws {
@@ -120,14 +127,14 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try good.write(toFile: dir + "/test-drill.yaml", atomically: true, encoding: .utf8)
-        try good.write(toFile: dir + "/copy.yaml", atomically: true, encoding: .utf8)
+        try good.write(toFile: dir + "/test-drill.yml", atomically: true, encoding: .utf8)
         try "not: [closed".write(toFile: dir + "/broken.yml", atomically: true, encoding: .utf8)
         try "ignored".write(toFile: dir + "/README.md", atomically: true, encoding: .utf8)
         let set = ScenarioLoader(manuals: [ReportFixture.manual]).load(directory: dir)
-        #expect(set.scenarios.map(\.file) == [dir + "/copy.yaml"])
+        #expect(set.scenarios.map(\.file) == [dir + "/test-drill.yaml"])
         #expect(set.errors.count == 2)
         #expect(set.errors.contains { $0.location.file.hasSuffix("broken.yml") })
-        #expect(set.errors.contains { $0.description == "\(dir)/test-drill.yaml:1:1: error: scenario id 'test-drill' is already used by \(dir)/copy.yaml" })
+        #expect(set.errors.contains { $0.description == "\(dir)/test-drill.yml:1:1: error: scenario id 'test-drill' is already used by \(dir)/test-drill.yaml" })
     }
 
     @Test func scenarioTimes() {
