@@ -107,11 +107,3 @@ public struct ManualStats: Sendable, Hashable, Codable {
     }
 }
 
-/// Terminal output must never carry escape sequences from a journal (design: "never write them raw").
-enum Sanitize {
-    static func line(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { scalar in
-            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar
-        }))
-    }
-}
