@@ -59,6 +59,9 @@ public struct IncidentReport: Codable, Sendable, Hashable {
 
     public enum Outcome: String, Codable, Sendable, Hashable, CaseIterable {
         case onTime = "on-time", late, skipped, notDone = "not-done", notApplicable = "n/a"
+        /// Not done, but its deadline had not come when the incident closed (or when the report was
+        /// made, for an open one): a 24-hour step is no failure of a 90-minute incident.
+        case notDue = "not-due"
     }
 
     /// One checklist step against its target.
@@ -143,12 +146,13 @@ public struct IncidentReport: Codable, Sendable, Hashable {
     }
 
     public struct Summary: Codable, Sendable, Hashable {
-        /// Steps that applied at the levels reached (or were done anyway).
+        /// Steps that applied at the levels reached (or were done anyway), less those not yet due.
         public var stepsApplicable: Int
         public var stepsOnTime: Int
         public var stepsLate: Int
         public var stepsSkipped: Int
         public var stepsNotDone: Int
+        public var stepsNotDue: Int
         /// Seconds from opening to the first post the sender marked delivered.
         public var firstDelivered: TimeInterval?
         public var messages: Int

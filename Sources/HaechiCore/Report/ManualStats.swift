@@ -45,7 +45,7 @@ public struct ManualStats: Sendable, Hashable, Codable {
             var entry = byManual[id] ?? (0, 0, [:], [])
             entry.incidents += 1
             if report.mode == .drill { entry.drills += 1 }
-            for step in report.steps where step.outcome != .notApplicable {
+            for step in report.steps where step.outcome != .notApplicable && step.outcome != .notDue {
                 if entry.steps[step.id] == nil {
                     entry.order.append(step.id)
                     entry.steps[step.id] = Acc(stat: StepStat(id: step.id, title: step.title, applied: 0, onTime: 0, late: 0,
@@ -61,7 +61,7 @@ public struct ManualStats: Sendable, Hashable, Codable {
                     let reason = (step.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     acc.reasons[reason.isEmpty ? "(no reason given)" : reason, default: 0] += 1
                 case .notDone: acc.stat.notDone += 1
-                case .notApplicable: break
+                case .notApplicable, .notDue: break
                 }
                 entry.steps[step.id] = acc
             }

@@ -115,7 +115,9 @@ extension IncidentReport {
             timeline.append(entry)
         }
 
-        let steps = stepOutcomes(manual: manual, levels: levels, stepEvents: stepEvents, problems: &problems, offset: offset)
+        // Where "not done" ends: the close, or for an incident still open, its last line.
+        let end = offset(closed?.at ?? journal.last?.at ?? start)
+        let steps = stepOutcomes(manual: manual, levels: levels, stepEvents: stepEvents, end: end, problems: &problems, offset: offset)
 
         // MARK: Outbox and ledger.
         let (messages, messageEntries) = messageOutcomes(incident: incident, journaled: journaledMessages,
@@ -137,13 +139,14 @@ extension IncidentReport {
                 }
             }
         }
-        let applicable = steps.filter { $0.outcome != .notApplicable }
+        let applicable = steps.filter { $0.outcome != .notApplicable && $0.outcome != .notDue }
         let summary = Summary(
             stepsApplicable: applicable.count,
             stepsOnTime: steps.filter { $0.outcome == .onTime }.count,
             stepsLate: steps.filter { $0.outcome == .late }.count,
             stepsSkipped: steps.filter { $0.outcome == .skipped }.count,
             stepsNotDone: steps.filter { $0.outcome == .notDone }.count,
+            stepsNotDue: steps.filter { $0.outcome == .notDue }.count,
             firstDelivered: firstDelivered, messages: messages.count, posts: posts)
 
         var drill: DrillScore?
@@ -169,7 +172,7 @@ extension IncidentReport {
     /// A step's clock starts when it begins to apply: at the opening if the starting level covers
     /// it, else at the level change that brings it in. Counting from the opening would make every
     /// step of an escalation late before anyone could see it on the checklist.
-    static func stepOutcomes(manual: Manual?, levels: [LevelChange], stepEvents: [String: [IncidentEvent]],
+    static func stepOutcomes(manual: Manual?, levels: [LevelChange], stepEvents: [String: [IncidentEvent]], end: TimeInterval,
                              problems: inout [String], offset: (Date) -> TimeInterval) -> [StepOutcome] {
         var outcomes: [StepOutcome] = []
         var known: Set<String> = []
@@ -179,7 +182,7 @@ extension IncidentReport {
                 let from = levels.first { $0.level >= step.fromLevel }?.offset
                 outcomes.append(outcome(id: step.id, title: step.title, phase: phase.id, fromLevel: step.fromLevel,
                                         target: step.targetMinutes, applicableFrom: from,
-                                        events: stepEvents[step.id] ?? [], offset: offset))
+                                        events: stepEvents[step.id] ?? [], end: end, offset: offset))
             }
         }
         // Steps the journal mentions but the manual does not (renamed since, or no manual given):
@@ -189,13 +192,13 @@ extension IncidentReport {
         for (id, _) in extra.sorted(by: { $0.1 < $1.1 }) {
             if manual != nil { problems.append("the journal has step '\(id)', which the manual does not") }
             outcomes.append(outcome(id: id, title: nil, phase: nil, fromLevel: nil, target: nil, applicableFrom: 0,
-                                    events: stepEvents[id] ?? [], offset: offset))
+                                    events: stepEvents[id] ?? [], end: end, offset: offset))
         }
         return outcomes
     }
 
     static func outcome(id: String, title: Localized?, phase: String?, fromLevel: AlertLevel?, target: Int?,
-                        applicableFrom: TimeInterval?, events: [IncidentEvent],
+                        applicableFrom: TimeInterval?, events: [IncidentEvent], end: TimeInterval,
                         offset: (Date) -> TimeInterval) -> StepOutcome {
         let last = events.last
         let status = last?.status ?? .todo
@@ -232,7 +235,13 @@ extension IncidentReport {
             result.reason = last?.text
         case .todo, .inProgress:
             // Never reached its level and never touched: not the trainees' miss.
-            result.outcome = applicableFrom == nil ? .notApplicable : .notDone
+            if applicableFrom == nil {
+                result.outcome = .notApplicable
+            } else if let deadline, deadline > end {
+                result.outcome = .notDue
+            } else {
+                result.outcome = .notDone
+            }
         }
         return result
     }

@@ -44,7 +44,7 @@ public enum ReportHTML {
             w("<div class=\"card \(cls)\"><div class=\"big\">\(e(big))</div><div class=\"label\">\(e(label))</div></div>")
         }
         card("\(s.stepsOnTime) / \(s.stepsApplicable)", "steps on time (\(ReportText.percent(s.stepsOnTime, of: s.stepsApplicable)))")
-        card("\(s.stepsLate) · \(s.stepsSkipped) · \(s.stepsNotDone)", "late · skipped · never done")
+        card("\(s.stepsLate) · \(s.stepsSkipped) · \(s.stepsNotDone)", "late · skipped · never done" + (s.stepsNotDue > 0 ? " (\(s.stepsNotDue) not yet due)" : ""))
         card(s.firstDelivered.map(ReportText.duration) ?? "none", "to the first delivered message")
         card("\(s.delivered) · \(s.dead) · \(s.unknown)", "posts delivered · dead · unknown (\(s.messages) messages)")
         if let d = report.drill {
@@ -186,7 +186,7 @@ enum ReportSVG {
             switch step.outcome {
             case .onTime: to = step.completed ?? from; cls = "bar"
             case .late: to = step.completed ?? from; cls = "bar late"
-            case .skipped, .notApplicable: to = max(from, step.completed ?? from); cls = "bar skipped"
+            case .skipped, .notApplicable, .notDue: to = max(from, step.completed ?? from); cls = "bar skipped"
             case .notDone: to = end; cls = "bar open"
             }
             let tip = "\(step.id): \(ReportText.outcome(step))"

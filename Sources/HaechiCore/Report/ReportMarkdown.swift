@@ -29,7 +29,8 @@ public enum ReportMarkdown {
 
         let s = report.summary
         line("## Summary"); line()
-        line("- Steps on time: **\(s.stepsOnTime) of \(s.stepsApplicable)** (\(ReportText.percent(s.stepsOnTime, of: s.stepsApplicable))); late \(s.stepsLate), skipped \(s.stepsSkipped), never done \(s.stepsNotDone)")
+        line("- Steps on time: **\(s.stepsOnTime) of \(s.stepsApplicable)** (\(ReportText.percent(s.stepsOnTime, of: s.stepsApplicable))); late \(s.stepsLate), skipped \(s.stepsSkipped), never done \(s.stepsNotDone)"
+             + (s.stepsNotDue > 0 ? "; \(s.stepsNotDue) not yet due at close" : ""))
         line("- Time to the first delivered message: " + (s.firstDelivered.map { "**\(ReportText.duration($0))**" } ?? "none delivered"))
         line("- Messages: \(s.messages); posts delivered \(s.delivered), dead \(s.dead), unknown \(s.unknown)"
              + otherPosts(s))

@@ -62,6 +62,7 @@ public enum ReportText {
         case .skipped: "skipped" + (step.reason.map { ": \($0)" } ?? " (no reason given)")
         case .notDone: step.status == .inProgress ? "never done (left in progress)" : "never done"
         case .notApplicable: step.reason.map { "n/a: \($0)" } ?? "n/a (level not reached)"
+        case .notDue: "not done, not yet due"
         }
     }
 
