@@ -123,6 +123,24 @@ import HaechiStore
         #expect(!page.contains("src=\"http") && !page.contains("href=\"http") && !page.contains("@import"))
     } }
 
+    /// A torn last line (a crash mid-write) and an incident still open: the report is still made,
+    /// and the damaged line is named on standard error.
+    @Test func damagedOpenJournalStillReports() throws {
+        let dir = Binaries.temporaryDirectory("torn")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/incidents", withIntermediateDirectories: true)
+        let source = ReportRecording.directory + "/incidents/\(ReportRecording.drillID).jsonl"
+        var lines = try String(contentsOfFile: source, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines.removeLast()                                   // the closed line: still open
+        let text = lines.joined(separator: "\n") + "\n{\"r\":{\"kind\":\"note\",\"inc"   // torn tail
+        try text.write(toFile: dir + "/incidents/\(ReportRecording.drillID).jsonl", atomically: true, encoding: .utf8)
+        let r = try Binaries.run("haechi", ["report", ReportRecording.drillID, "--state", dir, "--manuals", Binaries.bundledManuals])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("incomplete last line"))
+        #expect(r.stdout.contains("| Closed | still open |"))
+        #expect(r.stdout.contains("- Drill score: **60%**, 3 of 5 injects answered in their window"))
+    }
+
     @Test func unknownIncidentIsExplained() throws {
         let r = try Binaries.run("haechi", ["report", "nope", "--state", ReportRecording.directory, "--manuals", Binaries.bundledManuals])
         #expect(r.status != 0)
