@@ -59,12 +59,21 @@ import HaechiCore
 
     @Test func aWideCharacterThatDoesNotFitIsReplacedNotCut() {
         var c = Canvas(width: 5, height: 1)
-        c.put("가나다", x: 0, y: 0)
+        c.put("가나다", x: 0, y: 0, ellipsis: false)
         #expect(c.line(0) == "가나")
         #expect(c[4, 0].grapheme == " ")
         var d = Canvas(width: 10, height: 1)
-        d.put("가나다", x: 0, y: 0, maxWidth: 3)
+        d.put("가나다", x: 0, y: 0, maxWidth: 3, ellipsis: false)
         #expect(d.line(0) == "가")
+    }
+
+    @Test func cutTextEndsInATildeWithinItsColumns() {
+        var c = Canvas(width: 10, height: 1)
+        let end = c.put("상황관리반", x: 0, y: 0, maxWidth: 8)
+        #expect(c.line(0) == "상황관~")
+        #expect(end == 7)
+        c.put("|", x: 8, y: 0)
+        #expect(c.line(0) == "상황관~ |")
     }
 
     @Test func overwritingHalfOfAWideCharacterBlanksTheOtherHalf() {
@@ -86,7 +95,7 @@ import HaechiCore
 
     @Test func writesOutsideTheCanvasAreClipped() {
         var c = Canvas(width: 3, height: 1)
-        c.put("abcdef", x: 1, y: 0)
+        c.put("abcdef", x: 1, y: 0, ellipsis: false)
         c.put("z", x: 0, y: 5)
         #expect(c.line(0) == " ab")
     }

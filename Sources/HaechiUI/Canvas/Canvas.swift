@@ -67,15 +67,21 @@ public struct Canvas: Sendable, Hashable {
         cells[(y * width)..<((y + 1) * width)]
     }
 
-    /// Writes `text` at (x, y), clipped to `maxWidth` columns (default: to the right edge).
+    /// Writes `text` at (x, y), clipped to `maxWidth` columns (default: to the right edge),
+    /// ending in `~` when something was cut so the reader knows there is more (in the details).
     /// Returns the column after the last one written. A wide grapheme that does not fit whole
     /// is replaced by a space rather than cut in half.
     @discardableResult
-    public mutating func put(_ text: String, x: Int, y: Int, style: Style = .normal, maxWidth: Int? = nil) -> Int {
+    public mutating func put(_ text: String, x: Int, y: Int, style: Style = .normal, maxWidth: Int? = nil,
+                             ellipsis: Bool = true) -> Int {
         guard y >= 0, y < height, x < width else { return x }
         let limit = min(width, x + (maxWidth ?? width))
         var col = x
-        for grapheme in DisplayWidth.visible(text) {
+        var visible = DisplayWidth.visible(text)
+        if ellipsis, x >= 0, limit - x > 1, visible.count > 1, visible.displayWidth > limit - x {
+            visible = visible.truncated(to: limit - x)
+        }
+        for grapheme in visible {
             let w = DisplayWidth.of(grapheme)
             if w == 0 {
                 // A lone combining mark: attach to the previous cell so it is not lost or drawn

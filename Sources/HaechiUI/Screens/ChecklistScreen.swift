@@ -265,7 +265,7 @@ public struct ChecklistScreen: ScreenModel {
                 style = Chrome.selectionStyle(app)
                 c.fill(x: x, y: y, width: width, height: 1, style: style)
             }
-            let roleWidth = width >= 70 ? 12 : 8
+            let roleWidth = width >= 70 ? 12 : 10
             let stateWidth = 10
             let targetWidth = 6
             let titleWidth = width - 1 - 4 - (number.count + 1) - roleWidth - targetWidth - stateWidth - 3
