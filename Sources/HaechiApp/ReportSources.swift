@@ -1,0 +1,72 @@
+import Foundation
+import HaechiCore
+import HaechiStore
+
+/// Reads what a report is made from out of the state and manuals directories. The only file
+/// I/O of the report: everything after this is `IncidentReport.build` and a renderer.
+struct ReportSources {
+    var input: ReportInput
+    /// Lines the store skipped (torn tails, checksum mismatches): the report is still made, and
+    /// these are printed so nobody mistakes a damaged journal for a quiet incident.
+    var badLines: [BadLine]
+    var warnings: [String]
+
+    enum Problem: Error, CustomStringConvertible {
+        case badIncidentID(String)
+        case noJournal(id: String, directory: String, known: [String])
+        var description: String {
+            switch self {
+            case .badIncidentID(let id): "'\(id)' is not an incident id (letters, digits, '-', '_' and '.')"
+            case .noJournal(let id, let dir, let known):
+                "no incident '\(id)' in \(dir)" + (known.isEmpty ? " (it has none)" : "; known: " + known.suffix(10).joined(separator: ", "))
+            }
+        }
+    }
+
+    static func incidentIDs(in state: StateDirectory) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: state.incidentsPath)) ?? [])
+            .filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) }.sorted()
+    }
+
+    static func load(incident id: String, state: StateDirectory, manualsDirectory: String) throws -> ReportSources {
+        // The id becomes a file name: refuse anything that could leave the incidents directory.
+        guard !id.isEmpty, !id.hasPrefix("."), id.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw Problem.badIncidentID(id)
+        }
+        let journalPath = state.journalPath(incident: id)
+        guard FileManager.default.fileExists(atPath: journalPath) else {
+            throw Problem.noJournal(id: id, directory: state.incidentsPath, known: incidentIDs(in: state))
+        }
+        var bad: [BadLine] = []
+        var warnings: [String] = []
+        let (journal, badJournal) = try state.journal(incident: id).readAll()
+        bad += badJournal
+        // The outbox and ledger may not exist yet (nothing queued, no sender ever ran).
+        let (outbox, badOutbox) = try state.outbox.readAll()
+        bad += badOutbox
+        let (ledger, badLedger) = try state.delivery.readAll()
+        bad += badLedger
+
+        let opened = journal.first { $0.kind == .opened }
+        var manual: Manual?
+        var scenario: Scenario?
+        let library = ManualLibrary.load(directory: manualsDirectory)
+        if let manualID = opened?.manual {
+            manual = library.manual(id: manualID)
+            if manual == nil {
+                warnings.append("manual '\(manualID)' not found in \(manualsDirectory) (or it has errors): steps are shown without targets")
+            }
+        }
+        if let scenarioID = opened?.scenario {
+            let path = manualsDirectory + "/" + ScenarioLoader.directoryName + "/" + scenarioID + ".yaml"
+            let (loaded, diagnostics) = ScenarioLoader(library: library).load(file: path)
+            scenario = loaded
+            if loaded == nil {
+                warnings.append("scenario '\(scenarioID)' could not be loaded from \(path), so the drill is not scored"
+                                + (diagnostics.first.map { ": \($0)" } ?? ""))
+            }
+        }
+        return ReportSources(input: ReportInput(journal: journal, outbox: outbox, ledger: ledger, manual: manual, scenario: scenario),
+                             badLines: bad, warnings: warnings)
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+
+/// The after-action report of one incident or drill: what happened, when, against which target,
+/// and what reached the public. A plain value built by `IncidentReport.build` from the journal,
+/// the outbox and the sender's ledger, and turned into text by the renderers (markdown, JSON, HTML).
+///
+/// Times are kept twice: the wall `Date` (what the files say) and `offset`, seconds since the
+/// incident opened. In a sped-up drill the offset is scenario time, which is what targets and
+/// response windows are written in.
+public struct IncidentReport: Codable, Sendable, Hashable {
+    public var incident: String
+    public var manual: ManualRef
+    public var mode: Mode
+    public var scenario: ScenarioRef?
+    public var opened: Date
+    public var closed: Date?
+    /// Seconds from opening to closing (scenario time in a drill), nil while open.
+    public var duration: TimeInterval?
+    public var closeSummary: String?
+    /// Everyone who acted, in order of first appearance; the drill's own lines are not counted.
+    public var operators: [String]
+    public var variables: [String: String]
+    public var levels: [LevelChange]
+    public var steps: [StepOutcome]
+    public var messages: [MessageOutcome]
+    public var notes: [Note]
+    public var timeline: [TimelineEntry]
+    public var summary: Summary
+    public var drill: DrillScore?
+    /// Things in the files that did not add up (unknown steps, lines of another incident, …).
+    public var problems: [String]
+
+    public struct ManualRef: Codable, Sendable, Hashable {
+        public var id: String
+        /// Nil when the manual could not be loaded: the report still stands on the journal alone.
+        public var title: Localized?
+        public var revised: String?
+    }
+
+    public struct ScenarioRef: Codable, Sendable, Hashable {
+        public var id: String
+        public var title: Localized?
+    }
+
+    public struct LevelChange: Codable, Sendable, Hashable {
+        public var at: Date
+        public var offset: TimeInterval
+        public var level: AlertLevel
+        public var `operator`: String
+    }
+
+    public struct Note: Codable, Sendable, Hashable {
+        public var at: Date
+        public var offset: TimeInterval
+        public var `operator`: String
+        public var step: String?
+        public var text: String
+    }
+
+    public enum Outcome: String, Codable, Sendable, Hashable, CaseIterable {
+        case onTime = "on-time", late, skipped, notDone = "not-done", notApplicable = "n/a"
+        /// Not done, but its deadline had not come when the incident closed (or when the report was
+        /// made, for an open one): a 24-hour step is no failure of a 90-minute incident.
+        case notDue = "not-due"
+    }
+
+    /// One checklist step against its target.
+    public struct StepOutcome: Codable, Sendable, Hashable, Identifiable {
+        public var id: String
+        public var title: Localized?
+        public var phase: String?
+        public var fromLevel: AlertLevel?
+        /// Minutes allowed by the manual.
+        public var targetMinutes: Int?
+        /// When the step began to apply: the opening, or the level change that brought it in.
+        public var applicableFrom: TimeInterval?
+        /// `applicableFrom` + target: the offset by which it should have been done.
+        public var deadline: TimeInterval?
+        public var started: TimeInterval?
+        public var completed: TimeInterval?
+        public var completedBy: String?
+        public var status: StepStatus
+        public var outcome: Outcome
+        /// Seconds past the deadline, for `late`.
+        public var lateBy: TimeInterval?
+        /// The skip or n/a reason as the operator wrote it.
+        public var reason: String?
+        /// How many times it went back to to-do after being done: worth a look in review.
+        public var reopened: Int
+    }
+
+    /// One official message and what became of it on every channel.
+    public struct MessageOutcome: Codable, Sendable, Hashable, Identifiable {
+        public var id: String
+        public var step: String?
+        public var kind: MessageClass
+        public var mode: Mode
+        public var created: Date
+        public var offset: TimeInterval
+        public var `operator`: String
+        public var text: Localized
+        public var needsApproval: Bool
+        public var approvedBy: String?
+        public var approvedAt: TimeInterval?
+        public var cancelledBy: String?
+        public var cancelledAt: TimeInterval?
+        public var cancelReason: String?
+        /// The message this one corrects, and the corrections issued for this one.
+        public var corrects: String?
+        public var correctedBy: [String]
+        public var deliveries: [Delivery]
+    }
+
+    /// The sender's last word on one post (message × channel × language).
+    public struct Delivery: Codable, Sendable, Hashable {
+        public enum State: String, Codable, CodingKeyRepresentable, Sendable, Hashable, CaseIterable {
+            /// Queued, the sender has not taken it yet.
+            case waiting
+            case attempting, retrying, delivered, dead, cancelled, unknown
+        }
+        public var channel: String
+        /// Nil while the sender has written nothing for the channel.
+        public var language: Language?
+        public var state: State
+        public var at: Date?
+        public var offset: TimeInterval?
+        public var attempts: Int
+        public var remoteID: String?
+        public var reason: String?
+    }
+
+    public struct TimelineEntry: Codable, Sendable, Hashable {
+        public enum Kind: String, Codable, Sendable, Hashable {
+            case opened, step, note, level, message, inject, closed
+            case approved, cancelled, corrected, delivered, dead, unknown, retry
+        }
+        public var at: Date
+        public var offset: TimeInterval
+        public var kind: Kind
+        public var `operator`: String?
+        public var step: String?
+        public var message: String?
+        public var channel: String?
+        /// One line in plain English; titles stay in the data fields for the renderer's language.
+        public var text: String
+    }
+
+    public struct Summary: Codable, Sendable, Hashable {
+        /// Steps that applied at the levels reached (or were done anyway), less those not yet due.
+        public var stepsApplicable: Int
+        public var stepsOnTime: Int
+        public var stepsLate: Int
+        public var stepsSkipped: Int
+        public var stepsNotDone: Int
+        public var stepsNotDue: Int
+        /// Seconds from opening to the first post the sender marked delivered.
+        public var firstDelivered: TimeInterval?
+        public var messages: Int
+        /// Posts (message × channel × language) by the sender's last word.
+        public var posts: [Delivery.State: Int]
+        public var delivered: Int { posts[.delivered] ?? 0 }
+        public var dead: Int { posts[.dead] ?? 0 }
+        public var unknown: Int { posts[.unknown] ?? 0 }
+    }
+
+    /// How the trainees answered the scenario's injects.
+    public struct DrillScore: Codable, Sendable, Hashable {
+        public var injects: [InjectScore]
+        /// Injects with an expectation that were answered in their window.
+        public var answered: Int
+        public var expected: Int
+        /// Mean seconds from inject to the last expected step, over answered injects.
+        public var meanResponse: TimeInterval?
+        /// 0–100, `answered / expected`.
+        public var percent: Int
+    }
+
+    public struct InjectScore: Codable, Sendable, Hashable, Identifiable {
+        public var id: String
+        public var scheduled: TimeInterval
+        /// When it was shown, nil if the drill ended first.
+        public var shown: TimeInterval?
+        public var text: Localized
+        public var level: AlertLevel?
+        public var expected: [String]
+        public var within: TimeInterval?
+        /// Expected steps done by the end of the window (or before the inject).
+        public var done: [String]
+        public var missing: [String]
+        /// Seconds from showing to the last expected step; 0 when all were done beforehand.
+        public var response: TimeInterval?
+        public var answered: Bool
+    }
+}

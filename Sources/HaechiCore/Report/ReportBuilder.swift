@@ -1,0 +1,419 @@
+import Foundation
+
+/// What a report is made from. Only the journal is required: a manual may have been renamed, the
+/// outbox rotated or the ledger lost, and the report should still say what it can.
+public struct ReportInput: Sendable {
+    public var journal: [IncidentEvent]
+    public var outbox: [OutboxRecord]
+    public var ledger: [DeliveryRecord]
+    public var manual: Manual?
+    public var scenario: Scenario?
+    /// A drill's clock, to express times in scenario time; nil means real time (1×, never paused).
+    public var clock: DrillClock?
+
+    public init(journal: [IncidentEvent], outbox: [OutboxRecord] = [], ledger: [DeliveryRecord] = [],
+                manual: Manual? = nil, scenario: Scenario? = nil, clock: DrillClock? = nil) {
+        self.journal = journal; self.outbox = outbox; self.ledger = ledger; self.manual = manual
+        self.scenario = scenario; self.clock = clock
+    }
+}
+
+public enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
+    case emptyJournal
+    public var description: String {
+        switch self { case .emptyJournal: "the journal has no events" }
+    }
+}
+
+extension IncidentReport {
+    /// Builds the report. Linear in the size of the inputs (one pass over each plus sorts), so a
+    /// 10,000-event journal stays well inside the 1-second budget.
+    public static func build(_ input: ReportInput) throws -> IncidentReport {
+        guard let first = input.journal.first else { throw ReportError.emptyJournal }
+        var problems: [String] = []
+        let openedEvent = input.journal.first { $0.kind == .opened }
+        if openedEvent == nil { problems.append("the journal has no 'opened' line; times count from its first line") }
+        let incident = openedEvent?.incident ?? first.incident
+        let start = openedEvent?.at ?? first.at
+        let clock = input.clock
+        // Rounded to the millisecond the files keep, so figures compare exactly and print stably.
+        func offset(_ date: Date) -> TimeInterval {
+            let raw = clock?.elapsed(at: date) ?? date.timeIntervalSince(start)
+            return (raw * 1000).rounded() / 1000
+        }
+
+        let journal = input.journal.filter { $0.incident == incident }
+        if journal.count != input.journal.count {
+            problems.append("\(input.journal.count - journal.count) journal lines belong to another incident and were left out")
+        }
+        let manualID = openedEvent?.manual ?? input.manual?.id ?? "?"
+        if let manual = input.manual, manual.id != manualID {
+            problems.append("the journal names manual '\(manualID)' but manual '\(manual.id)' was given; targets may not match")
+        }
+        let manual = input.manual
+        let mode = openedEvent?.mode ?? .live
+        let scenarioID = openedEvent?.scenario ?? input.scenario?.id
+
+        var operators: [String] = []
+        var seenOperators: Set<String> = []
+        func saw(_ op: String) {
+            if op != DrillSetup.drillOperator, !op.isEmpty, seenOperators.insert(op).inserted { operators.append(op) }
+        }
+
+        // MARK: Journal pass: levels, steps, notes, timeline.
+        var levels: [LevelChange] = []
+        var notes: [Note] = []
+        var timeline: [TimelineEntry] = []
+        var stepEvents: [String: [IncidentEvent]] = [:]
+        var journaledMessages: Set<String> = []
+        var closed: IncidentEvent?
+        if let level = openedEvent?.level {
+            levels.append(LevelChange(at: start, offset: 0, level: level, operator: openedEvent?.operator ?? ""))
+        }
+        for event in journal {
+            saw(event.operator)
+            let off = offset(event.at)
+            var entry = TimelineEntry(at: event.at, offset: off, kind: .note, operator: event.operator, step: event.step,
+                                      message: event.message, channel: nil, text: "")
+            switch event.kind {
+            case .opened:
+                entry.kind = .opened
+                entry.text = "opened (\(event.mode?.rawValue ?? "live")"
+                    + (event.level.map { ", level \($0.korean) \($0.english)" } ?? "") + ")"
+            case .stepStatus:
+                entry.kind = .step
+                let status = event.status ?? .todo
+                entry.text = "step \(event.step ?? "?") → \(status.rawValue)" + (event.text.map { ": \($0)" } ?? "")
+                if let id = event.step { stepEvents[id, default: []].append(event) } else {
+                    problems.append("a step line at \(RecordCoding.formatTimestamp(event.at)) names no step")
+                }
+            case .note:
+                entry.kind = .note
+                entry.text = event.text ?? ""
+                notes.append(Note(at: event.at, offset: off, operator: event.operator, step: event.step, text: event.text ?? ""))
+            case .level:
+                entry.kind = .level
+                if let level = event.level {
+                    entry.text = "level → \(level.korean) \(level.english)" + (event.text.map { " (\($0))" } ?? "")
+                    levels.append(LevelChange(at: event.at, offset: off, level: level, operator: event.operator))
+                } else {
+                    entry.text = "level line without a level"
+                    problems.append("a level line at \(RecordCoding.formatTimestamp(event.at)) has no level")
+                }
+            case .message:
+                entry.kind = .message
+                if let id = event.message { journaledMessages.insert(id) }
+                entry.text = "message \(event.message ?? "?")" + (event.text.map { ": \($0)" } ?? " queued")
+            case .inject:
+                entry.kind = .inject
+                entry.text = "inject \(event.inject ?? "?")" + (event.text.map { ": \($0)" } ?? "")
+            case .closed:
+                entry.kind = .closed
+                entry.text = "closed" + (event.text.map { ": \($0)" } ?? "")
+                closed = event
+            }
+            timeline.append(entry)
+        }
+
+        // Where "not done" ends: the close, or for an incident still open, its last line.
+        let end = offset(closed?.at ?? journal.last?.at ?? start)
+        let steps = stepOutcomes(manual: manual, levels: levels, stepEvents: stepEvents, end: end, problems: &problems, offset: offset)
+
+        // MARK: Outbox and ledger.
+        let (messages, messageEntries) = messageOutcomes(incident: incident, journaled: journaledMessages,
+                                                         outbox: input.outbox, ledger: input.ledger,
+                                                         offset: offset, saw: saw)
+        timeline += messageEntries
+        // Stable: a journal line and a ledger line at the same millisecond keep journal-first order.
+        timeline = timeline.enumerated().sorted { a, b in
+            a.element.at != b.element.at ? a.element.at < b.element.at : a.offset < b.offset
+        }.map(\.element)
+
+        var posts: [Delivery.State: Int] = [:]
+        var firstDelivered: TimeInterval?
+        for message in messages {
+            for delivery in message.deliveries {
+                posts[delivery.state, default: 0] += 1
+                if delivery.state == .delivered, let off = delivery.offset {
+                    firstDelivered = min(firstDelivered ?? off, off)
+                }
+            }
+        }
+        let applicable = steps.filter { $0.outcome != .notApplicable && $0.outcome != .notDue }
+        let summary = Summary(
+            stepsApplicable: applicable.count,
+            stepsOnTime: steps.filter { $0.outcome == .onTime }.count,
+            stepsLate: steps.filter { $0.outcome == .late }.count,
+            stepsSkipped: steps.filter { $0.outcome == .skipped }.count,
+            stepsNotDone: steps.filter { $0.outcome == .notDone }.count,
+            stepsNotDue: steps.filter { $0.outcome == .notDue }.count,
+            firstDelivered: firstDelivered, messages: messages.count, posts: posts)
+
+        var drill: DrillScore?
+        if let scenario = input.scenario {
+            if let scenarioID, scenario.id != scenarioID {
+                problems.append("the journal names scenario '\(scenarioID)' but '\(scenario.id)' was given")
+            }
+            drill = score(scenario, journal: journal, stepEvents: stepEvents, offset: offset)
+        }
+
+        return IncidentReport(
+            incident: incident,
+            manual: ManualRef(id: manualID, title: manual?.title, revised: manual?.revised),
+            mode: mode,
+            scenario: scenarioID.map { ScenarioRef(id: $0, title: input.scenario?.id == $0 ? input.scenario?.title : nil) },
+            opened: start, closed: closed?.at, duration: closed.map { offset($0.at) }, closeSummary: closed?.text,
+            operators: operators, variables: openedEvent?.variables ?? [:], levels: levels, steps: steps,
+            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems)
+    }
+
+    // MARK: - Steps
+
+    /// A step's clock starts when it begins to apply: at the opening if the starting level covers
+    /// it, else at the level change that brings it in. Counting from the opening would make every
+    /// step of an escalation late before anyone could see it on the checklist.
+    static func stepOutcomes(manual: Manual?, levels: [LevelChange], stepEvents: [String: [IncidentEvent]], end: TimeInterval,
+                             problems: inout [String], offset: (Date) -> TimeInterval) -> [StepOutcome] {
+        var outcomes: [StepOutcome] = []
+        var known: Set<String> = []
+        for phase in manual?.phases ?? [] {
+            for step in phase.steps {
+                known.insert(step.id)
+                let from = levels.first { $0.level >= step.fromLevel }?.offset
+                outcomes.append(outcome(id: step.id, title: step.title, phase: phase.id, fromLevel: step.fromLevel,
+                                        target: step.targetMinutes, applicableFrom: from,
+                                        events: stepEvents[step.id] ?? [], end: end, offset: offset))
+            }
+        }
+        // Steps the journal mentions but the manual does not (renamed since, or no manual given):
+        // listed in journal order without a target rather than dropped.
+        var extra: [(String, Date)] = []
+        for (id, events) in stepEvents where !known.contains(id) { extra.append((id, events[0].at)) }
+        for (id, _) in extra.sorted(by: { $0.1 < $1.1 }) {
+            if manual != nil { problems.append("the journal has step '\(id)', which the manual does not") }
+            outcomes.append(outcome(id: id, title: nil, phase: nil, fromLevel: nil, target: nil, applicableFrom: 0,
+                                    events: stepEvents[id] ?? [], end: end, offset: offset))
+        }
+        return outcomes
+    }
+
+    static func outcome(id: String, title: Localized?, phase: String?, fromLevel: AlertLevel?, target: Int?,
+                        applicableFrom: TimeInterval?, events: [IncidentEvent], end: TimeInterval,
+                        offset: (Date) -> TimeInterval) -> StepOutcome {
+        let last = events.last
+        let status = last?.status ?? .todo
+        let started = events.first { $0.status == .inProgress }.map { offset($0.at) }
+        var reopened = 0
+        var wasDone = false
+        for event in events {
+            if event.status == .done { wasDone = true } else if wasDone, event.status == .todo || event.status == .inProgress {
+                reopened += 1; wasDone = false
+            }
+        }
+        let deadline = applicableFrom.flatMap { from in target.map { from + TimeInterval($0 * 60) } }
+        var result = StepOutcome(id: id, title: title, phase: phase, fromLevel: fromLevel, targetMinutes: target,
+                                 applicableFrom: applicableFrom, deadline: deadline, started: started, completed: nil,
+                                 completedBy: nil, status: status, outcome: .notDone, lateBy: nil, reason: nil,
+                                 reopened: reopened)
+        switch status {
+        case .done:
+            let done = last!
+            let at = offset(done.at)
+            result.completed = at
+            result.completedBy = done.operator
+            if let deadline, at > deadline {
+                result.outcome = .late
+                result.lateBy = at - deadline
+            } else {
+                result.outcome = .onTime
+            }
+        case .skipped:
+            result.outcome = .skipped
+            result.reason = last?.text
+        case .notApplicable:
+            result.outcome = .notApplicable
+            result.reason = last?.text
+        case .todo, .inProgress:
+            // Never reached its level and never touched: not the trainees' miss.
+            if applicableFrom == nil {
+                result.outcome = .notApplicable
+            } else if let deadline, deadline > end {
+                result.outcome = .notDue
+            } else {
+                result.outcome = .notDone
+            }
+        }
+        return result
+    }
+
+    // MARK: - Messages
+
+    static func messageOutcomes(incident: String, journaled: Set<String>, outbox: [OutboxRecord], ledger: [DeliveryRecord],
+                                offset: (Date) -> TimeInterval, saw: (String) -> Void)
+        -> ([MessageOutcome], [TimelineEntry]) {
+        var order: [String] = []
+        var byID: [String: MessageOutcome] = [:]
+        var channelsByID: [String: [String]] = [:]
+        var entries: [TimelineEntry] = []
+        // Messages first, so approvals and cancellations that precede nothing are not lost when
+        // the outbox was compacted out of order.
+        for record in outbox {
+            switch record {
+            case .message(let m), .correct(let m):
+                guard m.incident == incident || journaled.contains(m.id), byID[m.id] == nil else { continue }
+                order.append(m.id)
+                channelsByID[m.id] = m.channels
+                byID[m.id] = MessageOutcome(id: m.id, step: m.step, kind: m.kind, mode: m.mode, created: m.created,
+                                            offset: offset(m.created), operator: m.operator, text: m.text,
+                                            needsApproval: m.needsApproval, approvedBy: nil, approvedAt: nil,
+                                            cancelledBy: nil, cancelledAt: nil, cancelReason: nil, corrects: m.corrects,
+                                            correctedBy: [], deliveries: [])
+                saw(m.operator)
+                if case .correct = record {
+                    entries.append(TimelineEntry(at: m.created, offset: offset(m.created), kind: .corrected,
+                                                 operator: m.operator, step: m.step, message: m.id, channel: nil,
+                                                 text: "correction \(m.id) of \(m.corrects ?? "?") queued"))
+                } else if !journaled.contains(m.id) {
+                    entries.append(TimelineEntry(at: m.created, offset: offset(m.created), kind: .message,
+                                                 operator: m.operator, step: m.step, message: m.id, channel: nil,
+                                                 text: "message \(m.id) queued (\(m.kind.rawValue), \(m.channels.joined(separator: ", ")))"))
+                }
+            case .cancel, .approve:
+                continue
+            }
+        }
+        for record in outbox {
+            switch record {
+            case .approve(let id, let op, let at):
+                guard byID[id] != nil else { continue }
+                byID[id]!.approvedBy = op
+                byID[id]!.approvedAt = offset(at)
+                saw(op)
+                entries.append(TimelineEntry(at: at, offset: offset(at), kind: .approved, operator: op, step: byID[id]!.step,
+                                             message: id, channel: nil, text: "message \(id) approved by \(op)"))
+            case .cancel(let id, let op, let at, let reason):
+                guard byID[id] != nil else { continue }
+                byID[id]!.cancelledBy = op
+                byID[id]!.cancelledAt = offset(at)
+                byID[id]!.cancelReason = reason
+                saw(op)
+                entries.append(TimelineEntry(at: at, offset: offset(at), kind: .cancelled, operator: op, step: byID[id]!.step,
+                                             message: id, channel: nil,
+                                             text: "message \(id) cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)")))
+            case .message, .correct:
+                continue
+            }
+        }
+        for id in order {
+            if let original = byID[id]?.corrects, byID[original] != nil { byID[original]!.correctedBy.append(id) }
+        }
+
+        // The ledger in file order is the sender's order of events; the last line per post wins.
+        var deliveries: [String: [String: Delivery]] = [:]
+        var postOrder: [String: [String]] = [:]
+        for record in ledger where byID[record.message] != nil {
+            let key = record.key
+            var d = deliveries[record.message]?[key]
+                ?? Delivery(channel: record.channel, language: record.language, state: .waiting, at: nil, offset: nil,
+                            attempts: 0, remoteID: nil, reason: nil)
+            if deliveries[record.message]?[key] == nil { postOrder[record.message, default: []].append(key) }
+            d.at = record.at
+            d.offset = offset(record.at)
+            switch record.kind {
+            case .attempt:
+                d.state = .attempting; d.attempts += 1
+            case .retry:
+                d.state = .retrying; d.reason = record.reason
+            case .delivered:
+                d.state = .delivered; d.remoteID = record.remoteID
+            case .dead:
+                d.state = .dead; d.reason = record.reason
+            case .cancelled:
+                d.state = .cancelled; d.reason = record.reason
+            case .unknown:
+                d.state = .unknown; d.reason = record.reason
+            }
+            deliveries[record.message, default: [:]][key] = d
+            let kind: TimelineEntry.Kind? = switch record.kind {
+            case .delivered: .delivered
+            case .dead: .dead
+            case .unknown: .unknown
+            case .retry: .retry
+            case .cancelled: .cancelled
+            case .attempt: nil
+            }
+            if let kind {
+                let what = "\(record.message) on \(record.channel) (\(record.language.rawValue))"
+                let text: String = switch record.kind {
+                case .delivered: "\(what) delivered" + (record.remoteID.map { " as \($0)" } ?? "")
+                case .dead: "\(what) dead: \(record.reason ?? "no reason given")"
+                case .unknown: "\(what) outcome unknown" + (record.reason.map { ": \($0)" } ?? "")
+                case .retry: "\(what) will be retried" + (record.next.map { " at \(RecordCoding.formatTimestamp($0))" } ?? "")
+                case .cancelled: "\(what) cancelled before posting"
+                case .attempt: ""
+                }
+                entries.append(TimelineEntry(at: record.at, offset: offset(record.at), kind: kind, operator: nil,
+                                             step: byID[record.message]?.step, message: record.message,
+                                             channel: record.channel, text: text))
+            }
+        }
+
+        var result: [MessageOutcome] = []
+        for id in order {
+            var m = byID[id]!
+            var list = (postOrder[id] ?? []).compactMap { deliveries[id]?[$0] }
+            // A channel the sender has not written about yet still shows, so an empty ledger reads
+            // as "waiting" and not as "nothing was asked for".
+            let covered = Set(list.map(\.channel))
+            for channel in channelsByID[id] ?? [] where !covered.contains(channel) {
+                list.append(Delivery(channel: channel, language: nil, state: m.cancelledBy == nil ? .waiting : .cancelled,
+                                     at: nil, offset: nil, attempts: 0, remoteID: nil, reason: nil))
+            }
+            m.deliveries = list
+            result.append(m)
+        }
+        return (result, entries)
+    }
+
+    // MARK: - Drill score
+
+    static func score(_ scenario: Scenario, journal: [IncidentEvent], stepEvents: [String: [IncidentEvent]],
+                      offset: (Date) -> TimeInterval) -> DrillScore {
+        var shownAt: [String: TimeInterval] = [:]
+        for event in journal where event.kind == .inject {
+            if let id = event.inject, shownAt[id] == nil { shownAt[id] = offset(event.at) }
+        }
+        var scores: [InjectScore] = []
+        for inject in scenario.injects {
+            let shown = shownAt[inject.id]
+            let expected = inject.expect?.steps ?? []
+            var done: [String] = []
+            var missing: [String] = []
+            var response: TimeInterval?
+            if let shown, let within = inject.expect?.within {
+                var latest: TimeInterval = 0
+                for step in expected {
+                    // The first completion counts; a step done before the inject answers it at once.
+                    if let at = stepEvents[step]?.first(where: { $0.status == .done }).map({ offset($0.at) }),
+                       at <= shown + within {
+                        done.append(step); latest = max(latest, at - shown)
+                    } else {
+                        missing.append(step)
+                    }
+                }
+                if missing.isEmpty { response = latest }
+            } else {
+                missing = expected
+            }
+            scores.append(InjectScore(id: inject.id, scheduled: inject.at, shown: shown, text: inject.text, level: inject.level,
+                                      expected: expected, within: inject.expect?.within, done: done, missing: missing,
+                                      response: response, answered: !expected.isEmpty && missing.isEmpty && shown != nil))
+        }
+        let withExpectation = scores.filter { !$0.expected.isEmpty }
+        let answered = withExpectation.filter(\.answered)
+        let responses = answered.compactMap(\.response)
+        return DrillScore(injects: scores, answered: answered.count, expected: withExpectation.count,
+                          meanResponse: responses.isEmpty ? nil : responses.reduce(0, +) / Double(responses.count),
+                          percent: withExpectation.isEmpty ? 100 : answered.count * 100 / withExpectation.count)
+    }
+}
