@@ -18,6 +18,8 @@
 #include <langinfo.h>
 #include <string.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <ncursesw/ncurses.h>
 
 static inline WINDOW *haechi_stdscr(void) { return stdscr; }
@@ -67,6 +69,21 @@ static inline void haechi_endterm(SCREEN *screen) {
     delscreen(screen);
     if (haechi_term_out) { fclose(haechi_term_out); haechi_term_out = NULL; }
     if (haechi_term_in) { fclose(haechi_term_in); haechi_term_in = NULL; }
+}
+
+// A pseudo-terminal for the benchmark (the real binary's first frame). These are declared by
+// <stdlib.h> only under _XOPEN_SOURCE >= 600, which SwiftPM's flags do not give us.
+extern int posix_openpt(int flags);
+extern int grantpt(int fd);
+extern int unlockpt(int fd);
+extern char *ptsname(int fd);
+static inline int haechi_open_pty(char *slave_name, size_t size) {
+    int fd = posix_openpt(O_RDWR | O_NOCTTY);
+    if (fd < 0) return -1;
+    const char *name = (grantpt(fd) == 0 && unlockpt(fd) == 0) ? ptsname(fd) : NULL;
+    if (name == NULL || strlen(name) >= size) { close(fd); return -1; }
+    strcpy(slave_name, name);
+    return fd;
 }
 
 static inline int haechi_key_f0(void) { return KEY_F0; }

@@ -23,6 +23,7 @@ struct TUICommand: ParsableCommand {
     var language: String = "ko"
 
     func run() throws {
+        let started = DispatchTime.now().uptimeNanoseconds
         let env = ProcessInfo.processInfo.environment
         let who = operatorName ?? env["USER"] ?? env["LOGNAME"] ?? ""
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -38,6 +39,9 @@ struct TUICommand: ParsableCommand {
         let library = TUIManuals.load(directory: manuals.directory)
         let shell = try TUIShell(state: stateDirectory, manuals: library.manuals, problems: library.problems,
                                  operatorName: who, language: lang)
+        shell.log.write(String(format: "manuals: %d loaded from %@ in %.1f ms", library.manuals.count, manuals.directory,
+                               Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
+        shell.started = started
         try shell.run()
     }
 }

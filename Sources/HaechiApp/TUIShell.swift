@@ -21,7 +21,8 @@ final class TUIShell {
     var log: TUILog
     var effects: TUIEffects
     var running = true
-    private var signalSources: [DispatchSourceSignal] = []
+    /// When the command started (uptime ns), to log the time to the first frame.
+    var started: UInt64?
 
     init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
          language: Language) throws {
@@ -54,15 +55,22 @@ final class TUIShell {
         send(.statusSummary(effects.statusSummary()))
         perform([.listIncidents])
         terminal.draw(render(state))
+        if let started {
+            log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
+        }
 
         var lastTick = Date()
         var lastSlowPoll = Date()
-        while running && !terminationRequested.load(ordering: .relaxed) {
+        loop: while running && !terminationRequested.load(ordering: .relaxed) {
             if let input = terminal.read(timeoutMilliseconds: 250) {
                 switch input {
                 case .key(let key): send(.key(key))
                 case .resized(let w, let h): send(.resized(width: w, height: h))
                 }
+            } else if terminal.inputHungUp {
+                // The terminal went away without a signal reaching us: nobody is left to read.
+                log.write("terminal hung up")
+                break loop
             }
             let now = Date()
             // Another operator's lines in the journal we show: within a quarter of a second.
@@ -93,13 +101,12 @@ final class TUIShell {
         }
     }
 
+    /// SIGTERM and SIGHUP (the SSH session dropped, tmux killed the pane) end the loop so the
+    /// terminal is restored; the journal needs nothing, every line is already on disk.
+    /// The handler only stores to a lock-free atomic, which is async-signal-safe.
     private func watchTerminationSignals() {
         for sig in [SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { terminationRequested.store(true, ordering: .relaxed) }
-            source.resume()
-            signalSources.append(source)
+            signal(sig) { _ in terminationRequested.store(true, ordering: .relaxed) }
         }
     }
 }

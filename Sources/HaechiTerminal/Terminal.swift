@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CNCursesW
 import HaechiUI
 
@@ -79,6 +82,14 @@ public final class Terminal {
     }
 
     public var size: (width: Int, height: Int) { (Int(haechi_cols()), Int(haechi_lines())) }
+
+    /// Whether the terminal's input has hung up (its pty closed): after that ncurses returns
+    /// "no key" at once, forever, and the main loop must stop rather than spin.
+    public var inputHungUp: Bool {
+        var fds = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        guard poll(&fds, 1, 0) >= 0 else { return false }
+        return fds.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
 
     /// Waits up to `timeoutMilliseconds` for input.
     public func read(timeoutMilliseconds: Int32) -> TerminalInput? {
@@ -223,5 +234,16 @@ public final class Terminal {
             return (a, 0)
         }
         return (a, pairNumber(style.tone))
+    }
+}
+
+/// A pseudo-terminal pair, for running a TUI under measurement (the benchmark's first frame).
+public enum PseudoTerminal {
+    /// The master descriptor and the path of the slave side, or nil.
+    public static func open() -> (master: Int32, slave: String)? {
+        var name = [CChar](repeating: 0, count: 128)
+        let fd = haechi_open_pty(&name, name.count)
+        guard fd >= 0 else { return nil }
+        return (fd, String(cString: name))
     }
 }

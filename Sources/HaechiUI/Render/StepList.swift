@@ -52,22 +52,28 @@ public enum StepDetails {
         add("\(number) \(app.t(step.title))", Style(.title, bold: true))
         let other = app.language == .ko ? step.title.en : step.title.ko
         if !other.isEmpty { add(other, Style(.dim)) }
-        var meta = app.t("담당 ", "Role ") + app.t(step.role) + " · " + app.t("목표 ", "Target ")
-            + app.t("\(step.targetMinutes)분 이내", "within \(step.targetMinutes) min") + " · " + app.t("적용 ", "From ") + step.fromLevel.name(app.language)
+        add(app.t("담당 ", "Role ") + app.t(step.role) + " · " + app.t("목표 ", "Target ")
+            + app.t("\(step.targetMinutes)분 이내", "within \(step.targetMinutes) min") + " · " + app.t("적용 ", "From ") + step.fromLevel.name(app.language),
+            Style(.dim))
+        // The status line is always there, so the instructions below start on the same row for
+        // every step and moving the selection repaints only what differs.
         if let incident {
             let status = incident.status(of: step.id)
-            meta += " · " + app.t(StatusText.localized(status))
-            if let p = incident.progress[step.id] {
-                meta += " (\(p.by) \(Format.time(p.at, app.timeZone)))"
+            var line = app.t("상태 ", "Status ") + app.t(StatusText.localized(status))
+            if let p = incident.progress[step.id] { line += " (\(p.by) \(Format.time(p.at, app.timeZone)))" }
+            if let reason = incident.progress[step.id]?.reason, !reason.isEmpty { line += " · " + app.t("사유: ", "reason: ") + reason }
+            var style = Style(status == .todo ? .normal : .dim)
+            if incident.isOverdue(step, now: app.now) {
+                let late = app.now.timeIntervalSince(incident.openedAt.addingTimeInterval(TimeInterval(step.targetMinutes * 60)))
+                line += " · " + app.t("지연 ", "OVERDUE by ") + Format.minutes(late)
+                style = Style(.overdue, bold: true)
             }
+            add(line, style)
         }
-        add(meta, Style(.dim))
-        if let incident, let p = incident.progress[step.id], let reason = p.reason, !reason.isEmpty {
-            add(app.t("사유: ", "Reason: ") + reason, Style(.warning))
-        }
-        if let incident, incident.isOverdue(step, now: app.now) {
-            let late = app.now.timeIntervalSince(incident.openedAt.addingTimeInterval(TimeInterval(step.targetMinutes * 60)))
-            add(app.t("지연 ", "OVERDUE by ") + Format.minutes(late), Style(.overdue, bold: true))
+        // Notes come before the instructions: the officer taking over needs them first.
+        if let incident, let notes = incident.notes[step.id], !notes.isEmpty {
+            add(app.t("메모", "Notes") + " (\(notes.count))", Style(.title, bold: true))
+            for note in notes { add("\(Format.time(note.at, app.timeZone)) \(note.by): \(note.text)") }
         }
         out.append(("", .normal))
         add(app.t(step.instructions))
@@ -80,11 +86,6 @@ public enum StepDetails {
             out.append(("", .normal))
             add(app.t("메시지 ", "Message ") + "[\(message.messageClass.korean)] → " + message.channels.joined(separator: ", "), Style(.title, bold: true))
             add(app.t(message.text), Style(.dim))
-        }
-        if let incident, let notes = incident.notes[step.id], !notes.isEmpty {
-            out.append(("", .normal))
-            add(app.t("메모", "Notes") + " (\(notes.count))", Style(.title, bold: true))
-            for note in notes { add("\(Format.time(note.at, app.timeZone)) \(note.by): \(note.text)") }
         }
         if let location = step.location { add(location.description, Style(.dim)) }
         return out

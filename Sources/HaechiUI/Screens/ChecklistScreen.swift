@@ -261,23 +261,24 @@ public struct ChecklistScreen: ScreenModel {
             case .todo: style = .normal
             }
             if overdue { style = Style(.overdue, bold: true) }
-            if selected {
-                style = Chrome.selectionStyle(app)
-                c.fill(x: x, y: y, width: width, height: 1, style: style)
-            }
+            // The selection is a gutter in the mode's colour (marker, status box and number),
+            // not a full-width bar: moving it repaints a dozen ASCII cells instead of two rows of
+            // Hangul, which keeps a keypress under 300 bytes on a thin SSH link. Each row has one
+            // style otherwise, for the same reason (every colour switch is an escape sequence).
+            let gutter = selected ? Chrome.selectionStyle(app) : style
             let roleWidth = width >= 70 ? 12 : 10
             let stateWidth = 10
             let targetWidth = 6
             let titleWidth = width - 1 - 4 - (number.count + 1) - roleWidth - targetWidth - stateWidth - 3
-            var cx = c.put(selected ? ">" : " ", x: x, y: y, style: style)
-            cx = c.put(StatusText.box(status) + " ", x: cx, y: y, style: style)
-            cx = c.put(number + " ", x: cx, y: y, style: selected ? style : Style(.dim))
+            var cx = c.put(selected ? ">" : " ", x: x, y: y, style: gutter)
+            cx = c.put(StatusText.box(status) + " " + number, x: cx, y: y, style: gutter)
+            cx = c.put(" ", x: cx, y: y, style: style)
             let noteMark = incident.notes[step.id].map { _ in " *" } ?? ""
             c.put(app.t(step.title) + noteMark, x: cx, y: y, style: style, maxWidth: titleWidth)
             cx += titleWidth + 1
-            c.put(app.t(step.role), x: cx, y: y, style: selected ? style : Style(.dim), maxWidth: roleWidth)
+            c.put(app.t(step.role), x: cx, y: y, style: style, maxWidth: roleWidth)
             cx += roleWidth + 1
-            c.put("T+\(step.targetMinutes)m".padded(to: targetWidth), x: cx, y: y, style: selected ? style : Style(.dim))
+            c.put("T+\(step.targetMinutes)m".padded(to: targetWidth), x: cx, y: y, style: style)
             cx += targetWidth + 1
             let stateText: String
             if overdue {

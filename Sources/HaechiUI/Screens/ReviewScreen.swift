@@ -131,12 +131,12 @@ public struct ReviewScreen: ScreenModel {
                 c.put(prefix + "\(number). " + app.t(title), x: 1, y: y, style: Style(.title, bold: true), maxWidth: layout.listWidth - 2)
             case .step(let step, let number, _):
                 let isSelected = start + r == selected
-                let style = isSelected ? Chrome.selectionStyle(app) : Style.normal
-                if isSelected { c.fill(x: layout.listX, y: y, width: layout.listWidth, height: 1, style: style) }
+                // A gutter rather than a full-width bar, as on the checklist.
+                let gutter = isSelected ? Chrome.selectionStyle(app) : Style.normal
                 let target = " T+\(step.targetMinutes)m \(step.fromLevel.korean)"
-                c.put((isSelected ? ">" : " ") + "  " + number + " " + app.t(step.title), x: layout.listX, y: y, style: style,
-                      maxWidth: layout.listWidth - target.displayWidth - 1)
-                c.put(target, x: layout.listX + layout.listWidth - target.displayWidth - 1, y: y, style: isSelected ? style : Style(.dim))
+                let x = c.put((isSelected ? ">" : " ") + " " + number, x: layout.listX, y: y, style: gutter)
+                c.put(" " + app.t(step.title), x: x, y: y, maxWidth: layout.listWidth - x - target.displayWidth - 1)
+                c.put(target, x: layout.listX + layout.listWidth - target.displayWidth - 1, y: y, style: Style(.dim))
             }
         }
         if case .step(let step, let number, let manualID)? = rows[safe: selected] {
