@@ -92,7 +92,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore"], swiftSettings: strict),
+        .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore"], swiftSettings: strict),
         .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore"], swiftSettings: strict),
         .testTarget(

@@ -70,3 +70,23 @@ struct ReportSources {
                              badLines: bad, warnings: warnings)
     }
 }
+
+/// Every past journal of a state directory, for `haechi manuals --stats` (`ManualStats.compute`).
+enum ReportJournals {
+    /// Journals that cannot be read at all are reported and left out; damaged lines inside one are
+    /// skipped by the store as usual.
+    static func all(in state: StateDirectory) -> (journals: [[IncidentEvent]], problems: [String]) {
+        var journals: [[IncidentEvent]] = []
+        var problems: [String] = []
+        for id in ReportSources.incidentIDs(in: state) {
+            do {
+                let (events, bad) = try state.journal(incident: id).readAll()
+                problems += bad.map(\.description)
+                if !events.isEmpty { journals.append(events) }
+            } catch {
+                problems.append("\(state.journalPath(incident: id)): \(error)")
+            }
+        }
+        return (journals, problems)
+    }
+}

@@ -131,6 +131,19 @@ import Testing
         #expect(s.lateBy == 120)
     }
 
+    @Test func correctionWithoutIncidentFollowsTheMessageItCorrects() throws {
+        var input = ReportFixture.liveInput
+        var fix = ReportFixture.message("m5", 30, "kim", step: nil, channels: ["x"], corrects: "m1")
+        fix.incident = nil
+        input.outbox.append(.correct(fix))
+        var stray = ReportFixture.message("m6", 31, "kim", step: nil, channels: ["x"], corrects: "other")
+        stray.incident = nil
+        input.outbox.append(.correct(stray))
+        let r = try IncidentReport.build(input)
+        #expect(r.messages.map(\.id) == ["m1", "m2", "m3", "m4", "m5"])
+        #expect(r.messages[0].correctedBy == ["m5"])
+    }
+
     @Test func emptyJournalIsAnError() {
         #expect(throws: ReportError.emptyJournal) { try IncidentReport.build(ReportInput(journal: [])) }
     }

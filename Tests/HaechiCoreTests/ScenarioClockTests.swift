@@ -59,6 +59,18 @@ import Testing
         #expect(clock.wallDate(whenElapsed: 600, now: wall(40)) == wall(70))
     }
 
+    @Test func replayingRecordedChangesGivesTheSameClock() {
+        var live = DrillClock(startedAt: w0, speed: .x5)
+        live.pause(at: wall(10))
+        live.resume(at: wall(40))
+        live.setSpeed(.x60, at: wall(50))
+        let replayed = DrillClock(startedAt: w0, speed: .x5, replaying: [
+            (wall(10), .x5, true), (wall(40), .x5, false), (wall(50), .x60, false),
+        ])
+        #expect(replayed == live)
+        #expect(replayed.elapsed(at: wall(51)) == 50 + 50 + 60)
+    }
+
     @Test func speedsStepUpAndDown() {
         #expect(DrillClock.Speed.x1.faster == .x2)
         #expect(DrillClock.Speed.x10.faster == .x60)

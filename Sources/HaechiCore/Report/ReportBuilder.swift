@@ -260,7 +260,10 @@ extension IncidentReport {
         for record in outbox {
             switch record {
             case .message(let m), .correct(let m):
-                guard m.incident == incident || journaled.contains(m.id), byID[m.id] == nil else { continue }
+                // A correction queued from the command line may name no incident; it belongs here
+                // when the message it corrects does (the outbox is in time order, so that one is known).
+                let belongs = m.incident == incident || journaled.contains(m.id) || m.corrects.map { byID[$0] != nil } == true
+                guard belongs, byID[m.id] == nil else { continue }
                 order.append(m.id)
                 channelsByID[m.id] = m.channels
                 byID[m.id] = MessageOutcome(id: m.id, step: m.step, kind: m.kind, mode: m.mode, created: m.created,

@@ -144,9 +144,11 @@ enum ReportSVG {
         let extraRows = 2.0 + (report.drill == nil ? 0 : 1)
         let height = top + (Double(steps.count) + extraRows) * rowHeight + 24
 
-        // The horizontal scale runs to the last thing worth seeing: close, a completion, a deadline.
+        // The horizontal scale runs to the last thing that happened: the close, a completion, a
+        // delivery. Deadlines far beyond it (a 24-hour review step of a 90-minute incident) would
+        // squash the chart into its first inch, so those are drawn as arrows at the right edge.
         var end = report.duration ?? 0
-        for s in steps { end = max(end, s.completed ?? 0, s.deadline ?? 0) }
+        for s in steps { end = max(end, s.completed ?? 0) }
         for m in report.messages { end = max(end, m.offset); for d in m.deliveries { end = max(end, d.offset ?? 0) } }
         if let last = report.timeline.last { end = max(end, last.offset) }
         end = max(end, 60)
@@ -157,7 +159,7 @@ enum ReportSVG {
 
         var out = ""
         out.reserveCapacity(2048 + steps.count * 300)
-        let width = labelWidth + chartWidth + 20
+        let width = labelWidth + chartWidth + 40 // room for the last time label
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"Timeline of steps, messages and level changes\">\n"
         out += "<style>.bar{fill:#9ec5a8}.bar.late{fill:#f0b36a}.bar.open{fill:#f3a29c}.bar.skipped{fill:#d0d5da}.grid{stroke:#e3e7eb}.target{stroke:#1b1f24;stroke-width:2}.lvl{stroke-width:1.5;stroke-dasharray:4 3}</style>\n"
 
@@ -191,7 +193,10 @@ enum ReportSVG {
             }
             let tip = "\(step.id): \(ReportText.outcome(step))"
             out += "<rect class=\"\(cls)\" x=\"\(f(x(from)))\" y=\"\(f(y + 3))\" width=\"\(f(max(2, x(to) - x(from))))\" height=\"\(f(rowHeight - 6))\" rx=\"2\"><title>\(e(tip))</title></rect>"
-            if let deadline = step.deadline {
+            if let deadline = step.deadline, deadline > end {
+                let edge = labelWidth + chartWidth
+                out += "<path d=\"M\(f(edge - 6)) \(f(y + 4)) L\(f(edge)) \(f(y + rowHeight / 2)) L\(f(edge - 6)) \(f(y + rowHeight - 4))\" fill=\"none\" stroke=\"#1b1f24\"><title>\(e("target \(ReportText.offset(deadline)), after the end of this chart"))</title></path>"
+            } else if let deadline = step.deadline {
                 out += "<line class=\"target\" x1=\"\(f(x(deadline)))\" y1=\"\(f(y + 1))\" x2=\"\(f(x(deadline)))\" y2=\"\(f(y + rowHeight - 1))\"><title>\(e("target \(ReportText.offset(deadline))"))</title></line>"
             }
             out += "\n"

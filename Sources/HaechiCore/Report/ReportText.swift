@@ -4,28 +4,35 @@ import Foundation
 /// Labels stay in English; titles, step names and message texts follow `language`.
 public struct ReportStyle: Sendable, Hashable {
     public var language: Language
-    public var timeZone: TimeZone
+    public var timeZone: TimeZone { didSet { (dateTimeFormat, clockFormat) = Self.formats(timeZone) } }
+    // Built once: making a format style (and its calendar) per timeline row cost more than the
+    // rest of rendering a 10,000-row report.
+    private var dateTimeFormat: Date.VerbatimFormatStyle
+    private var clockFormat: Date.VerbatimFormatStyle
+
     public init(language: Language = .ko, timeZone: TimeZone = TimeZone(identifier: "Asia/Seoul") ?? .gmt) {
         self.language = language; self.timeZone = timeZone
+        (dateTimeFormat, clockFormat) = Self.formats(timeZone)
+    }
+
+    private static func formats(_ zone: TimeZone) -> (Date.VerbatimFormatStyle, Date.VerbatimFormatStyle) {
+        let calendar = Calendar(identifier: .gregorian)
+        var full = Date.VerbatimFormatStyle(
+            format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) \(timeZone: .iso8601(.short))",
+            timeZone: zone, calendar: calendar)
+        full.locale = Locale(identifier: "en_US_POSIX")
+        var clock = Date.VerbatimFormatStyle(
+            format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)",
+            timeZone: zone, calendar: calendar)
+        clock.locale = Locale(identifier: "en_US_POSIX")
+        return (full, clock)
     }
 
     /// `2026-11-29 15:32:10 +0900`: the zone is always written, since a report is read in other offices.
-    public func dateTime(_ date: Date) -> String {
-        var style = Date.VerbatimFormatStyle(
-            format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) \(timeZone: .iso8601(.short))",
-            timeZone: timeZone, calendar: Calendar(identifier: .gregorian))
-        style.locale = Locale(identifier: "en_US_POSIX")
-        return date.formatted(style)
-    }
+    public func dateTime(_ date: Date) -> String { date.formatted(dateTimeFormat) }
 
     /// `15:32:10`, for timeline rows where the date is in the header.
-    public func clock(_ date: Date) -> String {
-        var style = Date.VerbatimFormatStyle(
-            format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)",
-            timeZone: timeZone, calendar: Calendar(identifier: .gregorian))
-        style.locale = Locale(identifier: "en_US_POSIX")
-        return date.formatted(style)
-    }
+    public func clock(_ date: Date) -> String { date.formatted(clockFormat) }
 
     public func title(_ text: Localized?) -> String? {
         guard let text else { return nil }

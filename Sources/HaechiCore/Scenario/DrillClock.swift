@@ -30,6 +30,16 @@ public struct DrillClock: Sendable, Hashable, Codable {
         segments = [Segment(wall: wall, elapsed: 0, speed: speed, paused: paused)]
     }
 
+    /// Rebuilds a clock from its recorded changes (speed set, paused, resumed), in order. This is
+    /// how a report or a resumed drill gets scenario time back once the TUI journals the changes.
+    public init(startedAt wall: Date, speed: Speed = .x1, replaying changes: [(at: Date, speed: Speed, paused: Bool)]) {
+        self.init(startedAt: wall, speed: speed)
+        for change in changes {
+            if change.speed != self.speed { setSpeed(change.speed, at: change.at) }
+            if change.paused != isPaused { togglePause(at: change.at) }
+        }
+    }
+
     public var started: Date { segments[0].wall }
     public var speed: Speed { segments[segments.count - 1].speed }
     public var isPaused: Bool { segments[segments.count - 1].paused }
