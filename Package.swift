@@ -26,6 +26,8 @@ let package = Package(
     targets: [
         // ncursesw through a shim header: see Sources/CNCursesW/shim.h for why.
         .systemLibrary(name: "CNCursesW", path: "Sources/CNCursesW"),
+        // SQLite, only as the benchmark's peer for durable appends (libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
 
         // Manual model and loader, channel rules, incident/outbox/ledger record models, CAP.
         // No terminal, file-system writes, clock or network.
@@ -86,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "haechi-bench",
             dependencies: [
-                "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp",
+                "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

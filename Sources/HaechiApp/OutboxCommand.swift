@@ -1,7 +1,202 @@
 import ArgumentParser
+import Foundation
+import HaechiCore
+import HaechiStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
-// Placeholder: replaced by the issue that builds `haechi outbox`.
-struct OutboxCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "(not built yet)")
-    func run() async throws { throw ValidationError("haechi outbox is not built yet") }
+/// `haechi outbox …`: queue, list, approve, cancel, verify and render official messages
+/// without a terminal UI (scripts, integration, operators over a plain SSH session).
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox",
+        abstract: "Queue and inspect official SNS messages in the durable outbox.",
+        discussion: """
+        The outbox is outbox.jsonl in the state directory. A message is queued only once it is on \
+        disk (fsync returned); anything else is reported as "NOT queued: <why>" with a non-zero exit.
+        """,
+        subcommands: [
+            OutboxAddCommand.self, OutboxListCommand.self, OutboxApproveCommand.self, OutboxCancelCommand.self,
+            OutboxVerifyCommand.self, OutboxCAPCommand.self, OutboxStressAppendCommand.self,
+        ]
+    )
+}
+
+/// What every outbox subcommand needs: the state directory, the operator's name and a way to
+/// speak on stderr without mixing into the id printed on stdout.
+enum OutboxShell {
+    static func state(_ option: StateOption) -> StateDirectory { StateDirectory.resolve(option.state) }
+
+    /// `--operator`, else `$HAECHI_OPERATOR`, else the login name: operators log in as themselves.
+    static func operatorName(_ explicit: String?) -> String {
+        let env = ProcessInfo.processInfo.environment
+        for candidate in [explicit, env["HAECHI_OPERATOR"], env["USER"], env["LOGNAME"]] {
+            if let c = candidate?.trimmingCharacters(in: .whitespaces), !c.isEmpty { return c }
+        }
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return ""
+    }
+
+    static func say(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Writes stdout without Foundation's buffering, so a caller that is killed right after
+    /// still has every line that was printed.
+    static func out(_ line: String) {
+        var bytes = Array((line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+
+    /// The channel profiles only (`channels.yaml`), cheaper than loading every manual.
+    static func channels(_ manuals: ManualsOption) throws -> ChannelProfiles {
+        let path = manuals.directory + "/" + ChannelProfileLoader.fileName
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw OutboxCLIError("cannot read channel profiles: \(path) not found (use --manuals DIR)")
+        }
+        let (profiles, problems) = ChannelProfileLoader.load(path: path)
+        if let first = problems.first(where: { $0.severity == .error }) {
+            throw OutboxCLIError("channel profiles have errors: \(first) (run `haechi lint`)")
+        }
+        return profiles
+    }
+
+    /// The status of one message, read in a streaming pass so even a huge outbox costs little.
+    static func status(of id: String, state: StateDirectory, channels: ChannelProfiles?) throws -> (MessageStatus?, original: OutboxMessage?) {
+        var message: (OutboxMessage, Bool)?
+        var index = OutboxEventIndex()
+        try FileOutbox(state: state).scan({ record in
+            switch record {
+            case .message(let m) where m.id == id: if message == nil { message = (m, false) }
+            case .correct(let m) where m.id == id: if message == nil { message = (m, true) }
+            case .correct(let m) where m.corrects == id: index.apply(record)
+            case .approve(let target, _, _) where target == id: index.apply(record)
+            case .cancel(let target, _, _, _) where target == id: index.apply(record)
+            default: break
+            }
+        }, bad: { _ in })
+        var reader = LogReader(path: state.deliveryPath)
+        try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { if $0.message == id { index.apply($0) } }, bad: { _ in })
+        guard let (m, isCorrection) = message else { return (nil, nil) }
+        var original: OutboxMessage?
+        if let corrected = m.corrects {
+            try FileOutbox(state: state).scan({ record in
+                if case .message(let o) = record, o.id == corrected { original = o }
+                if case .correct(let o) = record, o.id == corrected { original = o }
+            }, bad: { _ in })
+        }
+        return (index.status(of: m, isCorrection: isCorrection, channels: channels), original)
+    }
+}
+
+/// A failure the operator can act on, printed as it is.
+struct OutboxCLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `haechi outbox approve ID`: a second operator lets a LIVE message go.
+struct OutboxApproveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a LIVE message that awaits a second operator (never your own)."
+    )
+    @OptionGroup var stateOption: StateOption
+    @OptionGroup var manualsOption: ManualsOption
+    @Argument(help: "The message id.") var id: String
+    @Option(help: "Your name (default: $HAECHI_OPERATOR, else your login name).") var `operator`: String?
+
+    func run() throws {
+        let state = OutboxShell.state(stateOption)
+        let channels = try? OutboxShell.channels(manualsOption)
+        let (status, _) = try OutboxShell.status(of: id, state: state, channels: channels)
+        switch OutboxRules.approve(status, id: id, by: OutboxShell.operatorName(`operator`), at: Date()) {
+        case .failure(let refusal):
+            OutboxShell.say("NOT approved: \(refusal)")
+            throw ExitCode(1)
+        case .success(let record):
+            do { try FileOutbox(state: state).append(record) } catch {
+                OutboxShell.say("NOT approved: \(error)")
+                throw ExitCode(2)
+            }
+            OutboxShell.out("approved \(id)")
+        }
+    }
+}
+
+/// `haechi outbox cancel ID`: stop a message that is not delivered everywhere yet.
+struct OutboxCancelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel a message on every channel it has not reached yet.",
+        discussion: "A message already delivered everywhere cannot be cancelled: queue a correction (`add --corrects ID`)."
+    )
+    @OptionGroup var stateOption: StateOption
+    @OptionGroup var manualsOption: ManualsOption
+    @Argument(help: "The message id.") var id: String
+    @Option(help: "Why (kept in the outbox and the after-action report).") var reason: String = ""
+    @Option(help: "Your name (default: $HAECHI_OPERATOR, else your login name).") var `operator`: String?
+
+    func run() throws {
+        let state = OutboxShell.state(stateOption)
+        let channels = try? OutboxShell.channels(manualsOption)
+        let (status, _) = try OutboxShell.status(of: id, state: state, channels: channels)
+        switch OutboxRules.cancel(status, id: id, by: OutboxShell.operatorName(`operator`), at: Date(), reason: reason) {
+        case .failure(let refusal):
+            OutboxShell.say("NOT cancelled: \(refusal)")
+            throw ExitCode(1)
+        case .success(let record):
+            do { try FileOutbox(state: state).append(record) } catch {
+                OutboxShell.say("NOT cancelled: \(error)")
+                throw ExitCode(2)
+            }
+            OutboxShell.out("cancelled \(id)")
+        }
+    }
+}
+
+/// `haechi outbox cap ID`: the message as a CAP 1.2 alert.
+struct OutboxCAPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cap",
+        abstract: "Print a message as a CAP 1.2 alert (Exercise for drills; Update for corrections).",
+        discussion: "With --cancel, prints the Cancel alert of a cancelled message, referencing the original."
+    )
+    @OptionGroup var stateOption: StateOption
+    @OptionGroup var manualsOption: ManualsOption
+    @Argument(help: "The message id.") var id: String
+    @Option(help: "CAP sender (default: $HAECHI_CAP_SENDER, else haechi@localhost).") var sender: String?
+    @Flag(help: "Print the Cancel alert of a cancelled message.") var cancel = false
+
+    func run() throws {
+        let state = OutboxShell.state(stateOption)
+        let (found, original) = try OutboxShell.status(of: id, state: state, channels: nil)
+        guard let status = found else {
+            OutboxShell.say("haechi: no message '\(id)' in \(state.outboxPath)")
+            throw ExitCode(1)
+        }
+        let env = ProcessInfo.processInfo.environment
+        let capSender = sender ?? env["HAECHI_CAP_SENDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "haechi@localhost"
+        let message = status.message
+        if cancel {
+            guard let c = status.cancel else {
+                OutboxShell.say("haechi: \(id) is not cancelled; there is no Cancel alert to print")
+                throw ExitCode(1)
+            }
+            print(CAPAlert.render(message, type: .cancel, sender: capSender,
+                                  references: [.init(identifier: message.id, sent: message.created)], sent: c.at), terminator: "")
+        } else if status.isCorrection, let corrected = message.corrects {
+            let sent = original?.created ?? message.created
+            print(CAPAlert.render(message, type: .update, sender: capSender,
+                                  references: [.init(identifier: corrected, sent: sent)]), terminator: "")
+        } else {
+            print(CAPAlert.render(message, type: .alert, sender: capSender), terminator: "")
+        }
+    }
 }

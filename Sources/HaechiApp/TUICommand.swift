@@ -39,6 +39,7 @@ struct TUICommand: ParsableCommand {
         let library = TUIManuals.load(directory: manuals.directory)
         let shell = try TUIShell(state: stateDirectory, manuals: library.manuals, problems: library.problems,
                                  operatorName: who, language: lang)
+        shell.useChannels(library.channels)
         shell.log.write(String(format: "manuals: %d loaded from %@ in %.1f ms", library.manuals.count, manuals.directory,
                                Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
         shell.started = started

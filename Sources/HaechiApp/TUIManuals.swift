@@ -7,10 +7,12 @@ enum TUIManuals {
     struct Loaded {
         var manuals: [Manual]
         var problems: [String]
+        /// channels.yaml: what compose checks messages against.
+        var channels = ChannelProfiles([])
     }
 
     static func load(directory: String) -> Loaded {
         let library = ManualLibrary.load(directory: directory)
-        return Loaded(manuals: library.manuals, problems: library.errors.map(\.description))
+        return Loaded(manuals: library.manuals, problems: library.errors.map(\.description), channels: library.channels)
     }
 }

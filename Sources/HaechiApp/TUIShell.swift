@@ -53,6 +53,7 @@ final class TUIShell {
         let size = terminal.size
         send(.resized(width: size.width, height: size.height))
         send(.statusSummary(effects.statusSummary()))
+        if let feed = effects.outbox.poll(now: Date()) { send(.outboxLoaded(feed)) }
         perform([.listIncidents])
         terminal.draw(render(state))
         if let started {
@@ -78,6 +79,8 @@ final class TUIShell {
             if now.timeIntervalSince(lastTick) >= 1 {
                 lastTick = now
                 send(.tick)
+                // The outbox and the sender's ledger: other desks' messages, delivery progress.
+                if let feed = effects.outbox.poll(now: now) { send(.outboxLoaded(feed)) }
             }
             if now.timeIntervalSince(lastSlowPoll) >= 2 {
                 lastSlowPoll = now
@@ -118,10 +121,13 @@ struct TUIEffects {
     let log: TUILog?
     /// The journal being followed and how far it has been read.
     private(set) var followed: (incident: String, reader: LogReader)?
+    /// Performs `.enqueue` and follows outbox.jsonl + delivery.jsonl (TUIOutbox.swift).
+    var outbox: TUIOutbox
 
     init(state: StateDirectory, log: TUILog?) {
         stateDirectory = state
         self.log = log
+        outbox = TUIOutbox(state: state, channels: nil)
     }
 
     mutating func perform(_ effect: Effect) -> [Action] {
@@ -156,6 +162,8 @@ struct TUIEffects {
             return []
         case .quit:
             return []
+        case .enqueue(let record):
+            return outbox.enqueue(record, log: log)
         }
     }
 
@@ -191,13 +199,8 @@ struct TUIEffects {
 
     var manualsByID: [String: Manual] = [:]
 
-    func statusSummary(now: Date = Date()) -> StatusSummary {
-        var st = stat()
-        guard stat(stateDirectory.heartbeatPath, &st) == 0 else { return StatusSummary(sender: .absent) }
-        let beat = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
-        // The sender touches its heartbeat every few seconds; half a minute of silence is stale.
-        return StatusSummary(sender: now.timeIntervalSince(beat) < 30 ? .alive(lastBeat: beat) : .stale(lastBeat: beat))
-    }
+    /// Outbox counts and the sender's heartbeat (judged by `SenderStatus`, the sender's rule).
+    func statusSummary(now: Date = Date()) -> StatusSummary { outbox.statusSummary(now: now) }
 }
 
 /// The TUI's log file in the state directory: never the screen.

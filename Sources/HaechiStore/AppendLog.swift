@@ -8,9 +8,12 @@ import Foundation
 /// An append-only file of framed records, shared by several processes.
 ///
 /// Every append follows the outbox durability protocol (design.md):
-/// open(O_RDWR|O_APPEND|O_CREAT, 0660) (read too, to look at the last byte) → flock(LOCK_EX) → newline first if the file ends in a torn
-/// line → write the whole line (looping on short writes) → fsync → unlock → close.
-/// A first creation also fsyncs the directory, so the new name survives a power cut.
+/// open(O_RDWR|O_APPEND|O_CREAT, 0660) → flock(LOCK_EX) → newline first (after a seal byte, see
+/// `LineFrame.tornSeal`) if the file ends in a torn line → write the whole line (looping on short writes) → fsync → unlock → close.
+/// The descriptor is opened for reading too (design.md says O_WRONLY) because the torn-tail
+/// check must read the last byte; the file's mode, not the open flags, is what limits access.
+/// A first creation, and the first record in an empty file, also fsync the directory, so the
+/// new name survives a power cut.
 /// If the write or the fsync fails the file is cut back to where it was, so a record that was
 /// not acknowledged does not appear later; the caller must then say "NOT queued".
 /// fsync is never retried on the same descriptor after it failed.
@@ -51,9 +54,20 @@ public struct AppendLog: Sendable {
         var st = stat()
         try posix("fstat", path) { fstat(fd, &st) }
         let before = off_t(st.st_size)
+        if before == 0 {
+            // An empty file may have been created a moment ago by another process that has not
+            // yet fsynced the directory (it opens before it locks). Whoever writes the first
+            // record makes the name durable, so no acknowledged record lives in a file whose
+            // name a power cut could take away.
+            try fsyncDirectory(of: path)
+        }
         var bytes: [UInt8] = []
         if before > 0, try lastByte(fd, size: before) != UInt8(ascii: "\n") {
-            bytes.append(UInt8(ascii: "\n"))
+            // A torn tail from a crash. Only a newline would be enough to start afresh, but a
+            // tail that lacks nothing but its newline would then turn into a valid record that
+            // was never acknowledged, and that `verify` had reported bad a moment earlier. The
+            // seal byte keeps it bad for every reader, before and after.
+            bytes += LineFrame.tornSeal
         }
         let start = Int(before) + bytes.count
         for line in lines { bytes += line }
@@ -62,6 +76,8 @@ public struct AppendLog: Sendable {
             try posix("fsync", path) { fsync(fd) }
         } catch {
             // Take back whatever reached the file: nothing unacknowledged may be sent later.
+            // The fsync after the truncate only makes the cut durable; its result acknowledges
+            // nothing, so this is not the forbidden "retry fsync after it failed".
             _ = ftruncate(fd, before)
             _ = fsync(fd)
             throw error

@@ -32,21 +32,37 @@ public struct RecordLog<Record: Codable & Sendable>: Sendable {
         return (records, bad)
     }
 
-    /// Reads the lines after `reader`'s position, decoding each record.
-    public static func read(_ reader: inout LogReader, following: Bool,
-                            into body: (Record) throws -> Void, bad: (BadLine) -> Void) throws {
+    /// Reads the lines after `reader`'s position, decoding each record. Lines for which `skip`
+    /// returns true (given the record's bytes, checksum already verified) are not decoded.
+    /// Returns false when the file does not exist yet.
+    @discardableResult
+    public static func read(_ reader: inout LogReader, following: Bool, skip: (ArraySlice<UInt8>) -> Bool = { _ in false },
+                            into body: (Record) throws -> Void, bad: (BadLine) -> Void) throws -> Bool {
+        // One decoder for the whole pass: making one per line costs more than the decoding.
         let decoder = RecordCoding.decoder()
         let path = reader.path
-        try reader.read(following: following) { line in
+        return try reader.read(following: following) { line in
             switch line.result {
             case .failure(let problem):
                 bad(BadLine(path: path, number: line.number, offset: line.offset, problem: problem.description))
             case .success(let bytes):
+                if skip(bytes) { return }
+                let record: Record
                 do {
-                    try body(try decoder.decode(Record.self, from: Data(bytes)))
+                    if let direct = Record.self as? any DirectlyDecodable.Type,
+                       let fast = bytes.withUnsafeBufferPointer({ direct.decodeDirectly($0) }) as? Record {
+                        record = fast
+                    } else {
+                        record = try decoder.decode(Record.self, from: Data(bytes))
+                    }
                 } catch let error as DecodingError {
                     bad(BadLine(path: path, number: line.number, offset: line.offset, problem: "not a valid record: \(describe(error))"))
+                    return
+                } catch {
+                    bad(BadLine(path: path, number: line.number, offset: line.offset, problem: "not a valid record: \(error)"))
+                    return
                 }
+                try body(record)
             }
         }
     }

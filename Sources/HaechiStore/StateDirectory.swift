@@ -38,9 +38,11 @@ public struct StateDirectory: Sendable {
     public func journal(incident: String) -> RecordLog<IncidentEvent> { RecordLog(path: journalPath(incident: incident)) }
 
     /// Creates the directory tree if missing (mode 2770) and fsyncs new directories.
-    public func prepare() throws {
+    /// `incidents: false` creates only the state directory itself: queueing a message needs
+    /// nothing more, and should fail (if it must) on the outbox file, not on a folder it never uses.
+    public func prepare(incidents: Bool = true) throws {
         try makeDirectory(path)
-        try makeDirectory(incidentsPath)
+        if incidents { try makeDirectory(incidentsPath) }
     }
 
     private func makeDirectory(_ dir: String) throws {

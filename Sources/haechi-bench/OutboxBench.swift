@@ -1,7 +1,284 @@
 import ArgumentParser
+import CSQLite
+import Foundation
+import HaechiApp
+import HaechiCore
+import HaechiStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
-// Placeholder: replaced by the issue that builds the outbox benchmark.
-struct OutboxBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "(not built yet)")
-    func run() async throws { print("outbox: not built yet") }
+/// The outbox's figures: durable appends per second next to a raw write+fsync loop and SQLite
+/// (WAL, synchronous=FULL) on the same disk in the same run; then the time and peak memory of
+/// the real `haechi outbox list` and `verify` on a 1,000,000-record outbox.
+struct OutboxBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "Durable append rate; list/verify of a million records.")
+    @Option(help: "Appends per measurement.") var appends = 2000
+    @Option(help: "Rounds of the three append loops (the median is reported).") var rounds = 3
+    @Option(help: "Records in the large outbox.") var records = 1_000_000
+    @Option(help: "Directory for the files (default: a new one under $TMPDIR). Everything runs on this one disk.") var directory: String?
+    @Option(help: "The haechi binary to time (default: next to this one).") var haechi: String?
+
+    func run() throws {
+        #if DEBUG
+        print("warning: debug build; run `swift run -c release haechi-bench outbox` for real figures")
+        #endif
+        let dir = directory ?? NSTemporaryDirectory() + "haechi-bench-outbox-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        print("outbox benchmark in \(dir)")
+
+        // 1. Appends: the same record bytes through three paths, interleaved in rounds so a
+        // burst of disk activity from elsewhere does not favour one of them.
+        let sample = OutboxBenchData.message(id: MessageID.make(at: Date()), index: 0)
+        let line = LineFrame.encode(try RecordLog<OutboxRecord>.encode(.message(sample)))
+        var durable: [Double] = [], raw: [Double] = [], sqlite: [Double] = []
+        for round in 0..<rounds {
+            raw.append(try rawLoop(path: dir + "/raw-\(round).jsonl", line: line))
+            durable.append(try durableLoop(state: StateDirectory(path: dir + "/state-\(round)")))
+            sqlite.append(try sqliteLoop(path: dir + "/peer-\(round).sqlite", body: Array(line.dropLast())))
+        }
+        let (d, r, s) = (median(durable), median(raw), median(sqlite))
+        print("record: \(line.count) bytes per line; \(appends) appends × \(rounds) rounds, medians")
+        print(String(format: "raw write+fsync loop          %8.0f appends/s", r))
+        print(String(format: "SQLite WAL synchronous=FULL   %8.0f inserts/s", s))
+        print(String(format: "haechi durable append         %8.0f appends/s  = %.2f× raw (goal ≥ 0.80) %@, %.2f× SQLite (goal ≥ 1.00) %@",
+                     d, d / r, d / r >= 0.8 ? "ok" : "MISSED", d / s, d >= s ? "ok" : "MISSED"))
+
+        // 2. A million records, listed and verified by the real binary.
+        let big = StateDirectory(path: dir + "/big")
+        try big.prepare()
+        let started = Date()
+        let summary = try OutboxBenchData.writeLargeOutbox(state: big, records: records)
+        print(String(format: "large outbox: %d records (%d messages, %d approvals, %d cancels), %.0f MiB; ledger %d lines; written in %.1f s",
+                     records, summary.messages, summary.approvals, summary.cancels, Double(summary.bytes) / 1_048_576,
+                     summary.ledgerLines, Date().timeIntervalSince(started)))
+        // Where the time goes, in this process: framing and checksums alone, then decoding.
+        var frames = 0
+        let framing = try seconds {
+            var reader = LogReader(path: big.outboxPath)
+            try reader.read { if case .success = $0.result { frames += 1 } }
+        }
+        var decoded = 0
+        let decoding = try seconds { try FileOutbox(state: big).scan({ _ in decoded += 1 }, bad: { _ in }) }
+        print(String(format: "  in-process: frames+CRC %.2f s (%d lines), frames+CRC+decode %.2f s (%d records)", framing, frames, decoding, decoded))
+        let binary = haechi ?? (URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/haechi")
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("no haechi binary at \(binary); build it or pass --haechi PATH")
+        }
+        for (name, args) in [("verify", ["outbox", "verify", "--state", big.path]),
+                             ("list --all --json", ["outbox", "list", "--all", "--json", "--state", big.path, "--manuals", "/nonexistent"]),
+                             ("list --all", ["outbox", "list", "--all", "--state", big.path, "--manuals", "/nonexistent"])] {
+            let run = try ChildRun.measure(binary, args)
+            guard run.status == 0 else { throw ValidationError("haechi \(name) exited with \(run.status)") }
+            print(String(format: "haechi outbox %-18@ %6.2f s (goal < 2 s) %@   peak %6.1f MiB (goal < 100 MiB) %@",
+                         name as NSString, run.seconds, run.seconds < 2 ? "ok" : "MISSED", Double(run.maxRSSKiB) / 1024,
+                         run.maxRSSKiB < 100 * 1024 ? "ok" : "MISSED"))
+        }
+    }
+
+    func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// What a durable append costs at the least: write and fsync on a descriptor kept open.
+    func rawLoop(path: String, line: [UInt8]) throws -> Double {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PosixError("open", path: path) }
+        defer { close(fd) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<appends {
+            let n = line.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+            guard n == line.count else { throw PosixError("write", path: path) }
+            guard fsync(fd) == 0 else { throw PosixError("fsync", path: path) }
+        }
+        return Double(appends) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// The real thing: encode, open, lock, torn-tail check, write, fsync, unlock, close.
+    func durableLoop(state: StateDirectory) throws -> Double {
+        try state.prepare(incidents: false)
+        let outbox = FileOutbox(state: state)
+        let messages = (0..<appends).map { OutboxBenchData.message(id: MessageID.make(at: Date()), index: $0) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for m in messages { try outbox.append(.message(m)) }
+        return Double(appends) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// SQLite as a durable queue would use it: one autocommitted INSERT per message.
+    func sqliteLoop(path: String, body: [UInt8]) throws -> Double {
+        var db: OpaquePointer?
+        guard sqlite3_open(path, &db) == SQLITE_OK else { throw ValidationError("sqlite3_open \(path) failed") }
+        defer { sqlite3_close(db) }
+        func exec(_ sql: String) throws {
+            guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+                throw ValidationError("sqlite: \(sql): \(String(cString: sqlite3_errmsg(db)))")
+            }
+        }
+        try exec("PRAGMA journal_mode=WAL")
+        try exec("PRAGMA synchronous=FULL")
+        try exec("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, record TEXT NOT NULL)")
+        var stmt: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "INSERT INTO outbox (record) VALUES (?)", -1, &stmt, nil) == SQLITE_OK else {
+            throw ValidationError("sqlite prepare: \(String(cString: sqlite3_errmsg(db)))")
+        }
+        defer { sqlite3_finalize(stmt) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<appends {
+            let rc = body.withUnsafeBytes { raw -> Int32 in
+                sqlite3_bind_text(stmt, 1, raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count), nil)
+                defer { sqlite3_reset(stmt) }
+                return sqlite3_step(stmt)
+            }
+            guard rc == SQLITE_DONE else { throw ValidationError("sqlite insert: \(String(cString: sqlite3_errmsg(db)))") }
+        }
+        return Double(appends) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+}
+
+/// Realistic records for the benchmark, and a fast way to write a million of them.
+enum OutboxBenchData {
+    static let created = Date(timeIntervalSince1970: 1_795_935_900)
+    static let texts: [(String, String)] = [
+        ("[서울시] {d} 하천변ㆍ지하차도 접근 금지, 외출 자제. 반지하ㆍ저지대 주민은 대피 준비 바랍니다.",
+         "[Seoul] Keep away from rivers and underpasses in {d} and stay indoors. Residents of semi-basement homes, prepare to evacuate."),
+        ("[서울시] {d} 한파경보. 수도관 동파 예방, 노약자 외출 자제, 한파쉼터 이용 바랍니다. 문의 120",
+         "[Seoul] Cold wave warning in {d}. Protect water pipes, older people should stay indoors; warming shelters are open. Info: 120"),
+        ("[서울시] {d} 폭염경보. 낮 시간 야외활동 자제, 충분한 물 마시기, 무더위쉼터 이용 바랍니다.",
+         "[Seoul] Heat wave warning in {d}. Avoid outdoor activity at midday, drink water, use cooling centres."),
+    ]
+    static let districts = ["종로구", "중구", "용산구", "성동구", "광진구", "마포구", "영등포구", "강남구", "송파구", "강서구"]
+
+    static func message(id: String, index: Int) -> OutboxMessage {
+        let (ko, en) = texts[index % texts.count]
+        let d = districts[index % districts.count]
+        return OutboxMessage(id: id, incident: "inc-\(index % 97)", step: "TY-06", manual: "typhoon", district: d,
+                             mode: index % 3 == 0 ? .live : .drill, kind: .emergency, channels: ["x", "mastodon", "kakao", "webhook"],
+                             text: Localized(ko: ko.replacingOccurrences(of: "{d}", with: d), en: en.replacingOccurrences(of: "{d}", with: d)),
+                             operator: "officer\(index % 7)", created: created.addingTimeInterval(Double(index)), needsApproval: index % 3 == 0,
+                             cap: CAPInfo(category: "Met", event: .init(ko: "태풍경보", en: "Typhoon warning"),
+                                          urgency: "Immediate", severity: "Severe", certainty: "Likely"))
+    }
+
+    struct Summary { var messages = 0, approvals = 0, cancels = 0, bytes = 0, ledgerLines = 0 }
+
+    /// Encodes a few templates once, then stamps a counter into each copy's id and frames it:
+    /// encoding a million records one by one would take longer than what is measured.
+    static func writeLargeOutbox(state: StateDirectory, records: Int) throws -> Summary {
+        let placeholder = "m-20261129000000-XXXXXXXX"
+        let messageTemplates = try (0..<30).map { try RecordLog<OutboxRecord>.encode(.message(message(id: placeholder, index: $0))) }
+        let approve = try RecordLog<OutboxRecord>.encode(.approve(message: placeholder, operator: "approver", at: created))
+        let cancel = try RecordLog<OutboxRecord>.encode(.cancel(message: placeholder, operator: "officer1", at: created, reason: "superseded"))
+        let delivered = try RecordLog<DeliveryRecord>.encode(DeliveryRecord(kind: .delivered, message: placeholder, channel: "webhook",
+                                                                             language: .ko, at: created, attempt: 1, remoteID: "r-1"))
+        let attempt = try RecordLog<DeliveryRecord>.encode(DeliveryRecord(kind: .attempt, message: placeholder, channel: "webhook",
+                                                                           language: .ko, at: created, attempt: 1))
+        var summary = Summary()
+        var out = BufferedFile(path: state.outboxPath)
+        var ledger = BufferedFile(path: state.deliveryPath)
+        var lastMessage = 0
+        let ledgerFrom = records - records / 10
+        for i in 0..<records {
+            let body: [UInt8]
+            var n = i
+            if i % 50 == 49 { body = approve; n = lastMessage; summary.approvals += 1 }
+            else if i % 100 == 98 { body = cancel; n = lastMessage; summary.cancels += 1 }
+            else {
+                body = messageTemplates[i % messageTemplates.count]; lastMessage = i; summary.messages += 1
+                // The sender's ledger for the last tenth: an attempt and a delivery each.
+                if i >= ledgerFrom {
+                    try ledger.write(LineFrame.encode(stamp(attempt, n)))
+                    try ledger.write(LineFrame.encode(stamp(delivered, n)))
+                    summary.ledgerLines += 2
+                }
+            }
+            let framed = LineFrame.encode(stamp(body, n))
+            summary.bytes += framed.count
+            try out.write(framed)
+        }
+        try out.close()
+        try ledger.close()
+        return summary
+    }
+
+    /// Replaces every `XXXXXXXX` in the bytes with `n` in hex, same width.
+    static func stamp(_ bytes: [UInt8], _ n: Int) -> [UInt8] {
+        var copy = bytes
+        let digits = Array("0123456789abcdef".utf8)
+        copy.withUnsafeMutableBufferPointer { p in
+            var i = 0
+            while i + 8 <= p.count {
+                if p[i] == 0x58 && p[i + 1] == 0x58 && p[i + 2] == 0x58 && p[i + 3] == 0x58
+                    && p[i + 4] == 0x58 && p[i + 5] == 0x58 && p[i + 6] == 0x58 && p[i + 7] == 0x58 {
+                    for k in 0..<8 { p[i + k] = digits[(n >> ((7 - k) * 4)) & 0xF] }
+                    i += 8
+                } else {
+                    i += 1
+                }
+            }
+        }
+        return copy
+    }
+}
+
+/// Writes in 4 MiB blocks; the benchmark's own files need no fsync per line.
+struct BufferedFile {
+    let fd: Int32
+    let path: String
+    var buffer: [UInt8] = []
+    init(path: String) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o660)
+        buffer.reserveCapacity(4 << 20)
+    }
+    mutating func write(_ bytes: [UInt8]) throws {
+        buffer += bytes
+        if buffer.count >= 4 << 20 { try flush() }
+    }
+    mutating func flush() throws {
+        guard fd >= 0 else { throw PosixError("open", path: path) }
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            guard n > 0 else { throw PosixError("write", path: path) }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+    mutating func close() throws {
+        try flush()
+        _ = Glibc.close(fd)
+    }
+}
+
+/// Runs a child with output to /dev/null and reports its wall time and its own peak memory
+/// (wait4's rusage is the child's, not the benchmark's).
+enum ChildRun {
+    struct Figures { var status: Int32; var seconds: Double; var maxRSSKiB: Int }
+
+    static func measure(_ path: String, _ arguments: [String]) throws -> Figures {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard rc == 0 else { throw PosixError("posix_spawn", path: path, code: rc) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { throw PosixError("wait4", path: path) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Figures(status: exit, seconds: seconds, maxRSSKiB: Int(usage.ru_maxrss))
+    }
 }

@@ -1,1 +1,129 @@
-print("x")
+import ArgumentParser
+import Dispatch
+import Foundation
+import HaechiCore
+import HaechiSender
+import HaechiStore
+
+/// `haechi-sender --state DIR --config FILE [--once]`: wiring only; the work is in HaechiSender.
+struct SenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "haechi-sender",
+        abstract: "Deliver queued official messages from the outbox to the configured channels.",
+        discussion: """
+        Follows DIR/outbox.jsonl and records every attempt and outcome in DIR/delivery.jsonl.
+        Drill messages go only to drill endpoints, live messages only to live endpoints.
+        Exit status: 0 when stopped by SIGTERM/SIGINT or, with --once, when everything settled;
+        1 on errors; 2 when another sender holds the state directory; 3 when --once ends with
+        deliveries still waiting for a second operator's approval.
+        """
+    )
+
+    @Option(name: .long, help: "State directory (else $HAECHI_STATE, else $XDG_STATE_HOME/haechi).")
+    var state: String?
+
+    @Option(name: .long, help: "Sender config (YAML): channels with their drill and live endpoints.")
+    var config: String
+
+    @Flag(name: .long, help: "Deliver what is queued now, wait until it has settled, then exit.")
+    var once = false
+
+    @Flag(name: .long, help: "Log every ledger record, not only outcomes.")
+    var verbose = false
+
+    func run() async throws {
+        let (loaded, diagnostics) = SenderConfig.load(path: config)
+        for d in diagnostics { printError(d.description) }
+        guard let loaded else { throw ExitCode(1) }
+
+        let directory = StateDirectory.resolve(state)
+        do {
+            try directory.prepare()
+        } catch {
+            printError("haechi-sender: cannot prepare the state directory: \(error)")
+            throw ExitCode(1)
+        }
+        let lock: SenderLock
+        do {
+            lock = try SenderLock(path: directory.senderLockPath)
+        } catch let held as SenderLock.Held {
+            printError("haechi-sender: \(held)")
+            throw ExitCode(2)
+        }
+        defer { lock.release() }
+
+        let setup: SenderSetup
+        do {
+            setup = try SenderSetup.make(config: loaded)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        let verbose = self.verbose
+        var options = Sender.Options(once: once)
+        options.heartbeat = true
+        let sender = Sender(state: directory, endpoints: setup.endpoints, retry: loaded.retry, concurrency: loaded.concurrency,
+                            options: options, onEvent: { event in Self.log(event, verbose: verbose) })
+
+        // SIGTERM (systemd stop) and SIGINT (Ctrl-C) ask the loop to stop; it lets requests in
+        // flight finish and records them, so nothing is left as an unexplained attempt.
+        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                printError("haechi-sender: signal \(number): finishing requests in flight, then exiting")
+                Task { await sender.stop() }
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+
+        printError("haechi-sender: pid \(getpid()), state \(directory.path), \(loaded.endpoints.values.reduce(0) { $0 + $1.count }) endpoints" + (once ? ", --once" : ""))
+        let summary: SenderSummary
+        do {
+            summary = try await sender.run()
+        } catch {
+            await setup.shutdown()
+            printError("haechi-sender: \(error)")
+            throw ExitCode(1)
+        }
+        await setup.shutdown()
+        printError("haechi-sender: stopped: \(summary.delivered) delivered, \(summary.dead) dead, \(summary.cancelled) cancelled, \(summary.unknown) unknown, \(summary.retries) retries scheduled" + (summary.awaitingApproval > 0 ? ", \(summary.awaitingApproval) awaiting approval" : ""))
+        if once && summary.awaitingApproval > 0 {
+            printError("haechi-sender: \(summary.awaitingApproval) deliveries wait for a second operator's approval")
+            throw ExitCode(3)
+        }
+    }
+
+    /// One line per outcome on stderr (journald adds the time). Records carry no credentials.
+    static func log(_ event: SenderEvent, verbose: Bool) {
+        switch event {
+        case .note(let text): printError("haechi-sender: \(text)")
+        case .badLine(let bad): printError("haechi-sender: bad outbox line: \(bad)")
+        case .recorded(let r):
+            switch r.kind {
+            case .attempt where !verbose: return
+            case .attempt: printError("attempt \(r.attempt ?? 0) \(r.key) → \(r.endpoint ?? "")")
+            case .delivered: printError("delivered \(r.key) → \(r.endpoint ?? "") (\(r.remoteID ?? ""))")
+            case .retry: printError("retry \(r.key) at \(r.next.map(RecordCoding.formatTimestamp) ?? "?"): \(r.reason ?? "")")
+            case .dead: printError("DEAD \(r.key): \(r.reason ?? "")")
+            case .cancelled: printError("cancelled \(r.key): \(r.reason ?? "")")
+            case .unknown: printError("UNKNOWN \(r.key): \(r.reason ?? "")")
+            }
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+// Parse and run ourselves: the synchronous `main()` would be chosen here and cannot run an
+// async command.
+do {
+    let command = try SenderCommand.parseAsRoot() as! SenderCommand
+    try await command.run()
+} catch {
+    SenderCommand.exit(withError: error)
+}

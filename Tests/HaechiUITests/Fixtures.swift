@@ -87,11 +87,17 @@ struct Harness {
     /// When set, appends fail with this reason (disk full).
     var failAppends: String?
     var quit = false
+    /// The outbox and the sender's ledger in memory (ComposeTests.swift): `.enqueue` appends to
+    /// `outbox` unless `failOutbox` is set, then the join is fed back as `.outboxLoaded`.
+    var outbox: [OutboxRecord] = []
+    var ledger: [DeliveryRecord] = []
+    var failOutbox: String?
 
     init(width: Int = 80, height: Int = 24, language: Language = .ko, manuals: [Manual] = [Fixture.earthquake, Fixture.fire]) {
         clock = TestClock(Fixture.start)
         let c = clock
-        env = Environment(now: { c.now }, newIncidentID: { manual, _ in "20261129-030000-\(manual)-0001" })
+        env = Environment(now: { c.now }, newIncidentID: { manual, _ in "20261129-030000-\(manual)-0001" },
+                          newMessageID: sequentialMessageIDs())
         state = AppState(manuals: manuals, operatorName: "kim", now: Fixture.start, timeZone: Fixture.seoul,
                          width: width, height: height, language: language)
     }
@@ -129,6 +135,8 @@ struct Harness {
             break
         case .quit:
             quit = true
+        case .enqueue(let record):
+            performEnqueue(record)
         }
     }
 

@@ -66,7 +66,9 @@ public enum OutboxRecord: Sendable, Hashable {
 
 extension OutboxRecord: Codable {
     enum Kind: String, Codable { case message, correct, cancel, approve }
-    enum Keys: String, CodingKey { case kind, message, `operator`, at, reason }
+    /// The record kind is stored under `record`, not `kind`: a message's own `kind` (its class)
+    /// shares the same flat JSON object and would otherwise overwrite it.
+    enum Keys: String, CodingKey { case kind = "record", message, `operator`, at, reason }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)

@@ -84,7 +84,8 @@ public enum StepDetails {
         }
         if let message = step.message {
             out.append(("", .normal))
-            add(app.t("메시지 ", "Message ") + "[\(message.messageClass.korean)] → " + message.channels.joined(separator: ", "), Style(.title, bold: true))
+            add(app.t("메시지 ", "Message ") + "[\(message.messageClass.korean)] → " + message.channels.joined(separator: ", ")
+                + (incident == nil ? "" : app.t("  (m: 작성)", "  (m: compose)")), Style(.title, bold: true))
             add(app.t(message.text), Style(.dim))
         }
         if let location = step.location { add(location.description, Style(.dim)) }

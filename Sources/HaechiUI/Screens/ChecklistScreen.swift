@@ -33,6 +33,9 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.char("K")], .scrollDetailsUp, Localized(ko: "상세 내용 위로", en: "Scroll details up")),
         KeyBinding([.char("c")], .closeIncident, Localized(ko: "사건 종료 (요약 입력)", en: "Close the incident (asks for a summary)"), hint: Localized(ko: "c 종료", en: "c close")),
         KeyBinding([.char("q"), .escape], .back, Localized(ko: "홈으로 (사건은 계속)", en: "Back to Home (the incident stays open)"), hint: Localized(ko: "q 홈", en: "q home")),
+        KeyBinding([.char("m")], .composeFromStep, Localized(ko: "이 단계의 메시지 작성 (템플릿과 사건 정보로 채움)", en: "Compose this step's message (template + incident variables)")),
+        KeyBinding([.char("M")], .composeNew, Localized(ko: "새 메시지 작성 (자유 작성)", en: "Compose a new free-form message")),
+        KeyBinding([.char("o")], .openOutbox, Localized(ko: "발송함 (이 사건의 메시지와 전달 상태)", en: "Outbox (this incident's messages and their delivery)")),
     ])
 
     // MARK: rows
@@ -112,6 +115,8 @@ public struct ChecklistScreen: ScreenModel {
         case .last: move(to: rows.count - 1, rows, app: app, direction: -1)
         case .scrollDetailsDown: detailsScroll += 3
         case .scrollDetailsUp: detailsScroll = max(0, detailsScroll - 3)
+        case .composeFromStep, .composeNew, .openOutbox:
+            return openMessaging(command, incident: incident, rows: rows, index: index, app: &app)
         case .back:
             app.navigate(to: .home(HomeScreen()))
             app.incident = nil

@@ -22,6 +22,8 @@ public struct HomeScreen: ScreenModel {
                    hint: Localized(ko: "Enter 시작/재개", en: "Enter start/resume")),
         KeyBinding([.char("r")], .review, Localized(ko: "매뉴얼 검토 (읽기 전용, / 검색)", en: "Review the manual (read-only, / to search)"),
                    hint: Localized(ko: "r 검토", en: "r review")),
+        KeyBinding([.char("o")], .openOutbox, Localized(ko: "발송함 (모든 메시지와 전달 상태)", en: "Outbox (every message and its delivery)"),
+                   hint: Localized(ko: "o 발송함", en: "o outbox")),
         KeyBinding([.char("g")], .refresh, Localized(ko: "사건 목록 새로 읽기", en: "Reload the incident list")),
         KeyBinding([.char("q")], .quit, Localized(ko: "종료 (진행 중 사건은 계속 기록됨)", en: "Quit (open incidents stay open)"),
                    hint: Localized(ko: "q 종료", en: "q quit")),
@@ -75,6 +77,8 @@ public struct HomeScreen: ScreenModel {
             app.navigate(to: .review(ReviewScreen(manualIndex: manuals.firstIndex { $0.id == id } ?? 0, returnTo: nil)))
         case .refresh:
             return [.listIncidents]
+        case .openOutbox:
+            return openOutbox(app: &app)
         default:
             break
         }

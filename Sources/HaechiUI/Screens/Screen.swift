@@ -9,10 +9,13 @@ public indirect enum Screen: Sendable, Hashable {
     case review(ReviewScreen)
     /// Help remembers the screen it was opened from, to return to it.
     case help(HelpScreen)
+    case compose(ComposeScreen)
+    case outbox(OutboxScreen)
 
     /// Every screen's key table, in the order Help lists them.
     public static let keyTables: [KeyTable] = [
         HomeScreen.keys, StartScreen.keys, ChecklistScreen.keys, ReviewScreen.keys, HelpScreen.keys,
+        ComposeScreen.keys, OutboxScreen.keys,
     ]
 
     public var keys: KeyTable {
@@ -22,6 +25,8 @@ public indirect enum Screen: Sendable, Hashable {
         case .checklist: ChecklistScreen.keys
         case .review: ReviewScreen.keys
         case .help: HelpScreen.keys
+        case .compose: ComposeScreen.keys
+        case .outbox: OutboxScreen.keys
         }
     }
 
@@ -32,12 +37,15 @@ public indirect enum Screen: Sendable, Hashable {
         case .checklist(let s): s.mode(in: app)
         case .review(let s): s.mode(in: app)
         case .help(let s): s.mode(in: app)
+        case .compose(let s): s.mode(in: app)
+        case .outbox(let s): s.mode(in: app)
         }
     }
 
     func capturesText(_ key: Key, app: AppState) -> Bool {
         switch self {
         case .start(let s): s.capturesText(key, app: app)
+        case .compose(let s): s.capturesText(key, app: app)
         default: false
         }
     }
@@ -49,6 +57,8 @@ public indirect enum Screen: Sendable, Hashable {
         case .checklist(let s): s.render(app, into: &canvas)
         case .review(let s): s.render(app, into: &canvas)
         case .help(let s): s.render(app, into: &canvas)
+        case .compose(let s): s.render(app, into: &canvas)
+        case .outbox(let s): s.render(app, into: &canvas)
         }
     }
 
@@ -62,6 +72,8 @@ public indirect enum Screen: Sendable, Hashable {
         case .checklist(let s): model = s
         case .review(let s): model = s
         case .help(let s): model = s
+        case .compose(let s): model = s
+        case .outbox(let s): model = s
         }
         app.navigated = false
         let effects = body(&model, &app)

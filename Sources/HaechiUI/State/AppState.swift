@@ -55,6 +55,10 @@ public struct AppState: Sendable, Hashable {
     /// Journal lines that could not be read (bad checksum, torn tail), reported on screen.
     public var journalProblems: [String]
     public var status: StatusSummary
+    // Compose and outbox (issue 4): the channel profiles messages are checked against, and the
+    // outbox joined with the sender's ledger as the shell last read it.
+    public var channels = ChannelProfiles([])
+    public var outbox = OutboxFeed()
     /// Set by screens that navigate, so the dispatcher does not write the old screen back.
     var navigated = false
 
@@ -96,9 +100,12 @@ public struct Environment: Sendable {
     public var now: @Sendable () -> Date
     /// A new incident id for a manual opened at a time; unique across operators.
     public var newIncidentID: @Sendable (_ manual: String, _ at: Date) -> String
+    /// A new outbox message id (`MessageID.make`): sortable by time, random enough for many desks.
+    public var newMessageID: @Sendable (_ at: Date) -> String
 
-    public init(now: @escaping @Sendable () -> Date, newIncidentID: @escaping @Sendable (String, Date) -> String) {
-        self.now = now; self.newIncidentID = newIncidentID
+    public init(now: @escaping @Sendable () -> Date, newIncidentID: @escaping @Sendable (String, Date) -> String,
+                newMessageID: @escaping @Sendable (Date) -> String = { MessageID.make(at: $0) }) {
+        self.now = now; self.newIncidentID = newIncidentID; self.newMessageID = newMessageID
     }
 
     /// The real clock and random ids: `20261129-071203-earthquake-3f9a`.
@@ -128,6 +135,11 @@ public enum Action: Sendable, Hashable {
     /// The append failed: the event is NOT in the journal.
     case journalAppendFailed(IncidentEvent, reason: String)
     case statusSummary(StatusSummary)
+    // Outbox (issue 4): what the shell read from outbox.jsonl + delivery.jsonl, and the result
+    // of an `.enqueue`. "Queued" is only ever shown after `.outboxAppended`.
+    case outboxLoaded(OutboxFeed)
+    case outboxAppended(OutboxRecord)
+    case outboxAppendFailed(OutboxRecord, reason: String)
 }
 
 /// What the shell must do. Data, so tests assert them and the shell performs them.
@@ -143,4 +155,7 @@ public enum Effect: Sendable, Hashable {
     /// A line for the log file (never the screen).
     case log(String)
     case quit
+    /// Append durably (flock, fsync) to outbox.jsonl; answer `.outboxAppended` only after the
+    /// fsync returned, else `.outboxAppendFailed`; then re-read the outbox (`.outboxLoaded`).
+    case enqueue(OutboxRecord)
 }

@@ -63,6 +63,9 @@ public enum Command: Sendable, Hashable {
     case scrollDetailsDown, scrollDetailsUp
     // review
     case search, nextManual, previousManual, clearSearch
+    // compose and outbox
+    case composeFromStep, composeNew, openOutbox, queueMessage, toggleChannel
+    case approveMessage, cancelMessage, correctMessage, toggleOutboxFilter
 }
 
 /// One line of a key table: which keys, what they do, and the words for help and the status line.

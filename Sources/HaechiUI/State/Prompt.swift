@@ -49,6 +49,12 @@ public struct Prompt: Sendable, Hashable {
         /// Opening a LIVE incident needs the word typed, not a key pressed (the Hawaii lesson).
         case confirmLive
         case search
+        // compose and outbox: a LIVE queue or approval needs `expected` typed; a repeat within
+        // 24 h needs a deliberate yes; a cancel needs a reason.
+        case confirmLiveMessage(expected: String)
+        case confirmRepeat
+        case confirmApprove(message: String, expected: String)
+        case cancelReason(message: String)
     }
     public var purpose: Purpose
     public var label: Localized

@@ -18,6 +18,9 @@ public func reduce(_ state: inout AppState, _ action: Action, _ env: Environment
         state.status = summary
         return []
 
+    case .outboxLoaded, .outboxAppended, .outboxAppendFailed:
+        return OutboxFlow.reduce(&state, action, env)
+
     case .incidentsListed(let list):
         state.incidents = list
         return Screen.dispatch(&state) { model, app in model.incidentChanged(app: app); return [] }

@@ -1,0 +1,322 @@
+import ArgumentParser
+import Foundation
+import HaechiCore
+import HaechiStore
+
+/// `haechi outbox add`: validate like the compose screen, append durably, print the id.
+struct OutboxAddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Queue an official message; prints its id alone on stdout.",
+        discussion: """
+        The message is checked like the compose screen does: per-channel length (drill prefix \
+        included), unfilled {placeholders}, every language a channel posts, known channels.
+
+        LIVE messages go to the public. Queueing one is a deliberate act: add \
+        `--confirm-live LIVE` (the word LIVE, typed out). A drill never takes that option, so a \
+        drill command line cannot be turned into a live one by changing one word.
+        If the channel profile wants a second operator for the message class, a LIVE message is \
+        queued as awaiting approval (`haechi outbox approve ID`, by someone else).
+        The same disaster type to the same district within 24 hours is warned about; in LIVE it \
+        is NOT queued unless --allow-repeat is given.
+
+        `--json -` reads the same fields as one JSON object on stdin: mode, channels, text (a \
+        string, or {"ko":…,"en":…}), text_en, kind, incident, manual, step, district, variables, \
+        level, operator, corrects, confirm_live, allow_repeat. Options on the command line win.
+
+        Exit status: 0 queued (id on stdout); 1 NOT queued because the message was refused; \
+        2 NOT queued because it could not be stored (the error says why). Either way the reason \
+        is on stderr as "NOT queued: <why>"; nothing partial is left in the outbox.
+        """
+    )
+
+    @OptionGroup var stateOption: StateOption
+    @OptionGroup var manualsOption: ManualsOption
+    @Option(help: "drill or live.") var mode: String?
+    @Option(name: .customLong("channel"), help: "A channel id from channels.yaml (repeat for several).") var channels: [String] = []
+    @Option(help: "Korean text. {placeholders} are filled from --var, the incident and {time} {date} {level}.") var text: String?
+    @Option(name: .customLong("text-en"), help: "English text.") var textEN: String?
+    @Option(help: "Message class: critical, emergency, safety or info (default info).") var kind: String?
+    @Option(help: "The incident or drill id (its journal supplies manual, district and variables).") var incident: String?
+    @Option(help: "Disaster type (manual id), for the 24-hour repeat check and templates.") var manual: String?
+    @Option(help: "Use this step's message template (with --manual) when no --text is given.") var step: String?
+    @Option(help: "The district the message is about.") var district: String?
+    @Option(name: .customLong("var"), help: "An incident variable, name=value (repeatable).") var variables: [String] = []
+    @Option(help: "Alert level for {level}: 관심 주의 경계 심각 or blue yellow orange red.") var level: String?
+    @Option(help: "Your name (default: $HAECHI_OPERATOR, else your login name).") var `operator`: String?
+    @Option(help: "Queue a correction of this earlier message id.") var corrects: String?
+    @Option(name: .customLong("confirm-live"), help: "Required for --mode live: the word LIVE.") var confirmLive: String?
+    @Flag(name: .customLong("allow-repeat"), help: "Queue a LIVE message despite the 24-hour repeat warning.") var allowRepeat = false
+    @Option(help: "Read the fields as one JSON object from stdin ('-').") var json: String?
+
+    func run() throws {
+        let state = OutboxShell.state(stateOption)
+        let request: OutboxAddRequest
+        do {
+            request = try merged()
+        } catch {
+            OutboxShell.say("NOT queued: \(error)")
+            throw ExitCode(1)
+        }
+        let outcome = OutboxAdd.perform(request, state: state, manualsDirectory: manualsOption.directory, now: Date())
+        for line in outcome.notes { OutboxShell.say(line) }
+        switch outcome.result {
+        case .queued(let id): OutboxShell.out(id)
+        case .refused(let reasons):
+            for r in reasons { OutboxShell.say("NOT queued: \(r)") }
+            throw ExitCode(1)
+        case .notStored(let why):
+            OutboxShell.say("NOT queued: \(why)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Command-line options over the JSON object from stdin.
+    func merged() throws -> OutboxAddRequest {
+        var r = OutboxAddRequest()
+        if let json {
+            guard json == "-" else { throw OutboxCLIError("--json takes '-' (read the object from stdin), not '\(json)'") }
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            do {
+                r = try JSONDecoder().decode(OutboxAddRequest.self, from: data)
+            } catch {
+                throw OutboxCLIError("stdin is not a valid JSON request: \(error)")
+            }
+        }
+        r.mode = mode ?? r.mode
+        if !channels.isEmpty { r.channels = channels }
+        r.text = text ?? r.text
+        r.textEN = textEN ?? r.textEN
+        r.kind = kind ?? r.kind
+        r.incident = incident ?? r.incident
+        r.manual = manual ?? r.manual
+        r.step = step ?? r.step
+        r.district = district ?? r.district
+        for pair in variables {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw OutboxCLIError("--var takes name=value, not '\(pair)'")
+            }
+            r.variables[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        r.level = level ?? r.level
+        r.operator = `operator` ?? r.operator
+        r.corrects = corrects ?? r.corrects
+        r.confirmLive = confirmLive ?? r.confirmLive
+        r.allowRepeat = allowRepeat || r.allowRepeat
+        return r
+    }
+}
+
+/// The fields of `haechi outbox add`, from options or a JSON object.
+struct OutboxAddRequest: Decodable, Sendable {
+    var mode: String?
+    var channels: [String] = []
+    var text: String?
+    var textEN: String?
+    var kind: String?
+    var incident: String?
+    var manual: String?
+    var step: String?
+    var district: String?
+    var variables: [String: String] = [:]
+    var level: String?
+    var `operator`: String?
+    var corrects: String?
+    var confirmLive: String?
+    var allowRepeat = false
+
+    init() {}
+
+    enum Keys: String, CodingKey {
+        case mode, channels, channel, text, textEN = "text_en", kind, incident, manual, step, district, variables, level
+        case `operator`, corrects, confirmLive = "confirm_live", allowRepeat = "allow_repeat"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        mode = try c.decodeIfPresent(String.self, forKey: .mode)
+        channels = try c.decodeIfPresent([String].self, forKey: .channels)
+            ?? (try c.decodeIfPresent(String.self, forKey: .channel).map { [$0] }) ?? []
+        if let both = try? c.decodeIfPresent(Localized.self, forKey: .text) {
+            text = both.ko; textEN = both.en
+        } else {
+            text = try c.decodeIfPresent(String.self, forKey: .text)
+        }
+        textEN = try c.decodeIfPresent(String.self, forKey: .textEN) ?? textEN
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        incident = try c.decodeIfPresent(String.self, forKey: .incident)
+        manual = try c.decodeIfPresent(String.self, forKey: .manual)
+        step = try c.decodeIfPresent(String.self, forKey: .step)
+        district = try c.decodeIfPresent(String.self, forKey: .district)
+        variables = try c.decodeIfPresent([String: String].self, forKey: .variables) ?? [:]
+        level = try c.decodeIfPresent(String.self, forKey: .level)
+        `operator` = try c.decodeIfPresent(String.self, forKey: .operator)
+        corrects = try c.decodeIfPresent(String.self, forKey: .corrects)
+        confirmLive = try c.decodeIfPresent(String.self, forKey: .confirmLive)
+        allowRepeat = try c.decodeIfPresent(Bool.self, forKey: .allowRepeat) ?? false
+    }
+}
+
+/// The add pipeline, apart from argument parsing: request → draft → checks → durable append.
+enum OutboxAdd {
+    enum Result: Equatable {
+        case queued(String)
+        case refused([String])
+        case notStored(String)
+    }
+
+    struct Outcome {
+        var result: Result
+        /// Warnings and what happened, for stderr.
+        var notes: [String] = []
+    }
+
+    static func perform(_ r: OutboxAddRequest, state: StateDirectory, manualsDirectory: String, now: Date) -> Outcome {
+        var notes: [String] = []
+        func refuse(_ reasons: String...) -> Outcome { Outcome(result: .refused(reasons), notes: notes) }
+
+        guard let modeName = r.mode else { return refuse("--mode drill|live is required: say which one you mean") }
+        guard let mode = Mode(rawValue: modeName.lowercased()) else { return refuse("--mode must be drill or live, not '\(modeName)'") }
+        // The deliberate act: LIVE needs the word typed out; a drill must not carry it at all,
+        // so a copied live command line is never quietly run as a drill or the reverse.
+        switch mode {
+        case .live where r.confirmLive != "LIVE":
+            return refuse("LIVE messages go to the public: add --confirm-live LIVE to queue this one")
+        case .drill where r.confirmLive != nil:
+            return refuse("--confirm-live is only for --mode live; this is a drill")
+        default: break
+        }
+        let messageClass: MessageClass
+        if let k = r.kind {
+            guard let c = MessageClass(name: k) else { return refuse("--kind must be critical, emergency, safety or info, not '\(k)'") }
+            messageClass = c
+        } else {
+            messageClass = .info
+        }
+        var level: AlertLevel?
+        if let l = r.level {
+            guard let parsed = AlertLevel(name: l) else { return refuse("--level must be one of \(AlertLevel.allNames.joined(separator: " ")), not '\(l)'") }
+            level = parsed
+        }
+
+        // The incident's journal, when there is one, supplies its manual, mode, level and variables.
+        var manualID = r.manual
+        var variables: [String: String] = [:]
+        if let incident = r.incident {
+            let journal = state.journal(incident: incident)
+            if FileManager.default.fileExists(atPath: journal.path) {
+                do {
+                    let (events, _) = try journal.readAll()
+                    for e in events {
+                        if e.kind == .opened {
+                            if let m = e.mode, m != mode {
+                                return refuse("incident \(incident) is a \(m.rawValue.uppercased()); drill and live never mix (--mode \(mode.rawValue))")
+                            }
+                            manualID = manualID ?? e.manual
+                            variables.merge(e.variables ?? [:]) { a, _ in a }
+                        }
+                        // The journal's latest level, unless the operator named one.
+                        if r.level == nil, let l = e.level { level = l }
+                    }
+                } catch {
+                    notes.append("warning: could not read incident journal \(journal.path): \(error)")
+                }
+            }
+        }
+        variables.merge(r.variables) { _, b in b }
+        if let d = r.district { variables["district"] = d }
+
+        let profiles: ChannelProfiles
+        var template: (Manual, Step, MessageTemplate)?
+        if r.step != nil {
+            let library = ManualLibrary.load(directory: manualsDirectory)
+            profiles = library.channels
+            guard let manualID, let manual = library.manual(id: manualID) else {
+                return refuse("--step needs --manual ID (or an incident whose journal names its manual) from \(manualsDirectory)")
+            }
+            guard let step = manual.step(id: r.step!) else { return refuse("manual \(manual.id) has no step '\(r.step!)'") }
+            guard let t = step.message else { return refuse("step \(step.id) of \(manual.id) has no message template") }
+            template = (manual, step, t)
+        } else {
+            do {
+                profiles = try OutboxShell.channels(ManualsOptionValue.directory(manualsDirectory))
+            } catch {
+                return refuse("\(error)")
+            }
+        }
+
+        var draft: ComposeDraft
+        if let (manual, step, t) = template {
+            draft = ComposeDraft(template: t, manual: manual, step: step, mode: mode, incident: r.incident,
+                                 variables: variables, level: level)
+            if r.kind != nil { draft.kind = messageClass }
+            if !r.channels.isEmpty { draft.channels = r.channels }
+            if r.text != nil || r.textEN != nil { draft.text = Localized(ko: r.text ?? "", en: r.textEN ?? "") }
+        } else {
+            draft = ComposeDraft(mode: mode, kind: messageClass, channels: r.channels,
+                                 text: Localized(ko: r.text ?? "", en: r.textEN ?? ""), incident: r.incident,
+                                 manual: manualID, variables: variables, level: level)
+        }
+
+        // The earlier messages this one may repeat, and the one it corrects.
+        var history: [OutboxMessage] = []
+        var corrected: OutboxMessage?
+        do {
+            try FileOutbox(state: state).scan({ record in
+                switch record {
+                case .message(let m), .correct(let m):
+                    if m.id == r.corrects { corrected = m }
+                    if m.manual != nil && m.manual == draft.manual && now.timeIntervalSince(m.created) < RepeatWarning.window {
+                        history.append(m)
+                    }
+                default: break
+                }
+            }, bad: { _ in })
+        } catch {
+            return Outcome(result: .notStored("read \(state.outboxPath): \(error)"), notes: notes)
+        }
+        if let c = r.corrects {
+            guard let original = corrected else { return refuse("--corrects \(c): no such message in the outbox") }
+            guard original.mode == mode else {
+                return refuse("--corrects \(c): that message is a \(original.mode.rawValue.uppercased()); drill and live never mix")
+            }
+            draft.source = .correction(of: c)
+            draft.manual = draft.manual ?? original.manual
+            if draft.channels.isEmpty { draft.channels = original.channels }
+            if draft.district == nil, let d = original.district { draft.variables["district"] = d }
+        }
+
+        let check = Compose.check(draft, channels: profiles, now: now, history: history)
+        if !check.canQueue { return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes) }
+        for w in check.warnings { notes.append("warning: \(w)") }
+        if mode == .live && !check.warnings.isEmpty && !r.allowRepeat {
+            return Outcome(result: .refused(["a LIVE message repeats one from the last 24 hours (see warning); add --allow-repeat if it is meant"]), notes: notes)
+        }
+        let who = OutboxShell.operatorName(r.operator)
+        guard !who.isEmpty else { return refuse("\(OutboxRefusal.noOperator)") }
+
+        let id = MessageID.make(at: now)
+        guard let record = Compose.record(draft, check: check, id: id, operator: who, created: now) else {
+            return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes)
+        }
+        do {
+            try state.prepare(incidents: false)
+            try FileOutbox(state: state).append(record)
+        } catch {
+            return Outcome(result: .notStored("\(error)"), notes: notes)
+        }
+        let targets = draft.channels.joined(separator: ", ")
+        notes.append("queued \(mode == .drill ? "DRILL" : "LIVE") \(id) for \(targets)"
+                     + (check.needsApproval ? "; awaiting approval by another operator (haechi outbox approve \(id))" : ""))
+        return Outcome(result: .queued(id), notes: notes)
+    }
+}
+
+/// A `ManualsOption` with a fixed directory, for code that has only the resolved path.
+enum ManualsOptionValue {
+    static func directory(_ path: String) -> ManualsOption {
+        var option = ManualsOption()
+        option.manuals = path
+        return option
+    }
+}

@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import HaechiCore
+import HaechiStore
+
+/// `haechi outbox list`: every message with its state per channel and language.
+struct OutboxListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List messages with their state per channel (joined with the sender's ledger).",
+        discussion: """
+        By default, messages created in the last 24 hours; --incident ID for one incident, --all \
+        for everything. With --json, one object per line: id, mode, kind, channels, created, \
+        operator, incident, corrects, approval, cancelled, and state (channel → language → state \
+        name) with detail (the same, in words: remote id, retry time, reason).
+        States: awaiting-approval, queued, sending, delivered, retrying, dead, cancelled, unknown.
+        Bad lines in either file are counted on stderr (see `haechi outbox verify`).
+        """
+    )
+    @OptionGroup var stateOption: StateOption
+    @OptionGroup var manualsOption: ManualsOption
+    @Flag(help: "One JSON object per line.") var json = false
+    @Option(help: "Only this incident's messages.") var incident: String?
+    @Flag(help: "Every message, however old.") var all = false
+
+    func run() throws {
+        let state = OutboxShell.state(stateOption)
+        let channels = try? OutboxShell.channels(manualsOption)
+        let now = Date()
+        let filter: (OutboxMessage) -> Bool = { [incident, all] m in
+            if let incident { return m.incident == incident }
+            return all || now.timeIntervalSince(m.created) < 24 * 3600
+        }
+        var output = OutputBuffer()
+        let summary = try OutboxListing.stream(state: state, channels: channels, filter: filter) { status in
+            if json {
+                output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
+            } else {
+                output.append(OutboxListing.textLine(status))
+            }
+        }
+        output.flush()
+        if summary.bad > 0 {
+            OutboxShell.say("warning: \(summary.bad) bad line(s) skipped; run `haechi outbox verify` for where")
+        }
+        if !json && summary.listed == 0 {
+            OutboxShell.say(summary.messages == 0 ? "no messages in \(state.outboxPath)" : "no messages match (try --all)")
+        }
+    }
+}
+
+/// Collects stdout in large blocks: a million lines through `print` would cost seconds.
+struct OutputBuffer {
+    private var bytes: [UInt8] = []
+    /// Lets a caller write a line's bytes straight into the buffer; the newline is added.
+    mutating func appendBytes(_ body: (inout [UInt8]) -> Void) {
+        body(&bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    mutating func append(_ line: String) {
+        bytes += line.utf8
+        bytes.append(UInt8(ascii: "\n"))
+        if bytes.count >= 1 << 16 { flush() }
+    }
+    mutating func flush() {
+        guard !bytes.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(bytes))
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The listing in two streaming passes, so memory follows the number of events (approvals,
+/// cancels, ledger lines) rather than the size of every message body: first collect events
+/// from the outbox and the ledger, then read the outbox again and join each message as it
+/// passes.
+public enum OutboxListing {
+    public struct Summary: Sendable { public var messages = 0; public var listed = 0; public var bad = 0 }
+
+    public static func stream(state: StateDirectory, channels: ChannelProfiles?, filter: (OutboxMessage) -> Bool,
+                              _ body: (MessageStatus) throws -> Void) throws -> Summary {
+        var summary = Summary()
+        var index = OutboxEventIndex()
+        let outbox = FileOutbox(state: state)
+        try outbox.scanEvents({ index.apply($0) }, bad: { _ in summary.bad += 1 })
+        var reader = LogReader(path: state.deliveryPath)
+        try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { index.apply($0) }, bad: { _ in summary.bad += 1 })
+        try outbox.scan({ record in
+            switch record {
+            case .message(let m), .correct(let m):
+                summary.messages += 1
+                guard filter(m) else { return }
+                var isCorrection = false
+                if case .correct = record { isCorrection = true }
+                summary.listed += 1
+                try body(index.status(of: m, isCorrection: isCorrection, channels: channels))
+            default: break
+            }
+        }, bad: { _ in })
+        return summary
+    }
+
+    public static func textLine(_ s: MessageStatus) -> String {
+        let m = s.message
+        let mode = m.mode == .drill ? "DRILL" : "LIVE "
+        let states = s.states.map { "\($0.target)=\($0.state)" }.joined(separator: "  ")
+        var flags: [String] = []
+        if s.isCorrection, let c = m.corrects { flags.append("corrects \(c)") }
+        if let c = s.cancel { flags.append("cancelled by \(c.by)") }
+        if let a = s.approval { flags.append("approved by \(a.by)") }
+        if !s.correctedBy.isEmpty { flags.append("corrected by \(s.correctedBy.joined(separator: ","))") }
+        let head = "\(m.id)  \(mode)  \(m.kind.rawValue)  \(Timestamp.format(m.created))  \(m.operator)"
+        return head + (flags.isEmpty ? "" : "  [\(flags.joined(separator: "; "))]") + "\n    " + states
+    }
+
+    /// One JSON object, written by hand: JSONEncoder per line would dominate listing a million.
+    public static func jsonLine(_ s: MessageStatus) -> String {
+        var bytes: [UInt8] = []
+        jsonLine(s, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same, appended as bytes (no intermediate Strings): what `list --json` uses.
+    public static func jsonLine(_ s: MessageStatus, into out: inout [UInt8]) {
+        let m = s.message
+        var o = JSONObject(out: out)
+        out = []
+        o.string("id", m.id)
+        o.string("mode", m.mode.rawValue)
+        o.string("kind", m.kind.rawValue)
+        o.key("channels")
+        o.byte(UInt8(ascii: "["))
+        for (n, c) in m.channels.enumerated() {
+            if n > 0 { o.byte(UInt8(ascii: ",")) }
+            o.quote(c)
+        }
+        o.byte(UInt8(ascii: "]"))
+        o.string("created", Timestamp.format(m.created))
+        o.string("operator", m.operator)
+        if let i = m.incident { o.string("incident", i) }
+        if let c = m.corrects { o.string("corrects", c) }
+        o.key("needs_approval")
+        o.literal(m.needsApproval ? "true" : "false")
+        if let a = s.approval { o.string("approved_by", a.by) }
+        if let c = s.cancel { o.string("cancelled_by", c.by) }
+        let states = s.states
+        // {"x":{"ko":…,"en":…},"kakao":{"ko":…}}: targets come grouped by channel already.
+        func nested(_ value: (DeliveryState) -> String) {
+            o.byte(UInt8(ascii: "{"))
+            var channel: String?
+            for (target, state) in states {
+                if target.channel != channel {
+                    if channel != nil { o.literal("},") }
+                    o.quote(target.channel)
+                    o.literal(":{")
+                    channel = target.channel
+                } else {
+                    o.byte(UInt8(ascii: ","))
+                }
+                o.quote(target.language.rawValue)
+                o.byte(UInt8(ascii: ":"))
+                o.quote(value(state))
+            }
+            if channel != nil { o.byte(UInt8(ascii: "}")) }
+            o.byte(UInt8(ascii: "}"))
+        }
+        o.key("state")
+        nested { $0.name }
+        o.key("detail")
+        nested { $0.description }
+        o.byte(UInt8(ascii: "}"))
+        out = o.out
+    }
+}
+
+/// A JSON object written straight into bytes, for output that must be fast and stable.
+struct JSONObject {
+    var out: [UInt8]
+    private var first = true
+
+    init(out: [UInt8] = []) {
+        self.out = out
+        self.out.append(UInt8(ascii: "{"))
+    }
+
+    mutating func byte(_ b: UInt8) { out.append(b) }
+    mutating func literal(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    mutating func key(_ k: String) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        first = false
+        quote(k)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    mutating func string(_ k: String, _ value: String) {
+        key(k)
+        quote(value)
+    }
+
+    mutating func quote(_ s: String) {
+        out.append(UInt8(ascii: "\""))
+        // Nearly every value needs no escaping: copy it whole.
+        var s = s
+        let copied = s.withUTF8 { u -> Bool in
+            for b in u where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: u)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A message being written, before it is queued: what the compose screen edits and what
+/// `haechi outbox add` builds from its arguments. Texts keep their `{placeholders}`; they are
+/// filled (and the drill prefix added) only when the draft is checked or queued, so the operator
+/// can still see which incident variable a phrase came from.
+public struct ComposeDraft: Sendable, Hashable {
+    /// Where the text came from: a step's template, or typed from scratch.
+    public enum Source: Sendable, Hashable {
+        case template(manual: String, step: String)
+        case freeForm
+        /// A correction of an earlier message (its id), prefilled from it.
+        case correction(of: String)
+    }
+
+    public var source: Source
+    public var mode: Mode
+    public var kind: MessageClass
+    public var channels: [String]
+    /// One text per language, placeholders unfilled. An empty text is not posted.
+    public var text: Localized
+    /// The incident (or drill) the message belongs to.
+    public var incident: String?
+    /// The disaster type (manual id), for the 24-hour repeat warning and the CAP event.
+    public var manual: String?
+    public var step: String?
+    /// Incident variables (`district`, `shelter`, …) that fill placeholders.
+    public var variables: [String: String]
+    public var level: AlertLevel?
+    public var cap: CAPInfo?
+
+    public init(source: Source = .freeForm, mode: Mode, kind: MessageClass, channels: [String], text: Localized,
+                incident: String? = nil, manual: String? = nil, step: String? = nil, variables: [String: String] = [:],
+                level: AlertLevel? = nil, cap: CAPInfo? = nil) {
+        self.source = source; self.mode = mode; self.kind = kind; self.channels = channels; self.text = text
+        self.incident = incident; self.manual = manual; self.step = step; self.variables = variables
+        self.level = level; self.cap = cap
+    }
+
+    /// A draft prefilled from a step's message template.
+    public init(template: MessageTemplate, manual: Manual, step: Step, mode: Mode, incident: String?,
+                variables: [String: String], level: AlertLevel?) {
+        self.init(source: .template(manual: manual.id, step: step.id), mode: mode, kind: template.messageClass,
+                  channels: template.channels, text: template.text, incident: incident, manual: manual.id,
+                  step: step.id, variables: variables, level: level, cap: template.cap)
+    }
+
+    /// A correction of `original`, prefilled in every language the original had: the correction
+    /// prefix followed by the original text, for the operator to edit. Same mode, class,
+    /// channels and incident, so it reaches everyone who saw the original.
+    public init(correcting original: OutboxMessage) {
+        var text = Localized(ko: "", en: "")
+        for language in original.languages {
+            text[language] = OutboxMessage.correctionPrefix[language] + original.text[language]
+        }
+        self.init(source: .correction(of: original.id), mode: original.mode, kind: original.kind,
+                  channels: original.channels, text: text, incident: original.incident, manual: original.manual,
+                  step: original.step, variables: original.district.map { ["district": $0] } ?? [:], cap: original.cap)
+    }
+
+    /// The district the message is about (the `district` incident variable), for the repeat warning.
+    public var district: String? {
+        guard let d = variables["district"]?.trimmingCharacters(in: .whitespacesAndNewlines), !d.isEmpty else { return nil }
+        return d
+    }
+
+    public var corrects: String? {
+        if case .correction(let id) = source { return id }
+        return nil
+    }
+}

@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import HaechiCore
+
+/// One delivery: a message, in one language, to one logical channel. Its key is the same on
+/// every attempt, so an idempotent receiver stores it once however often it arrives.
+public struct Post: Sendable, Hashable {
+    public let message: OutboxMessage
+    public let channel: String
+    public let language: Language
+    /// True for a `correct` record.
+    public let isCorrection: Bool
+    /// When the corrected message was created, for CAP `<references>`.
+    public let correctsSent: Date?
+
+    public init(message: OutboxMessage, channel: String, language: Language, isCorrection: Bool = false, correctsSent: Date? = nil) {
+        self.message = message; self.channel = channel; self.language = language
+        self.isCorrection = isCorrection; self.correctsSent = correctsSent
+    }
+
+    public var key: String { DeliveryRecord.idempotencyKey(message: message.id, channel: channel, language: language) }
+
+    /// Exactly what is posted: the correction prefix (unless the author already wrote it), then
+    /// `postText`, which puts the drill prefix in front of every drill.
+    public var text: String {
+        var copy = message
+        let prefix = OutboxMessage.correctionPrefix[language]
+        if isCorrection && !copy.text[language].hasPrefix(prefix) { copy.text[language] = prefix + copy.text[language] }
+        return copy.postText(language)
+    }
+}
+
+/// A place posts go to. Implementations report what happened as a value; they never throw, so
+/// the drain loop always has an outcome to write to the ledger.
+public protocol Endpoint: Sendable {
+    var config: EndpointConfig { get }
+    /// True when sending the same key twice cannot post twice, so an attempt cut off by a crash
+    /// may be repeated. False means such an attempt is marked `unknown` for a human to check.
+    var idempotent: Bool { get }
+    /// Earliest time the endpoint takes requests again (rate limit exhausted, endpoint gone), or nil.
+    func readyAt(now: Date) -> Date?
+    func deliver(_ post: Post) async -> DeliveryResult
+}
+
+/// Credentials are read once at start. A file must belong to the sender's own user and be
+/// readable by nobody else, like ssh insists for private keys: a token that other users can read
+/// may already have leaked.
+public enum Credentials {
+    public struct Refused: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    public static func read(_ source: SecretSource, environment: [String: String], uid: uid_t = getuid()) throws -> String {
+        switch source {
+        case .environment(let name):
+            guard let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+                throw Refused(description: "environment variable \(name) is not set or empty")
+            }
+            return value
+        case .file(let path):
+            var st = stat()
+            guard stat(path, &st) == 0 else {
+                throw Refused(description: "cannot read credential file \(path): \(String(cString: strerror(errno)))")
+            }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { throw Refused(description: "credential file \(path) is not a regular file") }
+            guard st.st_uid == uid else {
+                throw Refused(description: "credential file \(path) belongs to uid \(st.st_uid), not to the sender's user (uid \(uid)); chown it")
+            }
+            guard st.st_mode & 0o077 == 0 else {
+                throw Refused(description: "credential file \(path) has mode \(String(st.st_mode & 0o777, radix: 8)); other users can read it: chmod 600 \(path)")
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw Refused(description: "cannot read credential file \(path)")
+            }
+            let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !value.isEmpty else { throw Refused(description: "credential file \(path) is empty") }
+            return value
+        }
+    }
+}
+

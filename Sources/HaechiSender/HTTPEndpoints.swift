@@ -1,0 +1,293 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import HaechiCore
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Synchronization
+
+/// Shared by every HTTP endpoint: one connection pool, redirects refused (a redirected POST
+/// could carry the token to a host nobody configured).
+public func makeHTTPClient(concurrency: Int, timeout: TimeInterval) -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    configuration.timeout = .init(connect: .milliseconds(Int64(min(timeout, 10) * 1000)))
+    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, concurrency))
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}
+
+/// A response read in full (bodies here are small JSON documents).
+struct HTTPReply: Sendable {
+    let status: UInt
+    let headers: HTTPHeaders
+    let body: ByteBuffer
+
+    var bodyText: String { String(buffer: body) }
+
+    /// The server's own explanation, trimmed for the ledger: Mastodon sends `{"error": …}`.
+    var serverMessage: String {
+        if let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] {
+            if let error = json["error"] as? String { return error }
+            if let message = json["message"] as? String { return message }
+        }
+        let text = bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "(no message)" : String(text.prefix(300))
+    }
+}
+
+func perform(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: TimeInterval) async throws -> HTTPReply {
+    let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+    let response = try await client.execute(request, deadline: deadline)
+    let body = try await response.body.collect(upTo: 1 << 20)
+    return HTTPReply(status: response.status.code, headers: response.headers, body: body)
+}
+
+/// Status codes worth another try (RFC 9110 and the issue): 408, 429 and every 5xx.
+func isTransient(_ status: UInt) -> Bool { status == 408 || status == 429 || (500...599).contains(status) }
+
+/// The HTTP error classes of AsyncHTTPClient and NIO carry no credentials, but may be long;
+/// they go to the ledger as the retry reason.
+func describeTransport(_ error: any Error) -> String {
+    if let e = error as? HTTPClientError {
+        if e == .deadlineExceeded || e == .readTimeout { return "timed out" }
+        if e == .remoteConnectionClosed { return "connection closed before the response" }
+        return "HTTP client error: \(e)"
+    }
+    return "connection error: \(error)"
+}
+
+/// The later of Retry-After and the rate-limit reset, if either is given.
+func serverNotBefore(_ headers: HTTPHeaders, now: Date) -> Date? {
+    let retryAfter = headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: now) }
+    var reset: Date? = nil
+    if let remaining = headers.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), remaining <= 0 {
+        reset = headers.first(name: "X-RateLimit-Reset").flatMap { RateLimitReset.parse($0, now: now) }
+    }
+    switch (retryAfter, reset) {
+    case let (a?, b?): return max(a, b)
+    case let (a?, nil): return a
+    case let (nil, b?): return b
+    default: return nil
+    }
+}
+
+// MARK: - Mastodon
+
+/// `POST {url}/api/v1/statuses` with a Bearer token and `Idempotency-Key`. Mastodon remembers the
+/// key for about an hour and answers a repeat with the status it already created.
+public actor MastodonEndpoint: Endpoint {
+    public nonisolated let config: EndpointConfig
+    public nonisolated var idempotent: Bool { true }
+    private let client: HTTPClient
+    private let url: String
+    private let token: String
+    private let visibility: String
+    private let timeout: TimeInterval
+    private let now: @Sendable () -> Date
+    private var maxCharacters: Int?
+    private var limitLookup: Task<Result<Int, DeliveryResultError>, Never>?
+    /// When X-RateLimit-Remaining reached 0: no request before the reset. Read by the drain loop
+    /// without waiting for the actor, hence a mutex.
+    private let pausedUntil = Mutex<Date?>(nil)
+
+    public init(config: EndpointConfig, token: String, client: HTTPClient, timeout: TimeInterval, now: @escaping @Sendable () -> Date) {
+        guard case .mastodon(let url, _, let visibility) = config.kind else { preconditionFailure("not a mastodon endpoint") }
+        self.config = config; self.client = client; self.url = url; self.token = token; self.visibility = visibility
+        self.timeout = timeout; self.now = now
+    }
+
+    public nonisolated func readyAt(now: Date) -> Date? {
+        pausedUntil.withLock { until in until.flatMap { $0 > now ? $0 : nil } }
+    }
+
+    /// The instance's limit (`configuration.statuses.max_characters`, 500 when not given), read
+    /// once. Concurrent first posts share one lookup; a failed lookup is tried again next time.
+    private func characterLimit() async -> Result<Int, DeliveryResultError> {
+        if let maxCharacters { return .success(maxCharacters) }
+        let lookup: Task<Result<Int, DeliveryResultError>, Never>
+        if let running = limitLookup {
+            lookup = running
+        } else {
+            let (client, url, timeout) = (self.client, self.url, self.timeout)
+            lookup = Task { await Self.fetchLimit(client: client, url: url, timeout: timeout) }
+            limitLookup = lookup
+        }
+        let result = await lookup.value
+        limitLookup = nil
+        if case .success(let n) = result { maxCharacters = n }
+        return result
+    }
+
+    private static func fetchLimit(client: HTTPClient, url: String, timeout: TimeInterval) async -> Result<Int, DeliveryResultError> {
+        var request = HTTPClientRequest(url: url + "/api/v2/instance")
+        request.headers.add(name: "Accept", value: "application/json")
+        do {
+            let reply = try await perform(client, request, timeout: timeout)
+            guard reply.status == 200 else {
+                return .failure(DeliveryResultError(reason: "instance lookup answered HTTP \(reply.status)", transient: isTransient(reply.status) || reply.status == 404))
+            }
+            var limit = 500
+            if let json = try? JSONSerialization.jsonObject(with: Data(buffer: reply.body)) as? [String: Any],
+               let configuration = json["configuration"] as? [String: Any],
+               let statuses = configuration["statuses"] as? [String: Any],
+               let n = statuses["max_characters"] as? Int, n > 0 {
+                limit = n
+            }
+            return .success(limit)
+        } catch {
+            return .failure(DeliveryResultError(reason: "instance lookup: \(describeTransport(error))", transient: true))
+        }
+    }
+
+    public func deliver(_ post: Post) async -> DeliveryResult {
+        let limit: Int
+        switch await characterLimit() {
+        case .success(let n): limit = n
+        case .failure(let e): return e.transient ? .transient(reason: e.reason, notBefore: nil) : .permanent(reason: e.reason)
+        }
+        let text = post.text
+        let length = TextLength.count(text, rule: .characters)
+        if length > limit {
+            return .permanent(reason: "post is \(length) characters; the instance allows \(limit)")
+        }
+        var request = HTTPClientRequest(url: url + "/api/v1/statuses")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Idempotency-Key", value: post.key)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        let body: [String: String] = ["status": text, "language": post.language.rawValue, "visibility": visibility]
+        request.body = .bytes(ByteBuffer(data: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()))
+        let reply: HTTPReply
+        do {
+            reply = try await perform(client, request, timeout: timeout)
+        } catch {
+            return .transient(reason: describeTransport(error), notBefore: nil)
+        }
+        let current = now()
+        if let remaining = reply.headers.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+            let reset = remaining <= 0 ? reply.headers.first(name: "X-RateLimit-Reset").flatMap { RateLimitReset.parse($0, now: current) } : nil
+            pausedUntil.withLock { $0 = reset }
+        }
+        switch reply.status {
+        case 200..<300:
+            let json = try? JSONSerialization.jsonObject(with: Data(buffer: reply.body)) as? [String: Any]
+            let id = (json?["id"] as? String) ?? (json?["id"] as? Int).map(String.init) ?? "?"
+            return .delivered(remoteID: id)
+        case 401, 403:
+            return .permanent(reason: "HTTP \(reply.status): the token was refused: \(reply.serverMessage)")
+        case let status where isTransient(status):
+            let notBefore = serverNotBefore(reply.headers, now: current)
+            if status == 429, let notBefore { pausedUntil.withLock { $0 = max($0 ?? notBefore, notBefore) } }
+            return .transient(reason: "HTTP \(status): \(reply.serverMessage)", notBefore: notBefore)
+        default:
+            return .permanent(reason: "HTTP \(reply.status): \(reply.serverMessage)")
+        }
+    }
+}
+
+struct DeliveryResultError: Error, Sendable {
+    let reason: String
+    let transient: Bool
+}
+
+// MARK: - Webhook
+
+/// Standard Webhooks (standardwebhooks.com): `webhook-id` is the idempotency key, so the receiver
+/// can drop repeats; the signature covers id, timestamp and body so neither can be replayed apart.
+public actor WebhookEndpoint: Endpoint {
+    public nonisolated let config: EndpointConfig
+    public nonisolated let idempotent: Bool
+    private let client: HTTPClient
+    private let url: String
+    private let key: SymmetricKey
+    private let timeout: TimeInterval
+    private let now: @Sendable () -> Date
+    /// 410 Gone: the receiver asked to be disabled; nothing more goes there in this run.
+    private var gone: String?
+    private let pausedUntil = Mutex<Date?>(nil)
+
+    public struct BadSecret: Error, CustomStringConvertible, Sendable { public let description: String }
+
+    /// `whsec_` followed by base64 of the key bytes.
+    public static func secretKey(_ secret: String) throws -> SymmetricKey {
+        guard secret.hasPrefix("whsec_") else { throw BadSecret(description: "webhook secret must start with whsec_") }
+        guard let bytes = Data(base64Encoded: String(secret.dropFirst(6))), bytes.count >= 16 else {
+            throw BadSecret(description: "webhook secret after whsec_ must be base64 of at least 16 bytes")
+        }
+        return SymmetricKey(data: bytes)
+    }
+
+    /// `v1,` + base64(HMAC-SHA256(key, "id.timestamp.body")).
+    public static func signature(key: SymmetricKey, id: String, timestamp: Int, body: Data) -> String {
+        var signed = Data("\(id).\(timestamp).".utf8)
+        signed.append(body)
+        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: key)
+        return "v1," + Data(mac).base64EncodedString()
+    }
+
+    public init(config: EndpointConfig, secret: String, client: HTTPClient, timeout: TimeInterval, now: @escaping @Sendable () -> Date) throws {
+        guard case .webhook(let url, _, let idempotent) = config.kind else { preconditionFailure("not a webhook endpoint") }
+        self.config = config; self.idempotent = idempotent; self.client = client; self.url = url
+        self.key = try Self.secretKey(secret); self.timeout = timeout; self.now = now
+    }
+
+    public nonisolated func readyAt(now: Date) -> Date? {
+        pausedUntil.withLock { until in until.flatMap { $0 > now ? $0 : nil } }
+    }
+
+    /// The payload: Standard Webhooks' `{type, timestamp, data}` envelope.
+    static func payload(_ post: Post, at: Date) -> Data {
+        let m = post.message
+        var data: [String: Any] = [
+            "id": m.id, "key": post.key, "channel": post.channel, "language": post.language.rawValue,
+            "mode": m.mode.rawValue, "class": m.kind.rawValue, "text": post.text, "operator": m.operator,
+            "created": RecordCoding.formatTimestamp(m.created),
+        ]
+        if let incident = m.incident { data["incident"] = incident }
+        if let corrects = m.corrects { data["corrects"] = corrects }
+        let envelope: [String: Any] = [
+            "type": post.isCorrection ? "message.corrected" : "message.created",
+            "timestamp": RecordCoding.formatTimestamp(at), "data": data,
+        ]
+        return (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+
+    public func deliver(_ post: Post) async -> DeliveryResult {
+        if let gone { return .permanent(reason: gone) }
+        let sentAt = now()
+        let timestamp = Int(sentAt.timeIntervalSince1970)
+        let body = Self.payload(post, at: sentAt)
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "webhook-id", value: post.key)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: Self.signature(key: key, id: post.key, timestamp: timestamp, body: body))
+        request.headers.add(name: "Idempotency-Key", value: post.key)
+        request.body = .bytes(ByteBuffer(data: body))
+        let reply: HTTPReply
+        do {
+            reply = try await perform(client, request, timeout: timeout)
+        } catch {
+            return .transient(reason: describeTransport(error), notBefore: nil)
+        }
+        switch reply.status {
+        case 200..<300:
+            let json = try? JSONSerialization.jsonObject(with: Data(buffer: reply.body)) as? [String: Any]
+            let id = (json?["id"] as? String) ?? (json?["id"] as? Int).map(String.init) ?? post.key
+            return .delivered(remoteID: id)
+        case 410:
+            let reason = "HTTP 410: the receiver disabled this endpoint: \(reply.serverMessage)"
+            gone = reason
+            return .permanent(reason: reason)
+        case let status where isTransient(status):
+            let notBefore = serverNotBefore(reply.headers, now: now())
+            if status == 429, let notBefore { pausedUntil.withLock { $0 = max($0 ?? notBefore, notBefore) } }
+            return .transient(reason: "HTTP \(status): \(reply.serverMessage)", notBefore: notBefore)
+        default:
+            return .permanent(reason: "HTTP \(reply.status): \(reply.serverMessage)")
+        }
+    }
+}

@@ -1,0 +1,481 @@
+import Foundation
+import HaechiCore
+import HaechiStore
+
+/// Something the drain loop did, for the command line's log and for tests and benchmarks.
+public enum SenderEvent: Sendable {
+    /// A ledger record, after it is on disk.
+    case recorded(DeliveryRecord)
+    /// An outbox line that failed to parse or checksum (skipped, never a reason to stop).
+    case badLine(BadLine)
+    case note(String)
+}
+
+/// What one run did.
+public struct SenderSummary: Sendable, Hashable {
+    public var delivered = 0
+    public var dead = 0
+    public var cancelled = 0
+    public var unknown = 0
+    public var retries = 0
+    /// Deliveries still waiting for a second operator's approval when the run ended.
+    public var awaitingApproval = 0
+    /// Deliveries not settled when the run ended (stopped by a signal, or approval pending).
+    public var unsettled = 0
+    public init() {}
+}
+
+/// The drain loop: follows the outbox, keeps the ledger, and drives each (message, channel,
+/// language) through attempt → delivered / retry / dead / cancelled / unknown.
+///
+/// Every state change happens synchronously on the actor before any suspension, so a delivery is
+/// never launched twice however calls interleave; each ledger record is durable before the
+/// state it describes is acted upon.
+public actor Sender {
+    public struct Options: Sendable {
+        /// Drain what is there, then return (`--once`).
+        public var once = false
+        /// The safety poll behind inotify.
+        public var pollInterval: TimeInterval = 2
+        /// Touch `sender.heartbeat`; tests running several senders in one process turn it off.
+        public var heartbeat = true
+        public init(once: Bool = false) { self.once = once }
+    }
+
+    struct Delivery: Sendable {
+        let post: Post
+        let endpoint: any Endpoint
+        var attempts: Int
+    }
+
+    /// What the ledger said about a key when the sender started.
+    struct History {
+        var attempts = 0
+        var last: DeliveryRecord.Kind = .attempt
+        var next: Date?
+        var settled: Bool { [.delivered, .dead, .cancelled, .unknown].contains(last) }
+    }
+
+    private let state: StateDirectory
+    private let endpoints: [String: [Mode: any Endpoint]]
+    private let concurrency: Int
+    private let policy: RetryPolicy
+    private let env: SenderEnvironment
+    private let options: Options
+    private let onEvent: @Sendable (SenderEvent) -> Void
+    private let ledger: LedgerWriter
+
+    private var reader: LogReader
+    private var history: [String: History] = [:]
+    private var seenMessages: Set<String> = []
+    private var created: [String: Date] = [:]
+    private var authors: [String: String] = [:]
+    private var cancelledMessages: Set<String> = []
+    private var approvals: [String: Set<String>] = [:]
+
+    /// Unsettled deliveries by key.
+    private var deliveries: [String: Delivery] = [:]
+    private var keysByMessage: [String: [String]] = [:]
+    private var ready: [String] = []
+    private var readyHead = 0
+    private var delayed: [String: Date] = [:]
+    private var nextDelayed: Date?
+    private var awaitingApproval: [String: [String]] = [:]
+    private var inFlight: Set<String> = []
+    /// Keys whose last attempt (in an earlier run) has no outcome and that wait to be retried.
+    private var interrupted: Set<String> = []
+    private var writesInProgress = 0
+
+    private var stopping = false
+    private var failure: (any Error)?
+    private var summary = SenderSummary()
+    private var waiter: CheckedContinuation<Void, Never>?
+    private var rung = false
+
+    public init(state: StateDirectory, endpoints: [String: [Mode: any Endpoint]], retry: RetrySettings, concurrency: Int,
+                environment: SenderEnvironment = .live, options: Options = Options(),
+                onEvent: @escaping @Sendable (SenderEvent) -> Void = { _ in }) {
+        self.state = state; self.endpoints = endpoints; self.policy = RetryPolicy(retry); self.concurrency = max(1, concurrency)
+        self.env = environment; self.options = options; self.onEvent = onEvent
+        self.ledger = LedgerWriter(log: state.delivery)
+        self.reader = LogReader(path: state.outboxPath)
+    }
+
+    /// Asks the loop to stop: no new attempt starts; requests in flight finish and their outcome
+    /// is recorded; then `run` returns.
+    public func stop() {
+        stopping = true
+        wake()
+    }
+
+    /// Called by the outbox watcher, by completions and by timers.
+    public func wake() {
+        rung = true
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        }
+    }
+
+    public func run() async throws -> SenderSummary {
+        try rebuildFromLedger()
+        var watcher: OutboxWatcher? = nil
+        if !options.once {
+            watcher = OutboxWatcher(directory: state.path, fileName: (state.outboxPath as NSString).lastPathComponent) { [weak self] in
+                guard let self else { return }
+                Task { await self.wake() }
+            }
+            if watcher == nil { note("inotify unavailable; polling the outbox every \(options.pollInterval)s") }
+        }
+        let heartbeat: Task<Void, Never>? = options.heartbeat ? Task { [state, env] in
+            while !Task.isCancelled {
+                Heartbeat.beat(path: state.heartbeatPath, now: env.now())
+                try? await Task.sleep(nanoseconds: UInt64(SenderStatus.heartbeatInterval * 1_000_000_000))
+            }
+        } : nil
+        defer {
+            watcher?.stop()
+            heartbeat?.cancel()
+        }
+
+        while failure == nil {
+            if stopping {
+                if inFlight.isEmpty && writesInProgress == 0 { break }
+                await sleepUntilWoken(timeout: 1)
+                continue
+            }
+            catchUpOutbox()
+            schedule()
+            if options.once && isDrained { break }
+            var timeout = options.pollInterval
+            if let nextDelayed { timeout = max(0, min(timeout, nextDelayed.timeIntervalSince(env.now()))) }
+            await sleepUntilWoken(timeout: timeout)
+        }
+        // A failure (the ledger cannot be written) still lets requests in flight finish first.
+        while !(inFlight.isEmpty && writesInProgress == 0) { await sleepUntilWoken(timeout: 1) }
+        if let failure { throw failure }
+        summary.awaitingApproval = awaitingApproval.values.reduce(0) { $0 + $1.count }
+        summary.unsettled = deliveries.count
+        return summary
+    }
+
+    /// Drained: nothing in flight, nothing due or scheduled. Deliveries waiting for approval
+    /// cannot settle without an operator, so `--once` does not wait for them.
+    private var isDrained: Bool {
+        inFlight.isEmpty && writesInProgress == 0 && readyHead >= ready.count && delayed.isEmpty
+    }
+
+    private func sleepUntilWoken(timeout: TimeInterval) async {
+        if rung { rung = false; return }
+        let timer = Task { [env] in
+            try? await env.sleep(timeout)
+            if !Task.isCancelled { self.wake() }
+        }
+        await withCheckedContinuation { waiter = $0 }
+        rung = false
+        timer.cancel()
+    }
+
+    // MARK: Rebuilding state
+
+    /// What each key went through before this run: settled keys are skipped, a scheduled retry
+    /// keeps its time, and an attempt with no outcome after it was cut off by a crash.
+    private func rebuildFromLedger() throws {
+        var reader = LogReader(path: state.deliveryPath)
+        try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { record in
+            var h = history[record.key] ?? History()
+            if record.kind == .attempt { h.attempts += 1 }
+            h.last = record.kind
+            h.next = record.kind == .retry ? record.next : nil
+            history[record.key] = h
+        }, bad: { bad in
+            note("delivery ledger: skipped \(bad)")
+        })
+    }
+
+    // MARK: Following the outbox
+
+    private func catchUpOutbox() {
+        var records: [OutboxRecord] = []
+        do {
+            try RecordLog<OutboxRecord>.read(&reader, following: true, into: { records.append($0) }, bad: { bad in
+                self.onEvent(.badLine(bad))
+                self.note("outbox: skipped \(bad)")
+            })
+        } catch {
+            note("cannot read the outbox: \(error); trying again")
+            return
+        }
+        for record in records { apply(record) }
+    }
+
+    private func apply(_ record: OutboxRecord) {
+        switch record {
+        case .message(let m): accept(m, isCorrection: false)
+        case .correct(let m): accept(m, isCorrection: true)
+        case .cancel(let id, let op, _, let reason):
+            cancelledMessages.insert(id)
+            for key in keysByMessage[id] ?? [] where deliveries[key] != nil && !inFlight.contains(key) {
+                if interrupted.contains(key), let endpoint = deliveries[key]?.endpoint {
+                    // Its last attempt was cut off: cancelling now cannot unsend it.
+                    settle(key, .unknown, reason: "cancelled by \(op) after an interrupted attempt; it may have been posted: check \(endpoint.config.summary)")
+                } else {
+                    settle(key, .cancelled, reason: "cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)"))
+                }
+            }
+            awaitingApproval[id] = nil
+        case .approve(let id, let op, _):
+            approvals[id, default: []].insert(op)
+            if let author = authors[id], author == op {
+                note("message \(id): approval by its own author \(op) does not count; a second operator must approve")
+                return
+            }
+            if let keys = awaitingApproval.removeValue(forKey: id) {
+                for key in keys where deliveries[key] != nil { enqueue(key) }
+            }
+        }
+    }
+
+    private func isApproved(_ m: OutboxMessage) -> Bool {
+        approvals[m.id]?.contains { $0 != m.operator } ?? false
+    }
+
+    private func accept(_ m: OutboxMessage, isCorrection: Bool) {
+        // A message id is queued once; a repeated line (an operator's retry after "NOT queued"
+        // that did reach the disk) must not post twice.
+        guard seenMessages.insert(m.id).inserted else { return }
+        created[m.id] = m.created
+        authors[m.id] = m.operator
+        let correctsSent = m.corrects.flatMap { created[$0] }
+        var channels: [String] = []
+        for c in m.channels where !channels.contains(c) { channels.append(c) }
+        for channel in channels {
+            for language in m.languages {
+                let post = Post(message: m, channel: channel, language: language, isCorrection: isCorrection, correctsSent: correctsSent)
+                let key = post.key
+                let h = history[key]
+                if let h, h.settled { continue }
+                keysByMessage[m.id, default: []].append(key)
+                // Only the endpoint of the message's own mode is ever looked up: there is no path
+                // from a drill message to a live endpoint, or back.
+                guard let endpoint = endpoints[channel]?[m.mode], endpoint.config.mode == m.mode else {
+                    deliveries[key] = Delivery(post: post, endpoint: NoEndpoint(channel: channel, mode: m.mode), attempts: h?.attempts ?? 0)
+                    settle(key, .dead, reason: "no \(m.mode.rawValue) endpoint is configured for channel '\(channel)'; not sent anywhere else")
+                    continue
+                }
+                deliveries[key] = Delivery(post: post, endpoint: endpoint, attempts: h?.attempts ?? 0)
+                if h?.last == .attempt {
+                    recoverInterrupted(key, endpoint: endpoint)
+                } else if cancelledMessages.contains(m.id) {
+                    settle(key, .cancelled, reason: "cancelled before it was sent")
+                } else if m.needsApproval && !isApproved(m) {
+                    awaitingApproval[m.id, default: []].append(key)
+                } else if let next = h?.next {
+                    delay(key, until: next)
+                } else {
+                    enqueue(key)
+                }
+            }
+        }
+    }
+
+    /// The ledger ends in an attempt: the sender died during the request, and nobody knows whether
+    /// the post went out. Only an idempotent endpoint may be asked again (same key, so at most one
+    /// post); elsewhere an operator has to look.
+    private func recoverInterrupted(_ key: String, endpoint: any Endpoint) {
+        guard let delivery = deliveries[key] else { return }
+        if cancelledMessages.contains(delivery.post.message.id) {
+            settle(key, .unknown, reason: "cancelled while a request was in flight; it may have been posted: check \(endpoint.config.summary)")
+        } else if !endpoint.idempotent {
+            settle(key, .unknown, reason: "the sender stopped during the request and \(endpoint.config.summary) has no idempotency; not re-posted blind: check the channel")
+        } else {
+            note("\(key): attempt \(delivery.attempts) was interrupted; trying again with the same key")
+            interrupted.insert(key)
+            enqueue(key)
+        }
+    }
+
+    // MARK: Scheduling
+
+    private func enqueue(_ key: String) {
+        delayed[key] = nil
+        ready.append(key)
+    }
+
+    private func delay(_ key: String, until: Date) {
+        delayed[key] = until
+        if nextDelayed.map({ until < $0 }) ?? true { nextDelayed = until }
+    }
+
+    private func popReady() -> String? {
+        guard readyHead < ready.count else { return nil }
+        let key = ready[readyHead]
+        readyHead += 1
+        if readyHead > 1024 && readyHead * 2 > ready.count {
+            ready.removeFirst(readyHead)
+            readyHead = 0
+        }
+        return key
+    }
+
+    private func schedule() {
+        let now = env.now()
+        if let next = nextDelayed, next <= now {
+            let due = delayed.filter { $0.value <= now }.sorted { $0.value < $1.value }
+            for (key, _) in due { enqueue(key) }
+            nextDelayed = delayed.values.min()
+        }
+        while inFlight.count < concurrency, let key = popReady() {
+            guard var delivery = deliveries[key], !inFlight.contains(key) else { continue }
+            let message = delivery.post.message
+            if cancelledMessages.contains(message.id) {
+                settle(key, .cancelled, reason: "cancelled before it was sent")
+                continue
+            }
+            if policy.isExpired(created: message.created, now: now) {
+                settle(key, .dead, reason: "too old to send: queued \(Int(now.timeIntervalSince(message.created)))s ago, the limit is \(Int(policy.settings.maxAge))s")
+                continue
+            }
+            if let until = delivery.endpoint.readyAt(now: now) {
+                delay(key, until: until)
+                continue
+            }
+            delivery.attempts += 1
+            deliveries[key] = delivery
+            inFlight.insert(key)
+            interrupted.remove(key)
+            let attempt = DeliveryRecord(kind: .attempt, message: message.id, channel: delivery.post.channel,
+                                         language: delivery.post.language, at: now, attempt: delivery.attempts,
+                                         endpoint: delivery.endpoint.config.summary)
+            Task { await self.perform(key, delivery, attempt) }
+        }
+    }
+
+    private func perform(_ key: String, _ delivery: Delivery, _ attempt: DeliveryRecord) async {
+        do {
+            try await ledger.write(attempt)
+        } catch {
+            // Without a durable attempt the request must not go out at all.
+            fail(error)
+            inFlight.remove(key)
+            wake()
+            return
+        }
+        onEvent(.recorded(attempt))
+        let result = await delivery.endpoint.deliver(delivery.post)
+        await complete(key, delivery, result)
+    }
+
+    private func complete(_ key: String, _ delivery: Delivery, _ result: DeliveryResult) async {
+        let now = env.now()
+        let post = delivery.post
+        var record: DeliveryRecord
+        var retryAt: Date? = nil
+        switch result {
+        case .delivered(let remoteID):
+            record = DeliveryRecord(kind: .delivered, message: post.message.id, channel: post.channel, language: post.language,
+                                    at: now, attempt: delivery.attempts, remoteID: remoteID, endpoint: delivery.endpoint.config.summary)
+        case .permanent(let reason):
+            record = DeliveryRecord(kind: .dead, message: post.message.id, channel: post.channel, language: post.language,
+                                    at: now, attempt: delivery.attempts, reason: reason, endpoint: delivery.endpoint.config.summary)
+        case .transient(let reason, let notBefore):
+            if cancelledMessages.contains(post.message.id) {
+                record = DeliveryRecord(kind: .cancelled, message: post.message.id, channel: post.channel, language: post.language,
+                                        at: now, attempt: delivery.attempts, reason: "cancelled after a failed attempt (\(reason))")
+            } else {
+                switch policy.decide(afterAttempt: delivery.attempts, reason: reason, notBefore: notBefore,
+                                     created: post.message.created, now: now, random: env.random()) {
+                case .retry(let at):
+                    retryAt = at
+                    record = DeliveryRecord(kind: .retry, message: post.message.id, channel: post.channel, language: post.language,
+                                            at: now, attempt: delivery.attempts, next: at, reason: reason,
+                                            endpoint: delivery.endpoint.config.summary)
+                case .dead(let why):
+                    record = DeliveryRecord(kind: .dead, message: post.message.id, channel: post.channel, language: post.language,
+                                            at: now, attempt: delivery.attempts, reason: why, endpoint: delivery.endpoint.config.summary)
+                }
+            }
+        }
+        do {
+            try await ledger.write(record)
+        } catch {
+            fail(error)
+            inFlight.remove(key)
+            wake()
+            return
+        }
+        inFlight.remove(key)
+        count(record.kind)
+        onEvent(.recorded(record))
+        if let retryAt {
+            delay(key, until: retryAt)
+        } else {
+            deliveries[key] = nil
+        }
+        wake()
+    }
+
+    /// Records a final outcome decided without a request (cancelled, no endpoint, too old, unknown).
+    private func settle(_ key: String, _ kind: DeliveryRecord.Kind, reason: String) {
+        guard let delivery = deliveries.removeValue(forKey: key) else { return }
+        delayed[key] = nil
+        interrupted.remove(key)
+        let post = delivery.post
+        let record = DeliveryRecord(kind: kind, message: post.message.id, channel: post.channel, language: post.language,
+                                    at: env.now(), attempt: delivery.attempts > 0 ? delivery.attempts : nil, reason: reason,
+                                    endpoint: delivery.endpoint is NoEndpoint ? nil : delivery.endpoint.config.summary)
+        writesInProgress += 1
+        Task {
+            do {
+                try await ledger.write(record)
+                recorded(record)
+            } catch {
+                fail(error)
+            }
+            finishedWrite()
+        }
+    }
+
+    private func recorded(_ record: DeliveryRecord) {
+        count(record.kind)
+        onEvent(.recorded(record))
+    }
+
+    private func finishedWrite() {
+        writesInProgress -= 1
+        wake()
+    }
+
+    private func count(_ kind: DeliveryRecord.Kind) {
+        switch kind {
+        case .delivered: summary.delivered += 1
+        case .dead: summary.dead += 1
+        case .cancelled: summary.cancelled += 1
+        case .unknown: summary.unknown += 1
+        case .retry: summary.retries += 1
+        case .attempt: break
+        }
+    }
+
+    private func fail(_ error: any Error) {
+        if failure == nil {
+            failure = error
+            note("cannot write the delivery ledger: \(error); stopping so that nothing is sent unrecorded")
+        }
+        wake()
+    }
+
+    private nonisolated func note(_ text: String) { onEvent(.note(text)) }
+}
+
+/// Stands in where a channel has no endpoint for the message's mode, so the dead record still
+/// names what was missing. It is never asked to deliver.
+struct NoEndpoint: Endpoint {
+    let config: EndpointConfig
+    var idempotent: Bool { false }
+    init(channel: String, mode: Mode) {
+        config = EndpointConfig(channel: channel, mode: mode, kind: .file(path: "(none)"), location: SourceLocation(file: "", line: 0, column: 0))
+    }
+    func readyAt(now: Date) -> Date? { nil }
+    func deliver(_ post: Post) async -> DeliveryResult { .permanent(reason: "no endpoint") }
+}

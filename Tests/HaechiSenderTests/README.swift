@@ -1,1 +1,0 @@
-// Tests for HaechiSender live in this folder.

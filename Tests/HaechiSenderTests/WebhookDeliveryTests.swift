@@ -1,0 +1,153 @@
+import Foundation
+import HaechiCore
+import HaechiStore
+import Testing
+@testable import HaechiSender
+
+@Suite struct WebhookDeliveryTests {
+    @Test func signedPostsCancelAndApprovalAreHonoured() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let secret = makeWebhookSecret()
+        let receiver = try await Receiver(.webhook(secret: secret), faults: { key, previous in
+            key.hasPrefix("flaky") && previous < 2 ? .status(502) : .none
+        })
+        defer { Task { await receiver.close() } }
+        let secretPath = try fx.secretFile("hook.secret", secret)
+        let config = try fx.config("""
+        \(fastRetry)
+        channels:
+          kakao:
+            live: { kind: webhook, url: "\(receiver.url)/hook", secret_file: \(secretPath) }
+        """)
+        let now = Date()
+        try fx.queue([
+            .message(message("plain", channels: ["kakao"], ko: "대피하세요", en: "Evacuate")),
+            .message(message("flaky", channels: ["kakao"], ko: "재시도")),
+            .message(message("cancelled", channels: ["kakao"], ko: "취소될 메시지")),
+            .cancel(message: "cancelled", operator: "lee", at: now, reason: "wrong district"),
+            .message(message("unapproved", channels: ["kakao"], ko: "승인 대기", operator: "kim", needsApproval: true)),
+            .message(message("self-approved", channels: ["kakao"], ko: "자기 승인", operator: "kim", needsApproval: true)),
+            .approve(message: "self-approved", operator: "kim", at: now),
+            .message(message("approved", channels: ["kakao"], ko: "승인됨", operator: "kim", needsApproval: true)),
+            .approve(message: "approved", operator: "park", at: now),
+        ])
+        let summary = try await fx.run(config)
+        let stored = receiver.snapshot.stored
+        #expect(receiver.snapshot.rejectedAuth == 0, "every signature verified")
+        #expect(Set(stored.keys) == ["plain.kakao.ko", "plain.kakao.en", "flaky.kakao.ko", "approved.kakao.ko"])
+        #expect(stored["plain.kakao.ko"]?.text == "대피하세요")
+        #expect(receiver.postsPerKey()["flaky.kakao.ko"] == 3)
+        let outcomes = try fx.outcomes()
+        #expect(outcomes["cancelled.kakao.ko"]?.kind == .cancelled)
+        #expect(outcomes["cancelled.kakao.ko"]?.reason == "cancelled by lee: wrong district")
+        #expect(outcomes["unapproved.kakao.ko"] == nil, "waits, nothing recorded")
+        #expect(outcomes["self-approved.kakao.ko"] == nil, "an author cannot approve their own message")
+        #expect(summary.awaitingApproval == 2)
+
+        // The second operator approves later: the next run sends it, and only it.
+        try fx.queue([.approve(message: "unapproved", operator: "park", at: Date())])
+        _ = try await fx.run(config)
+        #expect(receiver.snapshot.stored["unapproved.kakao.ko"] != nil)
+        #expect(receiver.postsPerKey().values.allSatisfy { $0 == 1 } == false) // flaky had 3 posts
+        #expect(receiver.postsPerKey()["plain.kakao.ko"] == 1, "a settled delivery is not sent again by a later run")
+    }
+
+    @Test func gone410IsDeadAndDisablesTheEndpoint() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let secret = makeWebhookSecret()
+        let receiver = try await Receiver(.webhook(secret: secret), faults: { _, _ in .status(410, body: #"{"message":"unsubscribed"}"#) })
+        defer { Task { await receiver.close() } }
+        let config = try fx.config("""
+        concurrency: 1
+        channels:
+          kakao:
+            live: { kind: webhook, url: "\(receiver.url)", secret_env: HOOK }
+        """)
+        try fx.queue([message("a", channels: ["kakao"], ko: "하나"), message("b", channels: ["kakao"], ko: "둘")])
+        _ = try await fx.run(config, environment: ["HOOK": secret])
+        let outcomes = try fx.outcomes()
+        #expect(outcomes["a.kakao.ko"]?.kind == .dead)
+        #expect(outcomes["a.kakao.ko"]?.reason?.contains("410") == true)
+        #expect(outcomes["b.kakao.ko"]?.kind == .dead)
+        #expect(receiver.postsPerKey().values.reduce(0, +) == 1, "after a 410 nothing more is posted there")
+    }
+
+    @Test func aDrillNeverReachesALiveEndpoint() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let drillSecret = makeWebhookSecret(), liveSecret = makeWebhookSecret()
+        let drillHook = try await Receiver(.webhook(secret: drillSecret))
+        let liveHook = try await Receiver(.webhook(secret: liveSecret))
+        let liveMastodon = try await Receiver(.mastodon(token: "live", maxCharacters: 500))
+        defer { Task { await drillHook.close(); await liveHook.close(); await liveMastodon.close() } }
+        let capDir = fx.dir + "/cap-drill"
+        let config = try fx.config("""
+        channels:
+          kakao:
+            drill: { kind: webhook, url: "\(drillHook.url)", secret_env: DRILL }
+            live: { kind: webhook, url: "\(liveHook.url)", secret_env: LIVE }
+          mastodon:
+            live: { kind: mastodon, url: "\(liveMastodon.url)", token_env: TOKEN }
+          cap:
+            drill: { kind: cap, dir: \(capDir), sender: test@seoul.go.kr }
+        """)
+        try fx.queue([
+            message("d1", mode: .drill, channels: ["kakao", "mastodon", "cap"], ko: "훈련 상황입니다"),
+            message("l1", mode: .live, channels: ["kakao", "mastodon", "cap"], ko: "실제 상황입니다"),
+        ])
+        _ = try await fx.run(config, environment: ["DRILL": drillSecret, "LIVE": liveSecret, "TOKEN": "live"])
+        #expect(Set(drillHook.snapshot.stored.keys) == ["d1.kakao.ko"])
+        #expect(drillHook.snapshot.stored["d1.kakao.ko"]?.text == "[훈련] 훈련 상황입니다", "drills carry the visible prefix")
+        #expect(Set(liveHook.snapshot.stored.keys) == ["l1.kakao.ko"])
+        #expect(Set(liveMastodon.snapshot.stored.keys) == ["l1.mastodon.ko"])
+        let outcomes = try fx.outcomes()
+        #expect(outcomes["d1.mastodon.ko"]?.kind == .dead)
+        #expect(outcomes["d1.mastodon.ko"]?.reason == "no drill endpoint is configured for channel 'mastodon'; not sent anywhere else")
+        #expect(outcomes["l1.cap.ko"]?.kind == .dead)
+        #expect(outcomes["l1.cap.ko"]?.reason == "no live endpoint is configured for channel 'cap'; not sent anywhere else")
+        let capFiles = try FileManager.default.contentsOfDirectory(atPath: capDir)
+        #expect(capFiles == ["d1.cap.ko.xml"])
+        let xml = try String(contentsOfFile: capDir + "/d1.cap.ko.xml", encoding: .utf8)
+        #expect(xml.contains("<status>Exercise</status>"))
+    }
+
+    @Test func anInterruptedAttemptIsRetriedOnlyWhereTheEndpointIsIdempotent() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let secret = makeWebhookSecret()
+        let safe = try await Receiver(.webhook(secret: secret))
+        let blind = try await Receiver(.webhook(secret: secret))
+        defer { Task { await safe.close(); await blind.close() } }
+        let config = try fx.config("""
+        channels:
+          safe:
+            live: { kind: webhook, url: "\(safe.url)", secret_env: S }
+          blind:
+            live: { kind: webhook, url: "\(blind.url)", secret_env: S, idempotent: false }
+        """)
+        try fx.queue([message("m", channels: ["safe", "blind"], ko: "중단된 시도"),
+                      message("c", channels: ["safe"], ko: "시도 중 취소"),
+                      .init(id: "x", mode: .live, kind: .info, channels: ["safe"], text: Localized(ko: "x", en: ""), operator: "kim", created: Date())])
+        // A previous sender wrote these attempts and died before any outcome.
+        let at = Date()
+        try fx.state.delivery.append([
+            DeliveryRecord(kind: .attempt, message: "m", channel: "safe", language: .ko, at: at, attempt: 1),
+            DeliveryRecord(kind: .attempt, message: "m", channel: "blind", language: .ko, at: at, attempt: 1),
+            DeliveryRecord(kind: .attempt, message: "c", channel: "safe", language: .ko, at: at, attempt: 1),
+            DeliveryRecord(kind: .attempt, message: "x", channel: "safe", language: .ko, at: at, attempt: 1),
+            DeliveryRecord(kind: .delivered, message: "x", channel: "safe", language: .ko, at: at, attempt: 1, remoteID: "7"),
+        ])
+        try fx.queue([.cancel(message: "c", operator: "lee", at: Date(), reason: "")])
+        _ = try await fx.run(config, environment: ["S": secret])
+        let outcomes = try fx.outcomes()
+        #expect(outcomes["m.safe.ko"]?.kind == .delivered)
+        #expect(outcomes["m.safe.ko"]?.attempt == 2, "the attempt count goes on from the ledger")
+        #expect(outcomes["m.blind.ko"]?.kind == .unknown)
+        #expect(outcomes["m.blind.ko"]?.reason?.contains("not re-posted blind") == true)
+        #expect(blind.postsPerKey().isEmpty)
+        #expect(outcomes["c.safe.ko"]?.kind == .unknown, "cancelled after its attempt: it may have gone out")
+        #expect(safe.postsPerKey() == ["m.safe.ko": 1], "x was delivered before and is not sent again")
+    }
+}
