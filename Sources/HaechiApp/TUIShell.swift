@@ -23,6 +23,8 @@ final class TUIShell {
     var running = true
     /// When the command started (uptime ns), to log the time to the first frame.
     var started: UInt64?
+    /// Sent once the first frame is up (`haechi drill` opens its drill this way).
+    var startActions: [Action] = []
 
     init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
          language: Language) throws {
@@ -55,6 +57,7 @@ final class TUIShell {
         send(.statusSummary(effects.statusSummary()))
         if let feed = effects.outbox.poll(now: Date()) { send(.outboxLoaded(feed)) }
         perform([.listIncidents])
+        for action in startActions { send(action) }
         terminal.draw(render(state))
         if let started {
             log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
@@ -123,6 +126,8 @@ struct TUIEffects {
     private(set) var followed: (incident: String, reader: LogReader)?
     /// Performs `.enqueue` and follows outbox.jsonl + delivery.jsonl (TUIOutbox.swift).
     var outbox: TUIOutbox
+    /// Where `.loadReport` finds the manual and scenario a report is scored against.
+    var manualsDirectory = "manuals"
 
     init(state: StateDirectory, log: TUILog?) {
         stateDirectory = state
@@ -164,6 +169,8 @@ struct TUIEffects {
             return []
         case .enqueue(let record):
             return outbox.enqueue(record, log: log)
+        case .loadReport(let id):
+            return [TUIDrill.report(incident: id, state: stateDirectory, manualsDirectory: manualsDirectory)]
         }
     }
 
