@@ -79,6 +79,8 @@ final class TUIShell {
             let now = Date()
             // Another operator's lines in the journal we show: within a quarter of a second.
             if let action = effects.pollFollowed() { send(action) }
+            // A drill's next inject is due before the next second's tick: play it now.
+            if let wake = Drill.nextWake(state), wake <= now { lastTick = now; send(.tick) }
             if now.timeIntervalSince(lastTick) >= 1 {
                 lastTick = now
                 send(.tick)

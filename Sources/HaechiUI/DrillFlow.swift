@@ -60,16 +60,30 @@ public enum Drill {
     }
 
     /// Injects read back from the journal: no longer pending, and the newest is announced on the
-    /// message line (the panel shows it too), with the level it brought.
+    /// message line (the panel shows it too), with the level it brought. The drill's own level
+    /// line arrives separately and would otherwise replace the announcement with "drill: level".
     static func injectsArrived(_ events: [IncidentEvent], app: inout AppState) {
         guard let incident = app.incident else { return }
-        for event in events where event.kind == .inject {
-            guard let id = event.inject else { continue }
-            app.pendingInjects.remove(incident.id + "/" + id)
-            let text = injectText(event, app: app)
-            let level = event.level.map { Localized(ko: " → \($0.korean)", en: " → \($0.english)") } ?? Localized(ko: "", en: "")
-            app.flash = Flash(Localized(ko: "새 훈련 상황: " + text.ko + level.ko, en: "New inject: " + text.en + level.en), .warning)
+        var announce = false
+        for event in events {
+            if event.kind == .inject, let id = event.inject {
+                app.pendingInjects.remove(incident.id + "/" + id)
+                announce = true
+            }
+            if event.kind == .level && event.operator == DrillSetup.drillOperator { announce = true }
         }
+        guard announce, let latest = incident.injects.last else { return }
+        let text = injectText(latest, app: app)
+        let level = latest.level.map { Localized(ko: " → \($0.korean)", en: " → \($0.english)") } ?? Localized(ko: "", en: "")
+        app.flash = Flash(Localized(ko: "새 훈련 상황: " + text.ko + level.ko, en: "New inject: " + text.en + level.en), .warning)
+    }
+
+    /// When the shell should send the next `.tick` so an inject is played on time rather than up
+    /// to a second late (a minute of scenario time at 60×). Nil when nothing is coming.
+    public static func nextWake(_ app: AppState) -> Date? {
+        guard let (incident, clock, scenario) = context(app), !incident.isClosed,
+              let next = InjectSchedule(scenario: scenario).next(journal: incident.injects) else { return nil }
+        return clock.wallDate(whenElapsed: next.at, now: app.now)
     }
 
     /// An inject that could not be journaled is not played: the next tick tries again.

@@ -156,8 +156,8 @@ struct ReportLines {
                 else if inject.expected.isEmpty { verdict = app.t("제시됨", "played") }
                 else if inject.answered { verdict = app.t("대응함 ", "answered in ") + ReportText.duration(inject.response ?? 0) }
                 else { verdict = app.t("미대응: ", "missed: ") + inject.missing.joined(separator: ", ") }
-                add(when + title(inject.text, inject.id), .normal)
-                add("       " + verdict, Style(inject.answered || inject.expected.isEmpty ? .dim : .warning))
+                add(when + "[" + verdict + "] " + title(inject.text, inject.id),
+                    Style(inject.answered || inject.expected.isEmpty ? .normal : .warning))
             }
         }
 
