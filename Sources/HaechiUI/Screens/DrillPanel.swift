@@ -41,9 +41,11 @@ public enum DrillPanel {
             tail = app.t("시나리오 파일 없음: ", "scenario file missing: ") + (incident.scenarioID ?? "")
         }
         x = c.put(" " + tail, x: x, y: y, style: Style(.dim), maxWidth: width - x)
-        let keys = app.t("+/- 속도 · Space 정지 · R 보고서", "+/- speed · Space pause · R report")
-        if x + 2 + keys.displayWidth <= c.width - 1 {
-            c.put(keys, x: c.width - 1 - keys.displayWidth, y: y, style: Style(.dim))
+        // The trainer's keys, as many as fit (Help has them all).
+        let keys = [app.t("+- 속도 · Space 정지 · R 보고서", "+- speed · Space pause · R report"),
+                    app.t("+- 속도 · Space 정지", "+- speed · Space pause")]
+        if let fit = keys.first(where: { x + 2 + $0.displayWidth <= c.width - 1 }) {
+            c.put(fit, x: c.width - 1 - fit.displayWidth, y: y, style: Style(.dim))
         }
         y += 1
 

@@ -162,6 +162,8 @@ struct ReportLines {
         }
 
         heading("단계별 결과", "Steps")
+        // Ids are short codes (EQ-02); a column as wide as the longest keeps titles aligned.
+        let idWidth = min(12, r.steps.map(\.id.count).max() ?? 0)
         for step in r.steps where step.outcome != .notApplicable || step.status != .todo {
             let at = step.completed.map { " " + ReportText.offset($0) } ?? ""
             let tone: Tone = switch step.outcome {
@@ -169,7 +171,7 @@ struct ReportLines {
             case .late, .notDone: .overdue
             case .skipped, .notApplicable, .notDue: .skipped
             }
-            add(step.id.padded(to: 7) + title(step.title, step.id) + " · " + outcome(step) + at, Style(tone))
+            add(step.id.padded(to: idWidth) + " " + title(step.title, step.id) + " · " + outcome(step) + at, Style(tone))
         }
 
         if !r.messages.isEmpty {
