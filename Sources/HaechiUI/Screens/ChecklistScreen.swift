@@ -32,15 +32,15 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.char("J")], .scrollDetailsDown, Localized(ko: "상세 내용 아래로", en: "Scroll details down")),
         KeyBinding([.char("K")], .scrollDetailsUp, Localized(ko: "상세 내용 위로", en: "Scroll details up")),
         KeyBinding([.char("c")], .closeIncident, Localized(ko: "사건 종료 (요약 입력)", en: "Close the incident (asks for a summary)"), hint: Localized(ko: "c 종료", en: "c close")),
+        KeyBinding([.char("q"), .escape], .back, Localized(ko: "홈으로 (사건은 계속)", en: "Back to Home (the incident stays open)"), hint: Localized(ko: "q 홈", en: "q home")),
+        KeyBinding([.char("m")], .composeFromStep, Localized(ko: "이 단계의 메시지 작성 (템플릿과 사건 정보로 채움)", en: "Compose this step's message (template + incident variables)")),
+        KeyBinding([.char("M")], .composeNew, Localized(ko: "새 메시지 작성 (자유 작성)", en: "Compose a new free-form message")),
+        KeyBinding([.char("o")], .openOutbox, Localized(ko: "발송함 (이 사건의 메시지와 전달 상태)", en: "Outbox (this incident's messages and their delivery)")),
         // Drills (issue 6): the trainer's clock, and the report (also for live incidents).
         KeyBinding([.char("+"), .char("=")], .drillFaster, Localized(ko: "훈련 시계 빠르게 (1×→2×→5×→10×→60×)", en: "Drill clock faster (1×→2×→5×→10×→60×)")),
         KeyBinding([.char("-")], .drillSlower, Localized(ko: "훈련 시계 느리게", en: "Drill clock slower")),
         KeyBinding([.char(" ")], .drillPause, Localized(ko: "훈련 시계 일시정지/다시 시작", en: "Pause/resume the drill clock")),
         KeyBinding([.char("R")], .openReport, Localized(ko: "사후 검토 보고서 보기", en: "View the after-action report")),
-        KeyBinding([.char("q"), .escape], .back, Localized(ko: "홈으로 (사건은 계속)", en: "Back to Home (the incident stays open)"), hint: Localized(ko: "q 홈", en: "q home")),
-        KeyBinding([.char("m")], .composeFromStep, Localized(ko: "이 단계의 메시지 작성 (템플릿과 사건 정보로 채움)", en: "Compose this step's message (template + incident variables)")),
-        KeyBinding([.char("M")], .composeNew, Localized(ko: "새 메시지 작성 (자유 작성)", en: "Compose a new free-form message")),
-        KeyBinding([.char("o")], .openOutbox, Localized(ko: "발송함 (이 사건의 메시지와 전달 상태)", en: "Outbox (this incident's messages and their delivery)")),
     ])
 
     // MARK: rows
