@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import Foundation
 import HaechiCore
@@ -36,6 +39,9 @@ struct TUICommand: ParsableCommand {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }
         guard let lang = Language(rawValue: language) else { throw ValidationError("the language must be ko or en, not '\(language)'") }
+        guard isatty(0) == 1, isatty(1) == 1 else {
+            throw ValidationError("haechi tui needs a terminal on standard input and output.")
+        }
         let stateDirectory = StateDirectory.resolve(state.state)
         do {
             try stateDirectory.prepare()

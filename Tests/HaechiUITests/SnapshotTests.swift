@@ -125,6 +125,8 @@ import Testing
         try Self.check("checklist-note-prompt", h.state)
         h.key(.escape); h.key(.char("l")); h.key(.right)
         try Self.check("checklist-level-prompt", h.state)
+        h.key(.enter)  // 주의 → 경계: the HQ step appears, the change is on the info line
+        try Self.check("checklist-level-changed", h.state)
         let en = Self.workedIncident(width: 120, height: 40, mode: .live, level: .alert, language: .en)
         try Self.check("checklist-live-en", en.state)
         var closed = Self.workedIncident(width: 80, height: 24, mode: .drill, level: .caution)

@@ -22,7 +22,8 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.pageDown], .pageDown, Localized(ko: "한 쪽 아래로", en: "Page down")),
         KeyBinding([.home], .first, Localized(ko: "첫 단계", en: "First step")),
         KeyBinding([.end], .last, Localized(ko: "마지막 단계", en: "Last step")),
-        KeyBinding([.char("d"), .enter], .markDone, Localized(ko: "완료로 표시", en: "Mark done"), hint: Localized(ko: "d 완료", en: "d done")),
+        // Not Enter: a second Enter after answering a prompt must not tick the next step.
+        KeyBinding([.char("d")], .markDone, Localized(ko: "완료로 표시", en: "Mark done"), hint: Localized(ko: "d 완료", en: "d done")),
         KeyBinding([.char("p")], .markInProgress, Localized(ko: "진행 중으로 표시", en: "Mark in progress"), hint: Localized(ko: "p 진행", en: "p doing")),
         KeyBinding([.char("s")], .skip, Localized(ko: "건너뛰기 (사유 입력)", en: "Skip (asks for a reason)"), hint: Localized(ko: "s 건너뜀", en: "s skip")),
         KeyBinding([.char("x")], .notApplicable, Localized(ko: "해당 없음으로 표시", en: "Mark not applicable"), hint: Localized(ko: "x 해당없음", en: "x n/a")),
@@ -232,6 +233,10 @@ public struct ChecklistScreen: ScreenModel {
         // Row 2: the incident's variables, its id, and who opened it; or its closing.
         var info = manual.variables.compactMap { v in incident.variables[v.id].map { app.t(v.label) + " " + $0 } }.joined(separator: " · ")
         if info.isEmpty { info = incident.id }
+        if let change = incident.levelChanges.last {
+            info += " · " + change.from.name(app.language) + "→" + change.to.name(app.language) + " "
+                + Format.time(change.at, app.timeZone) + " " + change.by
+        }
         if incident.isClosed {
             c.put(app.t("종료됨 ", "CLOSED ") + Format.time(incident.closedAt!, app.timeZone) + " " + (incident.closedBy ?? "") + ": " + (incident.summary ?? ""),
                   x: 1, y: 2, style: Style(.warning, bold: true))

@@ -55,14 +55,14 @@ public enum Command: Sendable, Hashable {
     case moveUp, moveDown, pageUp, pageDown, first, last, nextSection
     case select
     // home
-    case startIncident, review, refresh
+    case review, refresh
     // start
     case nextField, previousField, choiceLeft, choiceRight, openIncident
     // checklist
     case markDone, markInProgress, markTodo, skip, notApplicable, addNote, changeLevel, closeIncident
     case scrollDetailsDown, scrollDetailsUp
     // review
-    case search, nextManual, previousManual, clearSearch
+    case search, nextManual, previousManual
     // compose and outbox
     case composeFromStep, composeNew, openOutbox, queueMessage, toggleChannel
     case approveMessage, cancelMessage, correctMessage, toggleOutboxFilter
