@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "haechi-bench",
             dependencies: [
-                "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp", "CSQLite",
+                "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp", "HaechiSender", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -282,6 +282,7 @@ enum OutboxAdd {
             }
             draft.source = .correction(of: c)
             draft.manual = draft.manual ?? original.manual
+            draft.incident = draft.incident ?? original.incident
             if draft.channels.isEmpty { draft.channels = original.channels }
             if draft.district == nil, let d = original.district { draft.variables["district"] = d }
         }

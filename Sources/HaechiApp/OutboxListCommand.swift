@@ -32,11 +32,11 @@ struct OutboxListCommand: ParsableCommand {
             return all || now.timeIntervalSince(m.created) < 24 * 3600
         }
         var output = OutputBuffer()
-        let summary = try OutboxListing.stream(state: state, channels: channels, filter: filter) { status in
+        let summary = try OutboxListing.stream(state: state, channels: channels, incident: incident, filter: filter) { status in
             if json {
                 output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
             } else {
-                output.append(OutboxListing.textLine(status))
+                output.appendBytes { OutboxListing.textLine(status, into: &$0) }
             }
         }
         output.flush()
@@ -78,15 +78,18 @@ struct OutputBuffer {
 public enum OutboxListing {
     public struct Summary: Sendable { public var messages = 0; public var listed = 0; public var bad = 0 }
 
-    public static func stream(state: StateDirectory, channels: ChannelProfiles?, filter: (OutboxMessage) -> Bool,
-                              _ body: (MessageStatus) throws -> Void) throws -> Summary {
+    /// `incident`, when given, lets the second pass skip other incidents' lines undecoded;
+    /// `filter` still decides (and `messages` then counts only that incident's).
+    public static func stream(state: StateDirectory, channels: ChannelProfiles?, incident: String? = nil,
+                              filter: (OutboxMessage) -> Bool, _ body: (MessageStatus) throws -> Void) throws -> Summary {
         var summary = Summary()
         var index = OutboxEventIndex()
         let outbox = FileOutbox(state: state)
-        try outbox.scanEvents({ index.apply($0) }, bad: { _ in summary.bad += 1 })
+        // Bad outbox lines are counted in the last pass, which checks every line it reads.
+        try outbox.scanEvents({ index.apply($0) }, bad: { _ in })
         var reader = LogReader(path: state.deliveryPath)
         try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { index.apply($0) }, bad: { _ in summary.bad += 1 })
-        try outbox.scan({ record in
+        let each: (OutboxRecord) throws -> Void = { record in
             switch record {
             case .message(let m), .correct(let m):
                 summary.messages += 1
@@ -97,8 +100,43 @@ public enum OutboxListing {
                 try body(index.status(of: m, isCorrection: isCorrection, channels: channels))
             default: break
             }
-        }, bad: { _ in })
+        }
+        if let incident, try outbox.scan(incident: incident, each, bad: { _ in summary.bad += 1 }) { return summary }
+        try outbox.scan(each, bad: { _ in summary.bad += 1 })
         return summary
+    }
+
+    /// The same, appended as bytes without building the line as a String first.
+    public static func textLine(_ s: MessageStatus, into out: inout [UInt8]) {
+        let m = s.message
+        func put(_ text: String) {
+            var text = text
+            text.withUTF8 { out.append(contentsOf: $0) }
+        }
+        put(m.id)
+        put(m.mode == .drill ? "  DRILL  " : "  LIVE   ")
+        put(m.kind.rawValue)
+        put("  ")
+        put(Timestamp.format(m.created))
+        put("  ")
+        put(m.operator)
+        var flags: [String] = []
+        if s.isCorrection, let c = m.corrects { flags.append("corrects \(c)") }
+        if let c = s.cancel { flags.append("cancelled by \(c.by)") }
+        if let a = s.approval { flags.append("approved by \(a.by)") }
+        if !s.correctedBy.isEmpty { flags.append("corrected by \(s.correctedBy.joined(separator: ","))") }
+        if !flags.isEmpty { put("  [" + flags.joined(separator: "; ") + "]") }
+        put("\n   ")
+        for (target, state) in s.states {
+            put(" ")
+            put(target.channel)
+            put("/")
+            put(target.language.rawValue)
+            put("=")
+            put(state.description)
+            put(" ")
+        }
+        while out.last == UInt8(ascii: " ") { out.removeLast() }
     }
 
     public static func textLine(_ s: MessageStatus) -> String {

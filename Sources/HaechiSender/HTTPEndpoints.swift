@@ -57,6 +57,25 @@ func describeTransport(_ error: any Error) -> String {
     return "connection error: \(error)"
 }
 
+/// A transport failure either happened before the request could reach the server (nothing was
+/// posted: safe to try again anywhere) or after it left (the post may exist).
+func transportFailure(_ error: any Error) -> DeliveryResult {
+    let reason = describeTransport(error)
+    return failedBeforeSending(error) ? .transient(reason: reason, notBefore: nil) : .ambiguous(reason: reason)
+}
+
+func failedBeforeSending(_ error: any Error) -> Bool {
+    if let e = error as? HTTPClientError, e == .connectTimeout { return true }
+    if let e = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ECONNRESET].contains(e.errnoCode) {
+        // ECONNRESET while connecting: refused by a proxy or a firewall; nothing was sent.
+        return e.errnoCode != ECONNRESET || e.description.contains("connect")
+    }
+    if let e = error as? ChannelError, case .connectTimeout = e { return true }
+    // NIOPosix's NIOConnectionError (all connection attempts failed) is not visible from here
+    // without importing NIOPosix; its type name is stable.
+    return String(reflecting: type(of: error)).hasSuffix("NIOConnectionError")
+}
+
 /// The later of Retry-After and the rate-limit reset, if either is given.
 func serverNotBefore(_ headers: HTTPHeaders, now: Date) -> Date? {
     let retryAfter = headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: now) }
@@ -163,7 +182,7 @@ public actor MastodonEndpoint: Endpoint {
         do {
             reply = try await perform(client, request, timeout: timeout)
         } catch {
-            return .transient(reason: describeTransport(error), notBefore: nil)
+            return transportFailure(error)
         }
         let current = now()
         if let remaining = reply.headers.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
@@ -271,7 +290,7 @@ public actor WebhookEndpoint: Endpoint {
         do {
             reply = try await perform(client, request, timeout: timeout)
         } catch {
-            return .transient(reason: describeTransport(error), notBefore: nil)
+            return transportFailure(error)
         }
         switch reply.status {
         case 200..<300:

@@ -29,6 +29,9 @@ public enum DeliveryResult: Sendable, Hashable {
     case transient(reason: String, notBefore: Date?)
     /// Will never succeed (4xx other than 408/429, text too long, endpoint gone).
     case permanent(reason: String)
+    /// The request left and no answer came back (timeout, connection cut after sending): the post
+    /// may exist. Retried with the same key where the endpoint is idempotent; elsewhere `unknown`.
+    case ambiguous(reason: String)
 }
 
 /// Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"):

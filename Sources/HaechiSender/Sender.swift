@@ -180,6 +180,8 @@ public actor Sender {
 
     /// What each key went through before this run: settled keys are skipped, a scheduled retry
     /// keeps its time, and an attempt with no outcome after it was cut off by a crash.
+    /// A torn last line (power cut during the append) is skipped safely: a request is only sent
+    /// after its attempt's fsync returned, so a torn attempt was never sent.
     private func rebuildFromLedger() throws {
         var reader = LogReader(path: state.deliveryPath)
         try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { record in
@@ -326,7 +328,8 @@ public actor Sender {
             nextDelayed = delayed.values.min()
         }
         while inFlight.count < concurrency, let key = popReady() {
-            guard var delivery = deliveries[key], !inFlight.contains(key) else { continue }
+            // A key waiting for its retry time is not due, whatever else put it in the queue.
+            guard var delivery = deliveries[key], !inFlight.contains(key), delayed[key] == nil else { continue }
             let message = delivery.post.message
             if cancelledMessages.contains(message.id) {
                 settle(key, .cancelled, reason: "cancelled before it was sent")
@@ -371,6 +374,11 @@ public actor Sender {
         let post = delivery.post
         var record: DeliveryRecord
         var retryAt: Date? = nil
+        var result = result
+        if case .ambiguous(let reason) = result, delivery.endpoint.idempotent {
+            // The same key again cannot post twice here.
+            result = .transient(reason: reason, notBefore: nil)
+        }
         switch result {
         case .delivered(let remoteID):
             record = DeliveryRecord(kind: .delivered, message: post.message.id, channel: post.channel, language: post.language,
@@ -378,6 +386,11 @@ public actor Sender {
         case .permanent(let reason):
             record = DeliveryRecord(kind: .dead, message: post.message.id, channel: post.channel, language: post.language,
                                     at: now, attempt: delivery.attempts, reason: reason, endpoint: delivery.endpoint.config.summary)
+        case .ambiguous(let reason):
+            record = DeliveryRecord(kind: .unknown, message: post.message.id, channel: post.channel, language: post.language,
+                                    at: now, attempt: delivery.attempts,
+                                    reason: "\(reason); the post may have been made and \(delivery.endpoint.config.summary) has no idempotency, so it is not re-posted blind: check the channel",
+                                    endpoint: delivery.endpoint.config.summary)
         case .transient(let reason, let notBefore):
             if cancelledMessages.contains(post.message.id) {
                 record = DeliveryRecord(kind: .cancelled, message: post.message.id, channel: post.channel, language: post.language,

@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Every append follows the outbox durability protocol (design.md):
 /// open(O_RDWR|O_APPEND|O_CREAT, 0660) → flock(LOCK_EX) → newline first (after a seal byte, see
-/// `LineFrame.tornSeal`) if the file ends in a torn line → write the whole line (looping on short writes) → fsync → unlock → close.
+/// `LineFrame.tornSeal`) if the file ends in a torn line → write the whole line (looping on short writes) → fsync → close (which unlocks).
 /// The descriptor is opened for reading too (design.md says O_WRONLY) because the torn-tail
 /// check must read the last byte; the file's mode, not the open flags, is what limits access.
 /// A first creation, and the first record in an empty file, also fsync the directory, so the
@@ -49,7 +49,8 @@ public struct AppendLog: Sendable {
         let fd = try openForAppend()
         defer { close(fd) }
         try posix("flock", path) { flock(fd, LOCK_EX) }
-        defer { flock(fd, LOCK_UN) }
+        // No explicit LOCK_UN: close releases the lock (the descriptor is O_CLOEXEC and never
+        // duplicated), and one syscall fewer per append is measurable next to a bare fsync.
 
         var st = stat()
         try posix("fstat", path) { fstat(fd, &st) }

@@ -10,6 +10,8 @@ public struct LogLine: Sendable {
     public let number: Int
     public let offset: Int
     public let result: Result<ArraySlice<UInt8>, LineFrame.Problem>
+    /// The whole line, without its newline.
+    public let line: ArraySlice<UInt8>
 }
 
 /// A bad line found while reading, reported with its place and never a reason to stop.
@@ -37,6 +39,13 @@ public struct LogReader {
     /// 1-based number of the next unread line.
     public private(set) var nextLine: Int = 1
     public var chunkSize = 1 << 20
+    /// Stop at this byte offset (which must be where a line starts), to read one part of a
+    /// file while another reader takes the rest.
+    public var end: Int?
+    /// When false, lines are only checked for their frame, and `result` holds the unverified
+    /// record bytes: for a caller that skips most lines by their bytes and checks the rest
+    /// itself (`LineFrame.decode(line)`), saving the checksum of every skipped line.
+    public var verifyChecksums = true
 
     public init(path: String, position: Int = 0, nextLine: Int = 1) {
         self.path = path; self.position = position; self.nextLine = nextLine
@@ -57,7 +66,7 @@ public struct LogReader {
 
         var st = stat()
         try posix("fstat", path) { fstat(fd, &st) }
-        let size = Int(st.st_size)
+        let size = min(Int(st.st_size), end ?? Int.max)
         if size < position {
             // The file was cut back (a failed append was taken back): start again from the top
             // is wrong for followers, so only rewind to the new end.
@@ -88,7 +97,8 @@ public struct LogReader {
                     line = pending[...]
                 }
                 if !line.isEmpty {
-                    try body(LogLine(number: nextLine, offset: lineOffset, result: LineFrame.decode(line)))
+                    try body(LogLine(number: nextLine, offset: lineOffset,
+                                     result: LineFrame.decode(line, checksum: verifyChecksums), line: line))
                 }
                 // A blank line (a hand edit, or an older writer's newline after a torn tail) is
                 // no record, but it is still counted so that line numbers match an editor's.
@@ -103,11 +113,29 @@ public struct LogReader {
             }
         }
         if !pending.isEmpty && !following {
-            try body(LogLine(number: nextLine, offset: pendingOffset, result: .failure(.incomplete)))
+            try body(LogLine(number: nextLine, offset: pendingOffset, result: .failure(.incomplete), line: pending[...]))
             nextLine += 1
             position = pendingOffset + pending.count
         }
         return true
+    }
+
+    /// Where the first line starting at or after `offset` begins, or nil when there is none:
+    /// a point to split a file for two readers.
+    public static func lineStart(in path: String, after offset: Int) throws -> Int? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PosixError("open", path: path) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var at = offset
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { raw in
+                try posix("pread", path) { pread(fd, raw.baseAddress!, raw.count, off_t(at)) }
+            }
+            if n <= 0 { return nil }
+            if let nl = newline(in: buffer, from: 0, to: n) { return at + nl + 1 }
+            at += n
+        }
     }
 
     /// memchr rather than `firstIndex(of:)`: finding line ends is a third of a verify otherwise.

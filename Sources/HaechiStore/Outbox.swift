@@ -44,23 +44,61 @@ public struct FileOutbox: Outbox {
         try RecordLog<OutboxRecord>.read(&reader, following: false, skip: { Self.isPlainMessage($0) }, into: record, bad: bad)
     }
 
-    static let messageMarker = Array(#""record":"message""#.utf8)
+    /// Every record whose line contains `"incident":"<id>"`, undecoded lines skipped: one
+    /// incident's messages from a large outbox. Sound for the same reason as `scanEvents`.
+    /// Returns false when the id has characters JSON escapes (then use `scan` and filter).
+    @discardableResult
+    public func scan(incident id: String, _ record: (OutboxRecord) throws -> Void, bad: (BadLine) -> Void) throws -> Bool {
+        guard !id.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/") }) else {
+            return false
+        }
+        let marker = ByteMarker(Array(#""incident":""#.utf8) + Array(id.utf8) + [UInt8(ascii: "\"")])
+        var reader = LogReader(path: log.path)
+        try RecordLog<OutboxRecord>.read(&reader, following: false, skip: { !Self.contains($0, marker) }, into: record, bad: bad)
+        return true
+    }
 
-    static func isPlainMessage(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.withUnsafeBufferPointer { hay in
-            messageMarker.withUnsafeBufferPointer { needle in
-                guard hay.count >= needle.count else { return false }
-                var i = 0
-                let last = hay.count - needle.count
-                while i <= last {
-                    if hay[i] == needle[0] {
-                        var j = 1
-                        while j < needle.count && hay[i + j] == needle[j] { j += 1 }
-                        if j == needle.count { return true }
+    static let messageMarker = ByteMarker(Array(#""record":"message""#.utf8))
+
+    static func isPlainMessage(_ bytes: ArraySlice<UInt8>) -> Bool { contains(bytes, messageMarker) }
+
+    /// `bytes` contains `marker` somewhere.
+    static func contains(_ bytes: ArraySlice<UInt8>, _ marker: ByteMarker) -> Bool { marker.found(in: bytes) }
+}
+
+/// A byte string to look for in many lines, with its Boyer-Moore-Horspool skip table built
+/// once: the markers are 18+ bytes long, so most positions of a line are never looked at.
+struct ByteMarker: Sendable {
+    let bytes: [UInt8]
+    private let shift: [Int]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        var shift = [Int](repeating: bytes.count, count: 256)
+        for k in 0..<max(0, bytes.count - 1) { shift[Int(bytes[k])] = bytes.count - 1 - k }
+        self.shift = shift
+    }
+
+    func found(in hay: ArraySlice<UInt8>) -> Bool {
+        let m = bytes.count
+        guard m > 0 else { return true }
+        guard hay.count >= m else { return false }
+        return hay.withUnsafeBufferPointer { hay in
+            bytes.withUnsafeBufferPointer { needle in
+                shift.withUnsafeBufferPointer { shift in
+                    var i = 0
+                    let last = hay.count - m
+                    while i <= last {
+                        let tail = hay[i + m - 1]
+                        if tail == needle[m - 1] {
+                            var j = 0
+                            while j < m - 1 && hay[i + j] == needle[j] { j += 1 }
+                            if j == m - 1 { return true }
+                        }
+                        i += shift[Int(tail)]
                     }
-                    i += 1
+                    return false
                 }
-                return false
             }
         }
     }

@@ -11,7 +11,12 @@ public struct RecordLog<Record: Codable & Sendable>: Sendable {
     }
 
     public static func encode(_ record: Record) throws -> [UInt8] {
-        Array(try RecordCoding.encoder().encode(record))
+        if let direct = record as? any DirectlyEncodable {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(1024)
+            if direct.encodeDirectly(into: &bytes) { return bytes }
+        }
+        return Array(try RecordCoding.encoder().encode(record))
     }
 
     /// Durably appends the record; when this returns, the record is on disk.
@@ -33,20 +38,32 @@ public struct RecordLog<Record: Codable & Sendable>: Sendable {
     }
 
     /// Reads the lines after `reader`'s position, decoding each record. Lines for which `skip`
-    /// returns true (given the record's bytes, checksum already verified) are not decoded.
+    /// returns true (given the record's bytes, not yet checksummed) are neither checked nor
+    /// decoded, and a bad one among them is not reported by this pass.
     /// Returns false when the file does not exist yet.
     @discardableResult
-    public static func read(_ reader: inout LogReader, following: Bool, skip: (ArraySlice<UInt8>) -> Bool = { _ in false },
+    public static func read(_ reader: inout LogReader, following: Bool, skip: ((ArraySlice<UInt8>) -> Bool)? = nil,
                             into body: (Record) throws -> Void, bad: (BadLine) -> Void) throws -> Bool {
+        let hasSkip = skip != nil
+        let skip = skip ?? { _ in false }
         // One decoder for the whole pass: making one per line costs more than the decoding.
         let decoder = RecordCoding.decoder()
         let path = reader.path
+        // With a skip predicate, checksums are checked only on the lines that are kept: a
+        // skipped line is not read, so whether it is intact does not matter to this pass.
+        let skipping = hasSkip
+        reader.verifyChecksums = !skipping
+        defer { reader.verifyChecksums = true }
         return try reader.read(following: following) { line in
-            switch line.result {
+            var result = line.result
+            if skipping, case .success(let unverified) = result {
+                if skip(unverified) { return }
+                result = LineFrame.decode(line.line)
+            }
+            switch result {
             case .failure(let problem):
                 bad(BadLine(path: path, number: line.number, offset: line.offset, problem: problem.description))
             case .success(let bytes):
-                if skip(bytes) { return }
                 let record: Record
                 do {
                     if let direct = Record.self as? any DirectlyDecodable.Type,

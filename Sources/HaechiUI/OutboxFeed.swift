@@ -127,8 +127,9 @@ enum OutboxFlow {
             let channels = m.channels.joined(separator: ", ")
             let what = m.corrects.map { Localized(ko: "정정 메시지(\($0) 정정)", en: "Correction of \($0)") } ?? Localized(ko: "메시지", en: "Message")
             if m.needsApproval {
-                state.flash = Flash(Localized(ko: "\(what.ko) 발송함에 등록: \(m.id) → \(channels) · 승인 대기 (다른 근무자가 승인해야 발송)",
-                                              en: "\(what.en) queued: \(m.id) → \(channels) · AWAITING APPROVAL by another operator"), .success)
+                // The approval part first: a long channel list must not push it off the line.
+                state.flash = Flash(Localized(ko: "\(what.ko) 승인 대기로 등록 (다른 근무자가 승인해야 발송): \(m.id) → \(channels)",
+                                              en: "\(what.en) queued AWAITING APPROVAL by another operator: \(m.id) → \(channels)"), .success)
             } else {
                 state.flash = Flash(Localized(ko: "\(what.ko) 발송함에 등록: \(m.id) → \(channels)",
                                               en: "\(what.en) queued: \(m.id) → \(channels)"), .success)

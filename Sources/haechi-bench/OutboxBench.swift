@@ -14,7 +14,7 @@ import Glibc
 struct OutboxBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "outbox", abstract: "Durable append rate; list/verify of a million records.")
     @Option(help: "Appends per measurement.") var appends = 2000
-    @Option(help: "Rounds of the three append loops (the median is reported).") var rounds = 3
+    @Option(help: "Rounds of the three append loops (the median is reported).") var rounds = 5
     @Option(help: "Records in the large outbox.") var records = 1_000_000
     @Option(help: "Directory for the files (default: a new one under $TMPDIR). Everything runs on this one disk.") var directory: String?
     @Option(help: "The haechi binary to time (default: next to this one).") var haechi: String?
@@ -68,7 +68,8 @@ struct OutboxBench: ParsableCommand {
         }
         for (name, args) in [("verify", ["outbox", "verify", "--state", big.path]),
                              ("list --all --json", ["outbox", "list", "--all", "--json", "--state", big.path, "--manuals", "/nonexistent"]),
-                             ("list --all", ["outbox", "list", "--all", "--state", big.path, "--manuals", "/nonexistent"])] {
+                             ("list --all", ["outbox", "list", "--all", "--state", big.path, "--manuals", "/nonexistent"]),
+                             ("list --incident", ["outbox", "list", "--incident", "inc-7", "--json", "--state", big.path, "--manuals", "/nonexistent"])] {
             let run = try ChildRun.measure(binary, args)
             guard run.status == 0 else { throw ValidationError("haechi \(name) exited with \(run.status)") }
             print(String(format: "haechi outbox %-18@ %6.2f s (goal < 2 s) %@   peak %6.1f MiB (goal < 100 MiB) %@",

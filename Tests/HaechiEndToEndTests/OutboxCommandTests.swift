@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import HaechiCore
 import HaechiStore
+@testable import HaechiApp
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -136,6 +137,23 @@ import FoundationXML
         #expect(rows.count == 2 && rows[1]["kind"] as? String == "emergency")
     }
 
+    @Test func anIncidentJournalSuppliesVariablesAndKeepsDrillAndLiveApart() throws {
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let dir = StateDirectory(path: state)
+        try dir.prepare()
+        try dir.journal(incident: "inc-9").append(IncidentEvent(kind: .opened, incident: "inc-9", at: Date(), operator: "kim",
+                                                                manual: "typhoon", mode: .live, variables: ["district": "강서구"], level: .alert))
+        var r = try haechi(["add", "--mode", "drill", "--incident", "inc-9", "--channel", "webhook", "--text", "a", "--text-en", "b"])
+        #expect(r.status == 1 && r.stderr.contains("NOT queued: incident inc-9 is a LIVE; drill and live never mix"), "\(r.stderr)")
+        r = try haechi(["add", "--mode", "live", "--confirm-live", "LIVE", "--incident", "inc-9", "--channel", "webhook",
+                        "--text", "{district} {level} 단계", "--text-en", "{district} level {level}"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let (records, _) = try dir.outbox.readAll()
+        guard case .message(let m)? = records.first else { Issue.record("no message"); return }
+        #expect(m.text == Localized(ko: "강서구 경계 단계", en: "강서구 level Orange"))
+        #expect(m.manual == "typhoon" && m.district == "강서구" && m.incident == "inc-9")
+    }
+
     @Test func verifyReportsEveryBadLineWithLineNumberAndByteOffset() throws {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let first = try add(["--mode", "drill", "--channel", "webhook", "--text", "하나", "--text-en", "one"])
@@ -171,7 +189,39 @@ import FoundationXML
         #expect(r.stdout.contains("&lt;훈련&gt;") && r.stdout.contains("Evacuate &amp; stay safe"))
         r = try haechi(["cap", fix])
         #expect(r.stdout.contains("<msgType>Update</msgType>") && r.stdout.contains(",\(original),"), "\(r.stdout)")
+        // The correction belongs to the same drill, and the incident filter finds both.
+        #expect(try listJSON(["--incident", "drill-42"]).map { $0["id"] as? String } == [original, fix])
         r = try haechi(["cap", "m-nope"])
         #expect(r.status == 1 && r.stderr.contains("no message 'm-nope'"))
+    }
+}
+
+/// Verify splits a large file in two halves; bad lines in both must keep their true numbers.
+@Suite struct OutboxVerificationSplitTests {
+    @Test func badLinesInBothHalvesKeepTheirLineNumbersAndOffsets() throws {
+        let dir = Binaries.temporaryDirectory("outbox-split")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/outbox.jsonl"
+        var bytes: [UInt8] = []
+        var expected: [(line: Int, offset: Int)] = []
+        for n in 1...400 {
+            let record = OutboxRecord.approve(message: "m-\(n)", operator: "kim", at: Date(timeIntervalSince1970: 1_795_935_900))
+            var line = LineFrame.encode(try RecordLog<OutboxRecord>.encode(record))
+            if n == 3 || n == 150 || n == 399 {
+                line[10] = UInt8(ascii: "#")
+                expected.append((n, bytes.count))
+            }
+            bytes += line
+        }
+        bytes += Array(#"{"r":{"torn"#.utf8)
+        expected.append((401, bytes.count - 11))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        for threshold in [Int.max, 1] {
+            var bad: [BadLine] = []
+            let result = try OutboxVerification.verify(path: path, as: OutboxRecord.self, splitAbove: threshold) { bad.append($0) }
+            #expect(result.records == 397 && result.bad == 4, "split above \(threshold)")
+            #expect(bad.map(\.number) == expected.map(\.line), "split above \(threshold)")
+            #expect(bad.map(\.offset) == expected.map(\.offset), "split above \(threshold)")
+        }
     }
 }

@@ -34,6 +34,7 @@ import Testing
         #expect(c.endpoint(channel: "x", mode: .drill)?.kind == .file(path: "/var/lib/haechi/drill-posts.jsonl"))
         #expect(c.endpoint(channel: "cap", mode: .live)?.kind == .cap(directory: "/srv/cap/live", sender: "haechi@seoul.go.kr"))
         #expect(c.endpoint(channel: "cap", mode: .live)?.summary == "cap live /srv/cap/live")
+        #expect(c.endpoint(channel: "kakao", mode: .live)?.summary == "webhook live https://relay.example", "no path: it may hold a secret")
     }
 
     @Test func aConfigThatCannotTellDrillFromLiveIsRefused() {
@@ -78,6 +79,11 @@ import Testing
           m:
             live: { kind: webhook, url: "https://a.example" }
         """) == ["s.yaml:3:11: error: m.live: a webhook endpoint needs secret_file (mode 0600) or secret_env"])
+        #expect(errors("""
+        channels:
+          m:
+            live: { kind: webhook, url: "https://bot:hunter2@a.example/x", secret_env: S }
+        """) == ["s.yaml:3:33: error: m.live.url must not carry a user or password; put the credential in a token or secret file"])
         #expect(errors("""
         retry: { base: soon }
         channels: {}

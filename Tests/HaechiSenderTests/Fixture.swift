@@ -23,7 +23,7 @@ struct Fixture {
     /// A credential file with mode 0600, owned by us, as the sender requires.
     func secretFile(_ name: String, _ content: String, mode: mode_t = 0o600) throws -> String {
         let path = dir + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(content.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(content.utf8))
         chmod(path, mode)
         return path
     }

@@ -141,3 +141,50 @@ import Testing
         #expect(outcome.reason?.contains("wrong") == false, "the token never reaches the ledger")
     }
 }
+
+@Suite struct RateLimitAndGiveUpTests {
+    @Test func anExhaustedRateLimitPausesTheEndpointUntilItsReset() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let reset = Date().addingTimeInterval(1.2)
+        let receiver = try await Receiver(.mastodon(token: "t", maxCharacters: 500), faults: { key, _ in
+            key.hasPrefix("first") ? .storeWithHeaders([("X-RateLimit-Limit", "300"), ("X-RateLimit-Remaining", "0"),
+                                                        ("X-RateLimit-Reset", RecordCoding.formatTimestamp(reset))]) : .none
+        })
+        defer { Task { await receiver.close() } }
+        let config = try fx.config("""
+        concurrency: 1
+        channels:
+          mastodon:
+            live: { kind: mastodon, url: "\(receiver.url)", token_env: T }
+        """)
+        try fx.queue([message("first", channels: ["mastodon"], ko: "하나"), message("second", channels: ["mastodon"], ko: "둘")])
+        _ = try await fx.run(config, environment: ["T": "t"])
+        let posts = receiver.snapshot.posts
+        let second = try #require(posts["second.mastodon.ko"]?.first)
+        #expect(second >= reset.addingTimeInterval(-0.01), "posted \(reset.timeIntervalSince(second))s before the reset")
+        #expect(try fx.outcomes().values.allSatisfy { $0.kind == .delivered })
+    }
+
+    @Test func deadAfterTheMaximumNumberOfAttemptsWithTheLastReason() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let secret = makeWebhookSecret()
+        let receiver = try await Receiver(.webhook(secret: secret), faults: { _, _ in .status(500, body: "database down") })
+        defer { Task { await receiver.close() } }
+        let config = try fx.config("""
+        retry: { base: 10ms, cap: 50ms, max_attempts: 3 }
+        channels:
+          hook:
+            live: { kind: webhook, url: "\(receiver.url)", secret_env: S }
+        """)
+        try fx.queue([message("m", channels: ["hook"], ko: "실패")])
+        let summary = try await fx.run(config, environment: ["S": secret])
+        #expect(summary.dead == 1 && summary.retries == 2)
+        let records = try fx.ledger()
+        #expect(records.map(\.kind) == [.attempt, .retry, .attempt, .retry, .attempt, .dead])
+        #expect(records.last?.reason == "gave up after 3 attempts; last: HTTP 500: database down")
+        #expect(Set(records.map(\.key)) == ["m.hook.ko"], "one key on every attempt")
+        #expect(receiver.postsPerKey() == ["m.hook.ko": 3])
+    }
+}

@@ -25,6 +25,8 @@ final class Receiver: Sendable {
         case slow(TimeInterval)
         /// Store, then close the connection without answering.
         case dropAfterStore
+        /// Store and answer 200 with these extra headers (rate-limit headers, say).
+        case storeWithHeaders([(String, String)])
     }
 
     struct Stored: Sendable {
@@ -137,10 +139,10 @@ final class Receiver: Sendable {
 
     private func accept(key: String, text: String, language: String?) -> Reply {
         let now = Date()
-        let (previous, fault) = state.withLock { s -> (Int, Fault) in
+        let fault = state.withLock { s -> Fault in
             let previous = s.posts[key]?.count ?? 0
             s.posts[key, default: []].append(now)
-            return (previous, faults(key, previous))
+            return faults(key, previous)
         }
         if case .status(let code, let headers, let body) = fault {
             return Reply(status: HTTPResponseStatus(statusCode: code), headers: headers, body: body, delay: delay())
@@ -156,6 +158,7 @@ final class Receiver: Sendable {
         switch fault {
         case .slow(let seconds): reply.delay += seconds
         case .dropAfterStore: reply.drop = true
+        case .storeWithHeaders(let headers): reply.headers = headers
         default: break
         }
         return reply
@@ -193,7 +196,7 @@ final class ReceiverHandler: ChannelInboundHandler {
                 for (name, value) in reply.headers { headers.add(name: name, value: value) }
                 context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: reply.status, headers: headers))), promise: nil)
                 context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: reply.body)))), promise: nil)
-                context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+                context.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
                     if !keepAlive { context.close(promise: nil) }
                 }
             }

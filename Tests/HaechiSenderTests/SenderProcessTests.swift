@@ -32,7 +32,7 @@ import Testing
             process = Process()
             process.executableURL = URL(fileURLWithPath: try SenderProcessTests.binary())
             process.arguments = arguments
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             handle.seekToEndOfFile()
             process.standardError = handle
@@ -42,7 +42,7 @@ import Testing
         }
         var pid: Int32 { process.processIdentifier }
         var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-        func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+        func kill(_ signal: Int32) { if process.isRunning { _ = Glibc.kill(pid, signal) } }
         /// The exit status, or nil if still running after `timeout`.
         func wait(timeout: TimeInterval) async -> Int32? {
             let deadline = Date().addingTimeInterval(timeout)
@@ -138,6 +138,7 @@ import Testing
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
 
         let child = try Child(["--state", fx.dir, "--config", configPath], log: fx.dir + "/a.log")
+        defer { child.kill(SIGKILL) }  // only if an expectation failed before the SIGTERM below
         #expect(await Self.poll(timeout: 10) { FileManager.default.fileExists(atPath: fx.state.heartbeatPath) })
         #expect(SenderStatus.from(heartbeatMTime: Heartbeat.modificationTime(path: fx.state.heartbeatPath), now: Date()) == .alive)
 
@@ -187,5 +188,22 @@ import Testing
         let second = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/d.log")
         #expect(await second.wait(timeout: 10) == 1)
         #expect(second.log.contains("sender.yaml:3:5: error: channel 'mastodon' gives an endpoint without a mode"), "\(second.log)")
+    }
+
+    @Test func onceEndsWithStatusThreeWhileAMessageWaitsForApproval() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let configPath = fx.dir + "/sender.yaml"
+        try """
+        channels:
+          x:
+            live: { kind: file, path: \(fx.dir)/posts.jsonl }
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try fx.queue([message("ok", channels: ["x"], ko: "보냄"), message("wait", channels: ["x"], ko: "대기", needsApproval: true)])
+        let child = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/e.log")
+        #expect(await child.wait(timeout: 10) == 3)
+        #expect(child.log.contains("1 deliveries wait for a second operator's approval"), "\(child.log)")
+        let posts = try String(contentsOfFile: fx.dir + "/posts.jsonl", encoding: .utf8)
+        #expect(posts.split(separator: "\n").count == 1 && posts.contains("\"key\":\"ok.x.ko\""))
     }
 }

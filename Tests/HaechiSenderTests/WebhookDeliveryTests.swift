@@ -151,3 +151,97 @@ import Testing
         #expect(safe.postsPerKey() == ["m.safe.ko": 1], "x was delivered before and is not sent again")
     }
 }
+
+/// Cancel and approval arriving while the sender runs (follow mode, in process).
+@Suite struct LiveFollowTests {
+    @Test func aCancelStopsFurtherRetriesAndALateApprovalReleasesTheMessage() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let secret = makeWebhookSecret()
+        let receiver = try await Receiver(.webhook(secret: secret), faults: { key, _ in key.hasPrefix("failing") ? .status(503) : .none })
+        defer { Task { await receiver.close() } }
+        let config = try fx.config("""
+        retry: { base: 150ms, cap: 150ms, max_attempts: 100 }
+        channels:
+          hook:
+            live: { kind: webhook, url: "\(receiver.url)", secret_env: S }
+        """)
+        let setup = try SenderSetup.make(config: config, environment: ["S": secret])
+        var options = Sender.Options(once: false)
+        options.heartbeat = false
+        let sender = Sender(state: fx.state, endpoints: setup.endpoints, retry: config.retry, concurrency: 4, options: options)
+        let running = Task { try await sender.run() }
+
+        try fx.queue([message("failing", channels: ["hook"], ko: "계속 실패"),
+                      message("needs-ok", channels: ["hook"], ko: "승인 필요", operator: "kim", needsApproval: true)])
+        func waitFor(_ condition: () throws -> Bool) async throws {
+            let deadline = Date().addingTimeInterval(5)
+            while try !condition() && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+            #expect(try condition())
+        }
+        try await waitFor { try fx.ledger().filter { $0.kind == .retry }.count >= 2 }
+        try fx.queue([.cancel(message: "failing", operator: "lee", at: Date(), reason: "superseded")])
+        try await waitFor { try fx.outcomes()["failing.hook.ko"]?.kind == .cancelled }
+        let postsAtCancel = receiver.postsPerKey()["failing.hook.ko"] ?? 0
+        #expect(receiver.snapshot.stored["needs-ok.hook.ko"] == nil)
+
+        try fx.queue([.approve(message: "needs-ok", operator: "park", at: Date())])
+        try await waitFor { receiver.snapshot.stored["needs-ok.hook.ko"] != nil }
+        try await Task.sleep(nanoseconds: 400_000_000)
+        #expect(receiver.postsPerKey()["failing.hook.ko"] == postsAtCancel, "no attempt after the cancel")
+        await sender.stop()
+        _ = try await running.value
+        await setup.shutdown()
+    }
+}
+
+@Suite struct NonIdempotentTests {
+    /// Without idempotency a timeout or a cut connection leaves the post's fate unknown: the
+    /// sender says so instead of posting again, while a clear "try later" (503) is still retried.
+    @Test func aCutConnectionIsUnknownButA503IsRetried() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let secret = makeWebhookSecret()
+        let receiver = try await Receiver(.webhook(secret: secret), faults: { key, previous in
+            if key.hasPrefix("cut") { return .dropAfterStore }
+            if key.hasPrefix("slow") { return .slow(1) }
+            if key.hasPrefix("busy") && previous == 0 { return .status(503) }
+            return .none
+        })
+        defer { Task { await receiver.close() } }
+        let config = try fx.config("""
+        \(fastRetry)
+        channels:
+          chat:
+            live: { kind: webhook, url: "\(receiver.url)", secret_env: S, idempotent: false }
+        """)
+        try fx.queue([message("cut", channels: ["chat"], ko: "끊김"), message("slow", channels: ["chat"], ko: "느림"),
+                      message("busy", channels: ["chat"], ko: "바쁨")])
+        _ = try await fx.run(config, environment: ["S": secret])
+        let outcomes = try fx.outcomes()
+        #expect(outcomes["cut.chat.ko"]?.kind == .unknown)
+        #expect(outcomes["cut.chat.ko"]?.reason?.contains("not re-posted blind") == true)
+        #expect(outcomes["slow.chat.ko"]?.kind == .unknown)
+        #expect(outcomes["busy.chat.ko"]?.kind == .delivered)
+        #expect(receiver.postsPerKey() == ["cut.chat.ko": 1, "slow.chat.ko": 1, "busy.chat.ko": 2])
+    }
+
+    @Test func aRefusedConnectionIsRetriedEvenWithoutIdempotency() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        // A port nobody listens on: the request never left, so trying again cannot post twice.
+        let closed = try await Receiver(.webhook(secret: makeWebhookSecret()))
+        let port = closed.port
+        await closed.close()
+        let config = try fx.config("""
+        retry: { base: 10ms, cap: 20ms, max_attempts: 3, timeout: 300ms }
+        channels:
+          chat:
+            live: { kind: webhook, url: "http://127.0.0.1:\(port)", secret_env: S, idempotent: false }
+        """)
+        try fx.queue([message("m", channels: ["chat"], ko: "연결 거부")])
+        _ = try await fx.run(config, environment: ["S": makeWebhookSecret()])
+        let records = try fx.ledger()
+        #expect(records.map(\.kind) == [.attempt, .retry, .attempt, .retry, .attempt, .dead], "\(records.map { "\($0.kind) \($0.reason ?? "")" })")
+    }
+}

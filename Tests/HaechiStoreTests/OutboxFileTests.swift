@@ -108,6 +108,21 @@ import HaechiCore
         _ = third
     }
 
+    @Test func byteMarkersFindTheirBytesAnywhereAndNothingElse() {
+        let marker = ByteMarker(Array(#""incident":"inc-7""#.utf8))
+        func found(_ s: String) -> Bool { marker.found(in: Array(s.utf8)[...]) }
+        #expect(found(#""incident":"inc-7""#))
+        #expect(found(#"{"id":"m","incident":"inc-7","kind":"x"}"#))
+        #expect(found(#"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"incident":"inc-7""#))
+        #expect(!found(#"{"incident":"inc-70"}"#) && !found(#"{"incident":"inc-"}"#) && !found("") && !found("\"incident\""))
+        // Every position in a longer line, against a naive search.
+        let hay = Array(#"{"a":"incident","incident":"inc-8","incident":"inc-7"}"#.utf8)
+        for cut in 0...hay.count {
+            let naive = cut >= marker.bytes.count && (0...(cut - marker.bytes.count)).contains { hay[$0..<($0 + marker.bytes.count)].elementsEqual(marker.bytes) }
+            #expect(marker.found(in: hay[0..<cut]) == naive, "cut \(cut)")
+        }
+    }
+
     @Test func filesAreGroupWritableInASetgidDirectoryWhateverTheUmask() throws {
         let old = umask(0o077)
         defer { umask(old) }

@@ -52,3 +52,38 @@ import HaechiCore
         #expect(Timestamp.parse("2026-13-01T00:00:00.000Z") == nil)
     }
 }
+
+/// The direct writer must produce exactly JSONEncoder's bytes, or step aside.
+@Suite struct RecordEncodingTests {
+    func viaJSONEncoder(_ r: OutboxRecord) throws -> [UInt8] { Array(try RecordCoding.encoder().encode(r)) }
+    func direct(_ r: OutboxRecord) -> [UInt8]? {
+        var out: [UInt8] = []
+        return r.encodeDirectly(into: &out) ? out : nil
+    }
+
+    @Test func sameBytesAsJSONEncoderForEveryKind() throws {
+        var rng = SystemRandomNumberGenerator()
+        let texts = ["마포구 대피", "quote \" back\\slash / slash", "tab\tline\nreturn\r", "이모지 🇰🇷 👨‍👩‍👧 \u{2028}", ""]
+        for n in 0..<200 {
+            let at = Date(timeIntervalSince1970: Double(Int64.random(in: 1_700_000_000_000...1_900_000_000_000, using: &rng)) / 1000)
+            var m = OutboxFileTests.message("m-\(n)", text: texts[n % texts.count])
+            m.created = at
+            if n % 2 == 0 { m.cap = nil; m.incident = nil; m.district = nil }
+            if n % 3 == 0 { m.step = "TY-0\(n % 10)"; m.corrects = "m-0"; m.needsApproval = true }
+            m.text.en = texts[(n + 1) % texts.count]
+            for record in [OutboxRecord.message(m), .correct(m), .approve(message: m.id, operator: texts[n % texts.count], at: at),
+                           .cancel(message: m.id, operator: "kim", at: at, reason: texts[(n + 2) % texts.count])] {
+                let expected = try viaJSONEncoder(record)
+                #expect(direct(record) == expected, "\(String(decoding: expected, as: UTF8.self))")
+                #expect(try RecordLog<OutboxRecord>.encode(record) == expected)
+            }
+        }
+    }
+
+    @Test func unusualControlCharactersFallBackToJSONEncoder() throws {
+        let record = OutboxRecord.cancel(message: "m-1", operator: "kim", at: Date(timeIntervalSince1970: 0), reason: "bell \u{07}")
+        #expect(direct(record) == nil)
+        let bytes = try RecordLog<OutboxRecord>.encode(record)
+        #expect(bytes == (try viaJSONEncoder(record)))
+    }
+}

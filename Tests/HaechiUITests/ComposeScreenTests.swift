@@ -239,6 +239,40 @@ extension Harness {
         #expect(h.state.status.awaitingApproval == 1)
     }
 
+    @Test func enterMovesToTheNextFieldAndNeverQueues() {
+        var h = Harness.onTemplateStep(mode: .live)
+        h.key(.char("m"))
+        #expect(h.send(.key(.enter)).isEmpty)      // a habitual Enter must not send anything
+        #expect(h.compose?.focus == .text(.en))
+        #expect(h.state.prompt == nil)
+        #expect(h.outbox.isEmpty)
+    }
+
+    @Test func anotherOperatorsQueuedMessageIsAnnouncedFromTheJournal() {
+        var h = Harness.onTemplateStep()
+        h.appendFromElsewhere(IncidentEvent(kind: .message, incident: "20261129-030000-earthquake-0001", at: h.clock.now,
+                                            operator: "lee", text: "queued for x", message: "m-1"))
+        h.poll()
+        #expect(h.state.flash?.text.en == "lee: message m-1: queued for x")
+    }
+
+    @Test func aLiveMessageWithoutADistrictIsConfirmedWithLIVE() {
+        var h = Harness()
+        h.state.channels = Fixture.channels
+        h.key(.down); h.key(.enter)               // the fire manual: it has a place, no district
+        h.key(.right); h.key(.down); h.key(.down)
+        h.type("중구 을지로"); h.key(.ctrl("o")); h.type("LIVE"); h.key(.enter)
+        #expect(h.state.incident?.mode == .live)
+        h.key(.char("M")); h.type("화재 연기 주의")
+        h.key(.tab); h.key(.tab); h.key(.right); h.key(.right); h.key(.char(" "))   // kakao: Korean only
+        h.key(.ctrl("o"))
+        #expect(h.state.prompt?.purpose == .confirmLiveMessage(expected: "LIVE"))
+        h.type("live"); h.key(.enter)              // the word, in any case
+        #expect(h.messages.first?.channels == ["kakao"])
+        #expect(h.messages.first?.kind == .info)
+        #expect(h.messages.first?.needsApproval == false)
+    }
+
     @Test func escapeWithTypingAsksTwiceAndQueuesNothing() {
         var h = Harness.onTemplateStep()
         h.key(.char("m"))
@@ -406,6 +440,20 @@ extension Harness {
         d.key(.char("x"))
         #expect(d.state.prompt == nil)
         #expect(d.state.flash?.text.ko.contains("c로 정정") == true)
+    }
+
+    @Test func aFailedApproveOrCancelSaysSoAndWritesNothing() throws {
+        var (h, m) = Self.withOneMessage(mode: .live)
+        h.state.operatorName = "lee"
+        h.failOutbox = "fsync outbox.jsonl: Input/output error"
+        h.key(.char("a")); h.type("마포구"); h.key(.enter)
+        #expect(h.state.flash == Flash(Localized(ko: "승인 기록 안 됨 (NOT approved): \(m.id): fsync outbox.jsonl: Input/output error",
+                                                 en: "NOT approved: \(m.id): fsync outbox.jsonl: Input/output error"), .error))
+        h.key(.char("x")); h.type("중복"); h.key(.enter)
+        #expect(h.state.flash?.text.en == "NOT cancelled: \(m.id): fsync outbox.jsonl: Input/output error")
+        #expect(h.outbox.count == 1)
+        #expect(h.feed.messages[0].state(DeliveryTarget(channel: "x", language: .ko)) == .awaitingApproval)
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == .message && $0.operator == "lee" } != true)
     }
 
     @Test func oneKeyCorrectsADeliveredMessageInEveryLanguage() throws {

@@ -55,8 +55,17 @@ public struct EndpointConfig: Sendable, Hashable {
         }
     }
 
-    /// Safe to log: kind, mode and destination, never a credential.
-    public var summary: String { "\(kindName) \(mode.rawValue) \(destination)" }
+    /// Safe to log and to write to the operators' ledger: kind, mode and where. For URLs only the
+    /// host and port, because some receivers carry a secret in the path or query.
+    public var summary: String {
+        switch kind {
+        case .mastodon(let url, _, _), .webhook(let url, _, _):
+            guard let u = URL(string: url), let host = u.host else { return "\(kindName) \(mode.rawValue)" }
+            return "\(kindName) \(mode.rawValue) \(u.scheme ?? "https")://\(host)" + (u.port.map { ":\($0)" } ?? "")
+        case .file, .cap:
+            return "\(kindName) \(mode.rawValue) \(destination)"
+        }
+    }
 }
 
 /// Retry policy numbers, all from the config's optional `retry:` section.
@@ -248,6 +257,10 @@ enum SenderConfigLoader {
     static func checkURL(_ node: Node, _ text: String, what: String, _ doc: YAMLDocument) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             doc.error(node, "\(what) is not a URL: '\(doc.printable(text))'")
+            return nil
+        }
+        if url.user != nil || url.password != nil {
+            doc.error(node, "\(what) must not carry a user or password; put the credential in a token or secret file")
             return nil
         }
         let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased())

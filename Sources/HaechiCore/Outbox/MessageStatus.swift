@@ -70,10 +70,15 @@ public struct DeliveryTarget: Sendable, Hashable, Comparable, CustomStringConver
     /// and the message has text for. Without a profile for a channel, every language with text
     /// (the sender refuses unknown channels itself; the view should still show them).
     public static func targets(of message: OutboxMessage, channels: ChannelProfiles?) -> [DeliveryTarget] {
-        message.channels.flatMap { id -> [DeliveryTarget] in
-            let languages = channels?[id]?.languages ?? Language.allCases
-            return languages.filter { !message.text[$0].isEmpty }.map { DeliveryTarget(channel: id, language: $0) }
+        // One array, no intermediate ones: a listing calls this for every message.
+        var targets: [DeliveryTarget] = []
+        targets.reserveCapacity(message.channels.count * Language.allCases.count)
+        for id in message.channels {
+            for language in channels?[id]?.languages ?? Language.allCases where !message.text[language].isEmpty {
+                targets.append(DeliveryTarget(channel: id, language: language))
+            }
         }
+        return targets
     }
 }
 
@@ -90,9 +95,35 @@ public struct MessageEvents: Sendable, Hashable {
     public var cancel: Cancel?
     /// Ids of later corrections of this message.
     public var correctedBy: [String] = []
-    public var ledger: [DeliveryTarget: DeliveryRecord] = [:]
+    public var ledger = LatestDeliveries()
 
     public init() {}
+}
+
+/// The last ledger record per target of one message. A short array, not a dictionary: a
+/// message has a handful of targets, and a million small dictionaries cost a hundred
+/// megabytes where arrays cost a third of that. The stored records drop `message` and `key`
+/// (the message they belong to is the owner's), to keep a million of them small.
+public struct LatestDeliveries: Sendable, Hashable {
+    private var records: [DeliveryRecord] = []
+    public init() {}
+
+    public subscript(target: DeliveryTarget) -> DeliveryRecord? {
+        get { records.first { $0.channel == target.channel && $0.language == target.language } }
+        set {
+            let i = records.firstIndex { $0.channel == target.channel && $0.language == target.language }
+            guard var record = newValue else {
+                if let i { records.remove(at: i) }
+                return
+            }
+            record.message = ""
+            record.key = ""
+            if let i { records[i] = record } else { records.append(record) }
+        }
+    }
+
+    public var isEmpty: Bool { records.isEmpty }
+    public var count: Int { records.count }
 }
 
 /// A message and everything that happened to it since.

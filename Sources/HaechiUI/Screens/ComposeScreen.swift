@@ -45,7 +45,7 @@ public struct ComposeScreen: ScreenModel {
     static let fields: [Field] = [.text(.ko), .text(.en), .channels, .kind]
 
     public static let keys = KeyTable(title: Localized(ko: "메시지 작성", en: "Compose message"), [
-        KeyBinding([.tab, .down], .nextField, Localized(ko: "다음 칸 (한국어 → 영어 → 채널 → 종류)", en: "Next field (Korean → English → channels → class)"),
+        KeyBinding([.tab, .down, .enter], .nextField, Localized(ko: "다음 칸 (한국어 → 영어 → 채널 → 종류)", en: "Next field (Korean → English → channels → class)"),
                    hint: Localized(ko: "Tab 칸", en: "Tab field")),
         KeyBinding([.backTab, .up], .previousField, Localized(ko: "이전 칸", en: "Previous field")),
         KeyBinding([.left], .choiceLeft, Localized(ko: "채널: 왼쪽 채널 / 종류: 이전 종류", en: "Channels: previous channel · Class: previous class")),

@@ -221,12 +221,26 @@ public struct OutboxScreen: ScreenModel {
 
         c.hline(y: top + height)
         guard let sel else { return }
-        let lines = details(list[sel], app: app, width: c.width - 2)
+        let lines = details(list[sel], app: app, width: c.width - 2).flatMap { Self.wrap($0, width: c.width - 2) }
         let detailTop = top + height + 1
         for (i, line) in lines.prefix(c.height - 2 - detailTop).enumerated() {
             var lx = 1
             for (text, style) in line { lx = c.put(text, x: lx, y: detailTop + i, style: style, maxWidth: c.width - 1 - lx) }
         }
+    }
+
+    /// A details line that does not fit: its last part (a list of posts, a reason) goes on
+    /// below, indented, rather than being cut off.
+    static func wrap(_ line: [(String, Style)], width: Int, indent: Int = 4) -> [[(String, Style)]] {
+        guard let last = line.last, line.reduce(0, { $0 + $1.0.displayWidth }) > width else { return [line] }
+        let head = line.dropLast()
+        let used = head.reduce(0) { $0 + $1.0.displayWidth }
+        guard width - used >= 10 else { return [line] }
+        let first = last.0.wrapped(to: width - used)
+        guard let firstLine = first.first else { return [line] }
+        let rest = first.dropFirst().joined(separator: " ").wrapped(to: width - indent)
+        let pad = String(repeating: " ", count: indent)
+        return [Array(head) + [(firstLine, last.1)]] + rest.map { [(pad + $0, last.1)] }
     }
 
     /// `>03:05:12 DRILL 긴급     승인 대기      [훈련] [서울시] 마포구 지진 발생…`
@@ -262,19 +276,34 @@ public struct OutboxScreen: ScreenModel {
             if let a = s.approval {
                 out.append([(app.t("승인: \(a.by) ", "Approved by \(a.by) at ") + OutboxText.seconds(a.at, app.timeZone), Style(.ok))])
             } else if !s.isCancelled {
-                out.append([(app.t("승인 대기: 다른 근무자가 a로 승인 (본인 불가) · haechi outbox approve \(m.id)",
-                                   "Awaiting approval: another operator presses a (not \(m.operator)) · haechi outbox approve \(m.id)"),
-                             Style(.warning, bold: true))])
+                out.append([(app.t("승인 대기: 다른 근무자가 a로 승인 (본인 불가) · ", "Awaiting approval: another operator presses a (not \(m.operator)) · "),
+                             Style(.warning, bold: true)), ("haechi outbox approve \(m.id)", Style(.warning))])
             }
         }
         if let cancel = s.cancel {
             out.append([(app.t("취소: ", "Cancelled by ") + "\(cancel.by) \(OutboxText.seconds(cancel.at, app.timeZone))"
                          + (cancel.reason.isEmpty ? "" : " — \(cancel.reason)"), Style(.skipped, bold: true))])
         }
+        // Posts that carry their own facts (a remote id, a retry time, a reason) get a line each;
+        // plain waiting states are one line listing their posts, so sixteen queued posts do
+        // not push the texts off the screen.
         let targetWidth = max(12, s.targets.map { $0.description.count }.max() ?? 0)
+        var grouped: [DeliveryState: [DeliveryTarget]] = [:]
+        var order: [DeliveryState] = []
         for (target, state) in s.states {
+            switch state {
+            case .queued, .awaitingApproval, .cancelled:
+                if grouped[state] == nil { order.append(state) }
+                grouped[state, default: []].append(target)
+            default:
+                let t = OutboxText.state(state, app)
+                out.append([("  " + target.description.padded(to: targetWidth) + " ", Style(.dim)), (t.0, t.1)])
+            }
+        }
+        for state in order {
             let t = OutboxText.state(state, app)
-            out.append([("  " + target.description.padded(to: targetWidth) + " ", Style(.dim)), (t.0, t.1)])
+            let targets = grouped[state]!.map(\.description).joined(separator: " ")
+            out.append([("  " + t.0 + ": ", t.1), (targets, Style(.dim))])
         }
         for language in m.languages {
             let lines = (language.rawValue + ": " + m.postText(language)).wrapped(to: width)

@@ -161,6 +161,7 @@ private func otherOperatorNote(_ event: IncidentEvent, state: AppState) -> Local
     case .note: return Localized(ko: "\(who)님이 ‘\(title)’에 메모를 남겼습니다", en: "\(who) added a note to ‘\(title)’")
     case .level: return Localized(ko: "\(who): 경보 단계 → \(event.level?.korean ?? "?")", en: "\(who): alert level → \(event.level?.english ?? "?")")
     case .closed: return Localized(ko: "\(who)님이 사건을 종료했습니다", en: "\(who) closed the incident")
+    case .message: return Localized(ko: "\(who): 메시지 \(event.message ?? "") — \(event.text ?? "")", en: "\(who): message \(event.message ?? ""): \(event.text ?? "")")
     default: return Localized(ko: "\(who): \(event.kind.rawValue)", en: "\(who): \(event.kind.rawValue)")
     }
 }
