@@ -260,3 +260,21 @@ import Testing
         #expect(h.screenText.contains("보고서를 만들 수 없습니다: no incident"))
     }
 }
+
+extension DrillReducerTests {
+    @Test func aChosenScenarioFixesLevelAndVariables() {
+        var h = Harness()
+        h.state.scenarios = [Fixture.quakeScenario]
+        h.key(.enter)
+        h.key(.down)
+        h.key(.right)                 // quake-drill chosen
+        h.key(.down)                  // straight to the open line: level and district come from the scenario
+        guard case .start(let s) = h.state.screen else { Issue.record("not start"); return }
+        #expect(s.field == .open)
+        #expect(h.screenText.contains("마포구"))
+        h.key(.up); h.key(.left)      // back to none: the form is editable again
+        guard case .start(let free) = h.state.screen else { return }
+        #expect(free.scenarioID == nil)
+        #expect(free.fields(h.state).contains(.variable("district")))
+    }
+}

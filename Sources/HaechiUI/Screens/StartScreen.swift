@@ -39,6 +39,9 @@ public struct StartScreen: ScreenModel {
 
     func fields(_ app: AppState) -> [Field] {
         let scenario: [Field] = mode == .drill && !Drill.scenarios(for: manualID, in: app).isEmpty ? [.scenario] : []
+        // A scenario fixes the level and the variables (its injects are written for them): they
+        // are shown but not editable, so nothing typed is silently ignored.
+        if scenarioID != nil { return [.manual, .mode] + scenario + [.open] }
         return [.manual, .mode] + scenario + [.level] + (manual(app)?.variables.map { .variable($0.id) } ?? []) + [.open]
     }
 
