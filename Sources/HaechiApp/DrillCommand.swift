@@ -2,19 +2,26 @@ import ArgumentParser
 import Foundation
 import HaechiCore
 
-/// `haechi drill SCENARIO`: checks a drill scenario against its manual and prints its inject
-/// timeline. Once the checklist TUI lands it opens the drill there; `DrillStart.prepare` is the
-/// seam it will call.
+/// `haechi drill SCENARIO`: checks a drill scenario against its manual, then opens the checklist
+/// TUI straight into a new drill of it (injects played at their scenario time). `--print` only
+/// checks it and prints the trainer's inject timeline.
 struct DrillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill",
-        abstract: "Check a drill scenario and show its inject timeline (running it in the TUI comes later).",
-        discussion: "SCENARIO is a scenario id from MANUALS/scenarios/ or the path of a scenario file."
+        abstract: "Run a drill scenario in the checklist TUI (or --print its inject timeline).",
+        discussion: """
+            SCENARIO is a scenario id from MANUALS/scenarios/ or the path of a scenario file. In the drill, \
+            + and - change the clock's speed, Space pauses it, R shows the report.
+            """
     )
     @OptionGroup var manualsOption: ManualsOption
+    @OptionGroup var stateOption: StateOption
     @Argument(help: "Scenario id (see MANUALS/scenarios/) or path to a scenario file.") var scenario: String
     @Option(help: "Language: ko or en.") var lang: String = "ko"
     @Option(help: "Clock speed for the drill: 1, 2, 5, 10 or 60.") var speed: Int = 1
+    @Option(name: .customLong("operator"), help: "Your name in the journal (default: $USER).") var operatorName: String?
+    @Flag(name: [.customLong("print"), .customLong("check")], help: "Only check the scenario and print its inject timeline.")
+    var printOnly = false
 
     func run() throws {
         guard let language = Language(rawValue: lang) else { throw ValidationError("--lang must be ko or en, not '\(lang)'") }
@@ -29,8 +36,16 @@ struct DrillCommand: ParsableCommand {
             stderr.write(Data("haechi: the scenario has errors; nothing to run\n".utf8))
             throw ExitCode(1)
         }
-        print(DrillStart.timeline(loaded, manual: manual, language: language, speed: clockSpeed), terminator: "")
-        print("Scenario is valid. Running drills in the checklist screen is not built yet.")
+        if printOnly {
+            print(DrillStart.timeline(loaded, manual: manual, language: language, speed: clockSpeed), terminator: "")
+            print("Scenario is valid.")
+            return
+        }
+        let shell = try TUICommand.shell(manuals: manualsOption, state: stateOption, operatorName: operatorName, language: lang)
+        // A scenario given as a path is not in MANUALS/scenarios: offer it to the TUI as well.
+        if !shell.state.scenarios.contains(where: { $0.id == loaded.id }) { shell.state.scenarios.append(loaded) }
+        shell.startActions = [.openDrill(scenario: loaded.id, speed: clockSpeed)]
+        try shell.run()
     }
 }
 

@@ -66,7 +66,8 @@ struct ReportSources {
                                 + (diagnostics.first.map { ": \($0)" } ?? ""))
             }
         }
-        return ReportSources(input: ReportInput(journal: journal, outbox: outbox, ledger: ledger, manual: manual, scenario: scenario),
+        return ReportSources(input: ReportInput(journal: journal, outbox: outbox, ledger: ledger, manual: manual, scenario: scenario,
+                                                     clock: DrillClock(journal: journal)),
                              badLines: bad, warnings: warnings)
     }
 }

@@ -26,13 +26,19 @@ struct TUICommand: ParsableCommand {
     var language: String = "ko"
 
     func run() throws {
+        try Self.shell(manuals: manuals, state: state, operatorName: operatorName, language: language).run()
+    }
+
+    /// The shell with its manuals, channels and drill scenarios loaded; shared with `haechi drill`,
+    /// which opens straight into a drill.
+    static func shell(manuals: ManualsOption, state: StateOption, operatorName: String?, language: String) throws -> TUIShell {
         let started = DispatchTime.now().uptimeNanoseconds
         let env = ProcessInfo.processInfo.environment
         let who = operatorName ?? env["USER"] ?? env["LOGNAME"] ?? ""
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }
-        guard let lang = Language(rawValue: language) else { throw ValidationError("--language must be ko or en") }
+        guard let lang = Language(rawValue: language) else { throw ValidationError("the language must be ko or en, not '\(language)'") }
         guard isatty(0) == 1, isatty(1) == 1 else {
             throw ValidationError("haechi tui needs a terminal on standard input and output.")
         }
@@ -49,6 +55,7 @@ struct TUICommand: ParsableCommand {
         shell.log.write(String(format: "manuals: %d loaded from %@ in %.1f ms", library.manuals.count, manuals.directory,
                                Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
         shell.started = started
-        try shell.run()
+        shell.useScenarios(manualsDirectory: manuals.directory)
+        return shell
     }
 }

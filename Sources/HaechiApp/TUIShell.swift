@@ -23,6 +23,8 @@ final class TUIShell {
     var running = true
     /// When the command started (uptime ns), to log the time to the first frame.
     var started: UInt64?
+    /// Sent once the first frame is up (`haechi drill` opens its drill this way).
+    var startActions: [Action] = []
 
     init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
          language: Language) throws {
@@ -54,6 +56,7 @@ final class TUIShell {
         send(.resized(width: size.width, height: size.height))
         send(.statusSummary(effects.statusSummary()))
         perform([.listIncidents])
+        for action in startActions { send(action) }
         terminal.draw(render(state))
         if let started {
             log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
@@ -77,6 +80,8 @@ final class TUIShell {
             let now = Date()
             // Another operator's lines in the journal we show: within a quarter of a second.
             if let action = effects.pollFollowed() { send(action) }
+            // A drill's next inject is due before the next second's tick: play it now.
+            if let wake = Drill.nextWake(state), wake <= now { lastTick = now; send(.tick) }
             if now.timeIntervalSince(lastTick) >= 1 {
                 lastTick = now
                 send(.tick)
@@ -124,6 +129,8 @@ struct TUIEffects {
     private(set) var followed: (incident: String, reader: LogReader)?
     /// Performs `.enqueue` and follows outbox.jsonl + delivery.jsonl (TUIOutbox.swift).
     var outbox: TUIOutbox
+    /// Where `.loadReport` finds the manual and scenario a report is scored against.
+    var manualsDirectory = "manuals"
 
     init(state: StateDirectory, log: TUILog?) {
         stateDirectory = state
@@ -165,6 +172,8 @@ struct TUIEffects {
             return []
         case .enqueue(let record):
             return outbox.enqueue(record, log: log)
+        case .loadReport(let id):
+            return [TUIDrill.report(incident: id, state: stateDirectory, manualsDirectory: manualsDirectory)]
         }
     }
 

@@ -158,7 +158,7 @@ import HaechiStore
 
     @Test func drillCommandChecksShippedScenarios() throws {
         for id in ["heavy-rain-gangnam", "typhoon-landfall", "earthquake-m5", "crowd-crush-hongdae"] {
-            let r = try Binaries.run("haechi", ["drill", id, "--manuals", Binaries.bundledManuals, "--speed", "10"])
+            let r = try Binaries.run("haechi", ["drill", id, "--print", "--manuals", Binaries.bundledManuals, "--speed", "10"])
             #expect(r.status == 0, "\(id): \(r.stderr)")
             #expect(r.stderr.isEmpty, "\(id): \(r.stderr)")
             #expect(r.stdout.contains("Scenario is valid"))

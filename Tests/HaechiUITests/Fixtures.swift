@@ -137,6 +137,13 @@ struct Harness {
             quit = true
         case .enqueue(let record):
             performEnqueue(record)
+        case .loadReport(let id):
+            // The shell reads the same journal from disk (TUIDrill.report); here it is in memory.
+            let journal = journals[id] ?? []
+            let scenario = journal.first?.scenario.flatMap { s in state.scenarios.first { $0.id == s } }
+            let report = try? IncidentReport.build(ReportInput(journal: journal, manual: journal.first?.manual.flatMap(state.manual(id:)),
+                                                               scenario: scenario, clock: DrillClock(journal: journal)))
+            send(.reportLoaded(incident: id, report: report, problems: report == nil ? ["no journal \(id)"] : []))
         }
     }
 

@@ -19,6 +19,10 @@ public struct IncidentEvent: Codable, Sendable, Hashable {
         /// A drill inject was shown to the trainees.
         case inject
         case closed
+        /// A drill clock change (speed or pause) by the trainer: `speed` and `paused` give the
+        /// clock's state from `at` on. Journaled so a drill resumed after kill -9, and its
+        /// report, keep scenario time exactly (`DrillClock(journal:)` replays these).
+        case clock
     }
     public var kind: Kind
     public var incident: String
@@ -38,12 +42,17 @@ public struct IncidentEvent: Codable, Sendable, Hashable {
     public var text: String?
     public var message: String?
     public var inject: String?
+    // clock
+    public var speed: Int?
+    public var paused: Bool?
 
     public init(kind: Kind, incident: String, at: Date, operator: String, manual: String? = nil, mode: Mode? = nil,
                 variables: [String: String]? = nil, scenario: String? = nil, level: AlertLevel? = nil, step: String? = nil,
-                status: StepStatus? = nil, text: String? = nil, message: String? = nil, inject: String? = nil) {
+                status: StepStatus? = nil, text: String? = nil, message: String? = nil, inject: String? = nil,
+                speed: Int? = nil, paused: Bool? = nil) {
         self.kind = kind; self.incident = incident; self.at = at; self.operator = `operator`; self.manual = manual
         self.mode = mode; self.variables = variables; self.scenario = scenario; self.level = level; self.step = step
         self.status = status; self.text = text; self.message = message; self.inject = inject
+        self.speed = speed; self.paused = paused
     }
 }

@@ -111,6 +111,11 @@ extension IncidentReport {
                 entry.kind = .closed
                 entry.text = "closed" + (event.text.map { ": \($0)" } ?? "")
                 closed = event
+            case .clock:
+                // The trainer's speed and pause keys: kept in the timeline so a reviewer sees why
+                // scenario time and wall time part (offsets are already in scenario time).
+                entry.kind = .note
+                entry.text = "drill clock \(event.speed ?? 1)×" + (event.paused == true ? ", paused" : "")
             }
             timeline.append(entry)
         }

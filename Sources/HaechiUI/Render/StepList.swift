@@ -64,7 +64,7 @@ public enum StepDetails {
             if let reason = incident.progress[step.id]?.reason, !reason.isEmpty { line += " · " + app.t("사유: ", "reason: ") + reason }
             var style = Style(status == .todo ? .normal : .dim)
             if incident.isOverdue(step, now: app.now) {
-                let late = app.now.timeIntervalSince(incident.openedAt.addingTimeInterval(TimeInterval(step.targetMinutes * 60)))
+                let late = incident.elapsed(now: app.now) - TimeInterval(step.targetMinutes * 60)
                 line += " · " + app.t("지연 ", "OVERDUE by ") + Format.minutes(late)
                 style = Style(.overdue, bold: true)
             }

@@ -37,6 +37,11 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.char("m")], .composeFromStep, Localized(ko: "이 단계의 메시지 작성 (템플릿과 사건 정보로 채움)", en: "Compose this step's message (template + incident variables)")),
         KeyBinding([.char("M")], .composeNew, Localized(ko: "새 메시지 작성 (자유 작성)", en: "Compose a new free-form message")),
         KeyBinding([.char("o")], .openOutbox, Localized(ko: "발송함 (이 사건의 메시지와 전달 상태)", en: "Outbox (this incident's messages and their delivery)")),
+        // Drills (issue 6): the trainer's clock, and the report (also for live incidents).
+        KeyBinding([.char("+"), .char("=")], .drillFaster, Localized(ko: "훈련 시계 빠르게 (1×→2×→5×→10×→60×)", en: "Drill clock faster (1×→2×→5×→10×→60×)")),
+        KeyBinding([.char("-")], .drillSlower, Localized(ko: "훈련 시계 느리게", en: "Drill clock slower")),
+        KeyBinding([.char(" ")], .drillPause, Localized(ko: "훈련 시계 일시정지/다시 시작", en: "Pause/resume the drill clock")),
+        KeyBinding([.char("R")], .openReport, Localized(ko: "사후 검토 보고서 보기", en: "View the after-action report")),
     ])
 
     // MARK: rows
@@ -55,7 +60,9 @@ public struct ChecklistScreen: ScreenModel {
         return rows
     }
 
-    static func layout(_ app: AppState) -> SplitLayout { SplitLayout(width: app.width, height: app.height, top: 3) }
+    static func layout(_ app: AppState) -> SplitLayout {
+        SplitLayout(width: app.width, height: app.height, top: 3 + DrillPanel.height(app))
+    }
 
     func context(_ app: AppState) -> (Incident, Manual, [StepRow])? {
         guard let incident = app.incident, let manual = app.manual(id: incident.manualID) else { return nil }
@@ -122,6 +129,8 @@ public struct ChecklistScreen: ScreenModel {
             app.navigate(to: .home(HomeScreen()))
             app.incident = nil
             return [.stopFollowing, .listIncidents]
+        case .drillFaster, .drillSlower, .drillPause: return Drill.clockCommand(command, app: &app)
+        case .openReport: return ReportScreen.open(incident: incident.id, app: &app)
         case .markDone, .markInProgress, .markTodo, .skip, .notApplicable, .addNote, .changeLevel, .closeIncident:
             if incident.isClosed {
                 app.flash = Flash(Localized(ko: "종료된 사건입니다 (읽기 전용)", en: "This incident is closed (read-only)"), .warning)
@@ -236,6 +245,7 @@ public struct ChecklistScreen: ScreenModel {
             c.put(info, x: x + 1, y: 2, style: Style(.dim))
         }
 
+        DrillPanel.render(app, into: &c, y: 3)
         let layout = Self.layout(app)
         layout.drawSeparator(into: &c)
         let selectedIndex = selectedIndex(rows)
@@ -292,10 +302,10 @@ public struct ChecklistScreen: ScreenModel {
             cx += targetWidth + 1
             let stateText: String
             if overdue {
-                let late = app.now.timeIntervalSince(incident.openedAt.addingTimeInterval(TimeInterval(step.targetMinutes * 60)))
+                let late = incident.elapsed(now: app.now) - TimeInterval(step.targetMinutes * 60)
                 stateText = app.t("지연", "LATE") + " +" + Format.minutes(late)
             } else if let p = incident.progress[step.id], status != .todo {
-                let at = Format.minutes(p.at.timeIntervalSince(incident.openedAt))
+                let at = Format.minutes(incident.offset(of: p.at))
                 stateText = status == .done ? app.t("완료 ", "done ") + at : app.t(StatusText.localized(status))
             } else {
                 stateText = ""

@@ -25,6 +25,7 @@ public struct HomeScreen: ScreenModel {
         KeyBinding([.char("o")], .openOutbox, Localized(ko: "발송함 (모든 메시지와 전달 상태)", en: "Outbox (every message and its delivery)"),
                    hint: Localized(ko: "o 발송함", en: "o outbox")),
         KeyBinding([.char("g")], .refresh, Localized(ko: "사건 목록 새로 읽기", en: "Reload the incident list")),
+        KeyBinding([.char("R")], .openReport, Localized(ko: "선택한 사건의 사후 검토 보고서", en: "After-action report of the selected incident")),
         KeyBinding([.char("q")], .quit, Localized(ko: "종료 (진행 중 사건은 계속 기록됨)", en: "Quit (open incidents stay open)"),
                    hint: Localized(ko: "q 종료", en: "q quit")),
     ])
@@ -77,6 +78,12 @@ public struct HomeScreen: ScreenModel {
             app.navigate(to: .review(ReviewScreen(manualIndex: manuals.firstIndex { $0.id == id } ?? 0, returnTo: nil)))
         case .refresh:
             return [.listIncidents]
+        case .openReport:
+            guard focus == .incidents, let id = incidents[safe: incidentIndex]?.id else {
+                app.flash = Flash(Localized(ko: "Tab으로 사건 목록에서 사건을 고른 뒤 R", en: "Pick an incident first (Tab), then R"), .warning)
+                return []
+            }
+            return ReportScreen.open(incident: id, app: &app)
         case .openOutbox:
             return openOutbox(app: &app)
         default:

@@ -11,11 +11,13 @@ public indirect enum Screen: Sendable, Hashable {
     case help(HelpScreen)
     case compose(ComposeScreen)
     case outbox(OutboxScreen)
+    /// The after-action report (issue 6); remembers the screen it was opened from.
+    case report(ReportScreen)
 
     /// Every screen's key table, in the order Help lists them.
     public static let keyTables: [KeyTable] = [
         HomeScreen.keys, StartScreen.keys, ChecklistScreen.keys, ReviewScreen.keys, HelpScreen.keys,
-        ComposeScreen.keys, OutboxScreen.keys,
+        ComposeScreen.keys, OutboxScreen.keys, ReportScreen.keys,
     ]
 
     public var keys: KeyTable {
@@ -27,6 +29,7 @@ public indirect enum Screen: Sendable, Hashable {
         case .help: HelpScreen.keys
         case .compose: ComposeScreen.keys
         case .outbox: OutboxScreen.keys
+        case .report: ReportScreen.keys
         }
     }
 
@@ -39,6 +42,7 @@ public indirect enum Screen: Sendable, Hashable {
         case .help(let s): s.mode(in: app)
         case .compose(let s): s.mode(in: app)
         case .outbox(let s): s.mode(in: app)
+        case .report(let s): s.mode(in: app)
         }
     }
 
@@ -59,6 +63,7 @@ public indirect enum Screen: Sendable, Hashable {
         case .help(let s): s.render(app, into: &canvas)
         case .compose(let s): s.render(app, into: &canvas)
         case .outbox(let s): s.render(app, into: &canvas)
+        case .report(let s): s.render(app, into: &canvas)
         }
     }
 
@@ -74,6 +79,7 @@ public indirect enum Screen: Sendable, Hashable {
         case .help(let s): model = s
         case .compose(let s): model = s
         case .outbox(let s): model = s
+        case .report(let s): model = s
         }
         app.navigated = false
         let effects = body(&model, &app)

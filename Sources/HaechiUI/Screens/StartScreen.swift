@@ -4,12 +4,15 @@ import HaechiCore
 /// Start: choose the manual, LIVE or DRILL, the alert level, and fill the manual's incident
 /// variables. DRILL is the default; LIVE needs the word typed before the incident opens.
 public struct StartScreen: ScreenModel {
-    public enum Field: Sendable, Hashable { case manual, mode, level, variable(String), open }
+    public enum Field: Sendable, Hashable { case manual, mode, scenario, level, variable(String), open }
     public var manualID: String
     public var mode: Mode = .drill
     public var level: AlertLevel = .interest
     public var values: [String: TextField] = [:]
     public var field: Field = .mode
+    /// A bundled drill scenario (issue 6): nil is a free drill. Chosen, it sets the level and
+    /// the variables, and opening plays its injects (`Drill.open`).
+    public var scenarioID: String?
 
     public init(manual: Manual, app: AppState) {
         manualID = manual.id
@@ -35,7 +38,11 @@ public struct StartScreen: ScreenModel {
     func manual(_ app: AppState) -> Manual? { app.manual(id: manualID) }
 
     func fields(_ app: AppState) -> [Field] {
-        [.manual, .mode, .level] + (manual(app)?.variables.map { .variable($0.id) } ?? []) + [.open]
+        let scenario: [Field] = mode == .drill && !Drill.scenarios(for: manualID, in: app).isEmpty ? [.scenario] : []
+        // A scenario fixes the level and the variables (its injects are written for them): they
+        // are shown but not editable, so nothing typed is silently ignored.
+        if scenarioID != nil { return [.manual, .mode] + scenario + [.open] }
+        return [.manual, .mode] + scenario + [.level] + (manual(app)?.variables.map { .variable($0.id) } ?? []) + [.open]
     }
 
     mutating func resetValues(for manual: Manual) {
@@ -87,15 +94,19 @@ public struct StartScreen: ScreenModel {
                 guard let j = ms.firstIndex(where: { $0.id == manualID }) else { break }
                 let next = ms[(j + d + ms.count) % ms.count]
                 manualID = next.id
+                scenarioID = nil
                 resetValues(for: next)
             case .mode:
                 mode = mode == .drill ? .live : .drill
+                scenarioID = nil  // a scenario is a drill; LIVE never carries one
                 if mode == .live {
                     app.flash = Flash(Localized(ko: "실제 상황(LIVE)입니다. 열 때 LIVE를 입력해 확인합니다", en: "LIVE: a real incident. You will type LIVE to confirm"), .warning)
                 }
             case .level:
                 let all = AlertLevel.allCases
                 level = all[max(0, min(all.count - 1, all.firstIndex(of: level)! + d))]
+            case .scenario:
+                chooseScenario(d, app: app)
             case .variable, .open:
                 app.flash = Flash(Localized(ko: "←→는 매뉴얼·모드·단계 칸에서 씁니다", en: "←→ changes the manual, mode or level"), .info)
             }
@@ -119,6 +130,9 @@ public struct StartScreen: ScreenModel {
             field = .variable(v.id)
             app.flash = Flash(Localized(ko: "‘\(v.label.ko)’을(를) 입력하세요 (필수)", en: "Fill in ‘\(v.label.en)’ (required)"), .warning)
             return []
+        }
+        if let scenarioID, mode == .drill {
+            return Drill.open(scenario: scenarioID, speed: .x1, app: &app, env: env)
         }
         if mode == .live {
             app.prompt = Prompt(.confirmLive, label: Localized(ko: "실제 상황으로 엽니다. LIVE 입력 후 Enter:", en: "Opening a REAL incident. Type LIVE and Enter:"),
@@ -165,6 +179,12 @@ public struct StartScreen: ScreenModel {
         row(.manual, app.t("매뉴얼", "Manual"), "< " + app.t(manual.title) + " >  " + app.t("\(manual.stepCount)단계", "\(manual.stepCount) steps"), Style(.normal, bold: true))
         row(.mode, app.t("모드", "Mode"), mode == .live ? "< LIVE 실제 상황 >" : "< DRILL 훈련 >",
             Style(mode == .live ? .liveBanner : .drillBanner, bold: true))
+        if fields(app).contains(.scenario) {
+            let chosen = scenarioID.flatMap { id in app.scenarios.first { $0.id == id } }
+            row(.scenario, app.t("훈련 시나리오", "Drill scenario"),
+                "< " + (chosen.map { app.t($0.title) + " (\($0.injects.count)" + app.t("개 상황)", " injects)") } ?? app.t("없음 (자유 훈련)", "none (free drill)")) + " >",
+                Style(chosen == nil ? .dim : .drillAccent, bold: chosen != nil))
+        }
         row(.level, app.t("경보 단계", "Alert level"), "< \(level.korean) \(level.english) >", Style(Tone.level(level.rawValue), bold: true))
         let applying = manual.steps(at: level).count
         c.put(app.t("이 단계에서 적용되는 단계: \(applying)/\(manual.stepCount)", "Steps that apply at this level: \(applying) of \(manual.stepCount)"),
@@ -187,5 +207,16 @@ public struct StartScreen: ScreenModel {
             c.put(app.t("훈련: 메시지는 훈련 채널로만, [훈련] 머리말을 달고 나갑니다.", "Drill: messages go to drill channels only, marked as an exercise."),
                   x: 3, y: y, style: Style(.drillAccent))
         }
+    }
+
+    /// ←/→ on the scenario field: none, then each scenario of the manual. A scenario brings its
+    /// starting level and variables, which stay editable only as a free drill.
+    mutating func chooseScenario(_ d: Int, app: AppState) {
+        let ids: [String?] = [nil] + Drill.scenarios(for: manualID, in: app).map(\.id)
+        let i = ids.firstIndex(of: scenarioID) ?? 0
+        scenarioID = ids[(i + d + ids.count) % ids.count]
+        guard let scenario = scenarioID.flatMap({ id in app.scenarios.first { $0.id == id } }) else { return }
+        level = scenario.startLevel
+        for (k, v) in scenario.variables where values[k] != nil { values[k]?.text = v }
     }
 }

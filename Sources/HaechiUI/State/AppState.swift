@@ -59,6 +59,11 @@ public struct AppState: Sendable, Hashable {
     // outbox joined with the sender's ledger as the shell last read it.
     public var channels = ChannelProfiles([])
     public var outbox = OutboxFeed()
+    // Drills (issue 6): the scenarios the shell loaded from MANUALS/scenarios, and injects this
+    // TUI has asked to journal but not yet read back (so a tick before the read-back does not
+    // play one twice). Keys are `incident/inject`.
+    public var scenarios: [Scenario] = []
+    public var pendingInjects: Set<String> = []
     /// Set by screens that navigate, so the dispatcher does not write the old screen back.
     var navigated = false
 
@@ -140,6 +145,10 @@ public enum Action: Sendable, Hashable {
     case outboxLoaded(OutboxFeed)
     case outboxAppended(OutboxRecord)
     case outboxAppendFailed(OutboxRecord, reason: String)
+    // Drills (issue 6): open a drill of a loaded scenario (`haechi drill`, the Start screen),
+    // and the report the shell built for `.loadReport`.
+    case openDrill(scenario: String, speed: DrillClock.Speed)
+    case reportLoaded(incident: String, report: IncidentReport?, problems: [String])
 }
 
 /// What the shell must do. Data, so tests assert them and the shell performs them.
@@ -158,4 +167,7 @@ public enum Effect: Sendable, Hashable {
     /// Append durably (flock, fsync) to outbox.jsonl; answer `.outboxAppended` only after the
     /// fsync returned, else `.outboxAppendFailed`; then re-read the outbox (`.outboxLoaded`).
     case enqueue(OutboxRecord)
+    /// Build the after-action report of an incident from its journal, the outbox and the ledger
+    /// (`.reportLoaded`).
+    case loadReport(incident: String)
 }

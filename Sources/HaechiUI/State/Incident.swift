@@ -43,6 +43,11 @@ public struct Incident: Sendable, Hashable {
     public var ignoredEvents = 0
     public var eventCount = 0
     public var lastEventAt: Date
+    // Drills run from a scenario (see DrillPanel): the scenario, its clock as journaled, and the
+    // injects played so far (their `inject` lines, first one per id, in journal order).
+    public var scenarioID: String?
+    public var clock: DrillClock?
+    public var injects: [IncidentEvent] = []
 
     public var isClosed: Bool { closedAt != nil }
 
@@ -57,6 +62,8 @@ public struct Incident: Sendable, Hashable {
         openedBy = event.operator
         lastEventAt = event.at
         eventCount = 1
+        scenarioID = event.scenario
+        if mode == .drill, event.scenario != nil { clock = DrillClock(journal: [event]) }
     }
 
     /// Rebuilds an incident from its journal. Nil when the journal has no `opened` event.
@@ -89,17 +96,29 @@ public struct Incident: Sendable, Hashable {
             closedAt = event.at
             closedBy = event.operator
             summary = event.text
-        case .message, .inject:
-            // Shown by the screens that own them (compose, drill injects); nothing to fold here.
+        case .message:
+            // Shown by the screen that owns it (compose); nothing to fold here.
             break
+        case .inject:
+            // Two TUIs on one drill may both play an inject; it is shown (and scored) once.
+            guard let id = event.inject, !injects.contains(where: { $0.inject == id }) else { return }
+            injects.append(event)
+        case .clock:
+            clock?.apply(event)
         }
     }
 
     public func status(of step: String) -> StepStatus { progress[step]?.status ?? .todo }
 
-    /// Elapsed time since opening, frozen at closing.
+    /// Elapsed time since opening, frozen at closing. In a scenario drill it is scenario time
+    /// (sped up, paused), the time the manual's targets and the injects are written in.
     public func elapsed(now: Date) -> TimeInterval {
-        max(0, (closedAt ?? now).timeIntervalSince(openedAt))
+        offset(of: closedAt ?? now)
+    }
+
+    /// Seconds from the opening to `date`, in scenario time for a drill with a clock.
+    public func offset(of date: Date) -> TimeInterval {
+        max(0, clock?.elapsed(at: date) ?? date.timeIntervalSince(openedAt))
     }
 
     /// A step is overdue when its target time has passed and nobody has finished, skipped or
@@ -108,7 +127,7 @@ public struct Incident: Sendable, Hashable {
         switch status(of: step.id) {
         case .done, .skipped, .notApplicable: return false
         case .todo, .inProgress:
-            return (closedAt ?? now) > openedAt.addingTimeInterval(TimeInterval(step.targetMinutes * 60))
+            return elapsed(now: now) > TimeInterval(step.targetMinutes * 60)
         }
     }
 

@@ -66,6 +66,8 @@ public enum Command: Sendable, Hashable {
     // compose and outbox
     case composeFromStep, composeNew, openOutbox, queueMessage, toggleChannel
     case approveMessage, cancelMessage, correctMessage, toggleOutboxFilter
+    // drills and the report
+    case drillFaster, drillSlower, drillPause, openReport
 }
 
 /// One line of a key table: which keys, what they do, and the words for help and the status line.

@@ -7,7 +7,13 @@ public func reduce(_ state: inout AppState, _ action: Action, _ env: Environment
     state.now = env.now()
     switch action {
     case .tick:
-        return []
+        return Drill.playDueInjects(&state)
+
+    case .openDrill(let scenario, let speed):
+        return Drill.open(scenario: scenario, speed: speed, app: &state, env: env)
+
+    case .reportLoaded(let id, let report, let problems):
+        return ReportScreen.loaded(incident: id, report: report, problems: problems, app: &state)
 
     case .resized(let w, let h):
         state.width = max(1, w)
@@ -45,7 +51,7 @@ public func reduce(_ state: inout AppState, _ action: Action, _ env: Environment
         default: state.screen = .checklist(ChecklistScreen())
         }
         return Screen.dispatch(&state) { model, app in model.incidentChanged(app: app); return [] }
-            + problems.map { .log("journal \(id): \($0)") }
+            + problems.map { .log("journal \(id): \($0)") } + Drill.playDueInjects(&state)
 
     case .journalEvents(let id, let events, let problems):
         guard var incident = state.incident, incident.id == id else { return [] }
@@ -57,10 +63,12 @@ public func reduce(_ state: inout AppState, _ action: Action, _ env: Environment
         }
         state.incident = incident
         state.journalProblems += problems
+        Drill.injectsArrived(events, app: &state)
         return Screen.dispatch(&state) { model, app in model.incidentChanged(app: app); return [] }
-            + problems.map { .log("journal \(id): \($0)") }
+            + problems.map { .log("journal \(id): \($0)") } + Drill.playDueInjects(&state)
 
     case .journalAppendFailed(let event, let reason):
+        Drill.appendFailed(event, app: &state)
         state.flash = Flash(Localized(ko: "저장 안 됨! \(reason) — 다시 시도하세요",
                                       en: "NOT SAVED: \(reason). Nothing was recorded; try again"), .error)
         return [.log("journal append failed for \(event.incident) \(event.kind.rawValue): \(reason)")]

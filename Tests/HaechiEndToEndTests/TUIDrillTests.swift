@@ -1,0 +1,146 @@
+import Foundation
+import HaechiCore
+import HaechiStore
+import Testing
+
+/// A scenario drill run end to end on the real binary in a private tmux: `haechi drill` at 60×,
+/// an inject that raises the level, steps done with the clock paused, kill -9 and a resume that
+/// keeps the paused clock and replays nothing, the close, the report screen, and then
+/// `haechi report --format json` scoring the inject as answered.
+///
+/// With `HAECHI_RECORD_FIXTURES=1` the run's journal is copied to
+/// Tests/HaechiCoreTests/Fixtures/tui-drill-state/, a drill journal written by the app itself
+/// for the report tests.
+@Suite(.serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
+struct TUIDrillTests {
+    static let fixtureDirectory = Binaries.repositoryRoot + "/Tests/HaechiCoreTests/Fixtures/tui-drill-state"
+
+    struct Setup {
+        let tmux: Tmux
+        let state: URL
+        init() throws {
+            tmux = try Tmux()
+            state = tmux.directory.appendingPathComponent("state")
+        }
+        var common: [String] { ["--manuals", Binaries.bundledManuals, "--state", state.path, "--operator", "kim"] }
+        func incidentIDs() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: state.appendingPathComponent("incidents").path)
+                .filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) }
+        }
+        func journal(_ id: String) throws -> [IncidentEvent] {
+            let (records, bad) = try StateDirectory(path: state.path).journal(incident: id).readAll()
+            #expect(bad.isEmpty)
+            return records
+        }
+    }
+
+    @Test func drillAtSixtyTimesInjectLevelPauseKillResumeCloseAndReport() throws {
+        let s = try Setup()
+        let t = s.tmux
+        defer { t.shutdown() }
+        try t.start("a", width: 100, height: 30, [Binaries.path("haechi"), "drill", "earthquake-m5", "--speed", "60"] + s.common)
+        try t.waitFor("a", "DRILL · 훈련 상황", "훈련 시각 T+", ">> 60×")
+
+        // T+1 is one second of wall time away: the early warning appears and raises the level.
+        try t.waitFor("a", "상황 T+1", "기상청 지진조기경보", "경계 Orange", timeout: 15)
+        try t.keys("a", "Space")
+        let paused = try t.waitFor("a", "|| 일시정지")
+
+        // The four first steps (EQ-01..04; EQ-03 appeared with 경계): done moves to the next open one.
+        try t.keys("a", "d")
+        try t.waitFor("a", "[x] 1.1")
+        try t.keys("a", "d")
+        try t.waitFor("a", "[x] 1.2")
+
+        // kill -9 with the clock paused.
+        let id = try #require(try s.incidentIDs().first)
+        let before = try s.journal(id)
+        let pid = try t.programPID("a")
+        #expect(kill(pid, SIGKILL) == 0)
+        #expect(try t.waitForExit("a") == 137)
+
+        // Resume from Home in a plain TUI: still paused at the same scenario time, nothing replayed.
+        try t.start("b", width: 100, height: 30, [Binaries.path("haechi")] + s.common)
+        try t.waitFor("b", "진행 중인 사건·훈련")
+        try t.keys("b", "Tab", "Enter")
+        let resumed = try t.waitFor("b", "|| 일시정지", "[x] 1.1", "[x] 1.2", "기상청 지진조기경보")
+        let clockLine = { (screen: String) in screen.split(separator: "\n").first { $0.contains("훈련 시각 T+") }.map(String.init) }
+        #expect(clockLine(resumed)?.prefix(24) == clockLine(paused)?.prefix(24), "the paused scenario time moved across the restart")
+        Thread.sleep(forTimeInterval: 1.5)  // a paused drill plays nothing, however long we wait
+        #expect(try s.journal(id) == before)
+
+        try t.keys("b", "d")
+        try t.waitFor("b", "[x] 1.3")
+        try t.keys("b", "d")
+        try t.waitFor("b", "[x] 2.1")
+
+        // Close, then the report screen from the checklist.
+        try t.keys("b", "c")
+        try t.waitFor("b", "종료 요약")
+        try t.type("b", "조기경보 대응 훈련 종료")
+        try t.keys("b", "Enter")
+        try t.waitFor("b", "종료됨")
+        try t.keys("b", "R")
+        try t.waitFor("b", "사후 검토 보고서", "훈련 점수", "상황 대응 1/6", "[대응함")
+        try t.keys("b", "q")
+        try t.waitFor("b", "종료됨")
+        try t.keys("b", "q")
+        try t.waitFor("b", "진행 중인 사건·훈련")
+        try t.keys("b", "q")
+        #expect(try t.waitForExit("b") == 0)
+
+        // The journal: opened with the scenario, the 60× clock, one inject with the drill's level
+        // line, the pause, the four steps by kim, the close.
+        let journal = try s.journal(id)
+        #expect(journal.first?.kind == .opened && journal.first?.scenario == "earthquake-m5" && journal.first?.mode == .drill)
+        #expect(journal.filter { $0.kind == .clock }.map { "\($0.speed ?? 0)\($0.paused == true ? "p" : "")" } == ["60", "60p"])
+        #expect(journal.filter { $0.kind == .inject }.compactMap(\.inject) == ["early-warning"])
+        #expect(journal.contains { $0.kind == .level && $0.level == .alert && $0.operator == "drill" })
+        #expect(journal.filter { $0.kind == .stepStatus && $0.status == .done }.compactMap(\.step) == ["EQ-01", "EQ-02", "EQ-03", "EQ-04"])
+        #expect(journal.last?.kind == .closed)
+
+        // The same state directory through `haechi report`: the inject answered, in scenario time.
+        let r = try Binaries.run("haechi", ["report", id, "--format", "json", "--manuals", Binaries.bundledManuals, "--state", s.state.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let drill = try #require(json["drill"] as? [String: Any])
+        #expect(drill["answered"] as? Int == 1)
+        #expect(drill["expected"] as? Int == 6)
+        let injects = try #require(drill["injects"] as? [[String: Any]])
+        let warning = try #require(injects.first { $0["id"] as? String == "early-warning" })
+        #expect(warning["answered"] as? Bool == true)
+        #expect(warning["missing"] as? [String] == [])
+        // Shown within a scenario minute of T+1 and answered while the clock stood still: the
+        // response is the few scenario seconds before the pause key landed (at 60× every wall
+        // second is a minute), not the minutes the rest of the test took.
+        let shown = try #require(warning["shown"] as? Double)
+        #expect(shown >= 60 && shown < 130)
+        #expect((warning["response"] as? Double ?? 999) < 30)
+        #expect(injects.filter { $0["shown"] != nil && !($0["shown"] is NSNull) }.count == 1)
+
+        if ProcessInfo.processInfo.environment["HAECHI_RECORD_FIXTURES"] == "1" {
+            try Self.recordFixture(from: s.state, incident: id)
+        }
+    }
+
+    /// Keeps the run's journal as a fixture, renamed to a stable id so tests can name it.
+    static func recordFixture(from state: URL, incident id: String) throws {
+        let fixture = URL(fileURLWithPath: fixtureDirectory)
+        try? FileManager.default.removeItem(at: fixture)
+        let incidents = fixture.appendingPathComponent("incidents")
+        try FileManager.default.createDirectory(at: incidents, withIntermediateDirectories: true)
+        let (events, _) = try StateDirectory(path: state.path).journal(incident: id).readAll()
+        let stable = "tui-drill-earthquake-m5"
+        let renamed = events.map { e -> IncidentEvent in var e = e; e.incident = stable; return e }
+        try StateDirectory(path: fixture.path).journal(incident: stable).append(renamed)
+    }
+
+    @Test func drillCommandRefusesABadSpeedAndPrintsWithPrint() throws {
+        let bad = try Binaries.run("haechi", ["drill", "earthquake-m5", "--speed", "3", "--manuals", Binaries.bundledManuals])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--speed must be one of 1, 2, 5, 10, 60"))
+        let printed = try Binaries.run("haechi", ["drill", "earthquake-m5", "--print", "--manuals", Binaries.bundledManuals])
+        #expect(printed.status == 0)
+        #expect(printed.stdout.contains("early-warning") || printed.stdout.contains("기상청 지진조기경보"))
+    }
+}
