@@ -12,7 +12,10 @@ import Synchronization
 public func makeHTTPClient(concurrency: Int, timeout: TimeInterval) -> HTTPClient {
     var configuration = HTTPClient.Configuration()
     configuration.redirectConfiguration = .disallow
-    configuration.timeout = .init(connect: .milliseconds(Int64(min(timeout, 10) * 1000)))
+    // Connecting gets half the request's time: a connection that is slow to open then fails as
+    // a connect timeout (nothing was sent: safe to retry anywhere) before the whole request's
+    // deadline can fire, which would have to be treated as "may have been posted".
+    configuration.timeout = .init(connect: .milliseconds(Int64(min(timeout / 2, 10) * 1000)))
     configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, concurrency))
     return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
 }

@@ -81,5 +81,5 @@ func makeWebhookSecret() -> String {
 
 /// Fast retries for tests: the policy is the same, only the numbers are small.
 let fastRetry = """
-retry: { base: 50ms, cap: 400ms, max_attempts: 8, max_age: 1h, timeout: 600ms }
+retry: { base: 50ms, cap: 400ms, max_attempts: 8, max_age: 1h, timeout: 1500ms }
 """

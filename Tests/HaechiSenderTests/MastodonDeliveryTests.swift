@@ -16,7 +16,7 @@ import Testing
         case 2 where previous < 2:
             return .status(500, body: "oops")
         case 3 where previous == 0:
-            return .slow(1.2)
+            return .slow(4)
         case 4 where previous == 0:
             return .dropAfterStore
         case 5:

@@ -236,7 +236,7 @@ import Testing
         let port = closed.port
         await closed.close()
         let config = try fx.config("""
-        retry: { base: 10ms, cap: 20ms, max_attempts: 3, timeout: 300ms }
+        retry: { base: 10ms, cap: 20ms, max_attempts: 3, timeout: 3s }
         channels:
           chat:
             live: { kind: webhook, url: "http://127.0.0.1:\(port)", secret_env: S, idempotent: false }
