@@ -85,10 +85,25 @@ public enum Lint {
     }
 }
 
-/// Hooks for files that are not manuals (drill scenarios), filled by the code that owns them.
+/// Files in a manuals folder that are not manuals: drill scenarios in `scenarios/`.
 enum LintExtensions {
-    /// Extra checks for a manuals folder (e.g. its `scenarios/` sub-folder).
-    static func lintDirectory(_ path: String, library: ManualLibrary) -> (files: Int, diagnostics: [Diagnostic]) { (0, []) }
-    /// Checks for a single file that is not a manual, or nil when it is a manual.
-    static func lintFile(_ path: String, fallbackDirectory: String) -> [Diagnostic]? { nil }
+    /// A manuals folder's `scenarios/` sub-folder, checked against the manuals just loaded
+    /// (unknown manual ids and step ids are errors there).
+    static func lintDirectory(_ path: String, library: ManualLibrary) -> (files: Int, diagnostics: [Diagnostic]) {
+        let dir = path + "/" + ScenarioLoader.directoryName
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else { return (0, []) }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        return (files.count, ScenarioLoader(library: library).load(directory: dir).diagnostics)
+    }
+
+    /// A single file inside a `scenarios/` folder is a scenario, checked against the manuals of
+    /// the folder above it (or the fallback folder). Nil for anything else.
+    static func lintFile(_ path: String, fallbackDirectory: String) -> [Diagnostic]? {
+        let parent = (path as NSString).deletingLastPathComponent
+        guard (parent as NSString).lastPathComponent == ScenarioLoader.directoryName else { return nil }
+        let manualsDir = (parent as NSString).deletingLastPathComponent
+        let library = ManualLibrary.load(directory: manualsDir.isEmpty ? fallbackDirectory : manualsDir)
+        return ScenarioLoader(library: library).load(file: path).diagnostics
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HaechiCore
+import HaechiStore
 
 /// `haechi manuals`: one line per manual.
 struct ManualsCommand: ParsableCommand {
@@ -9,9 +10,25 @@ struct ManualsCommand: ParsableCommand {
         abstract: "List the manuals: id, titles, category, step count."
     )
     @OptionGroup var manualsOption: ManualsOption
+    @OptionGroup var stateOption: StateOption
+    @Flag(help: "Across past incidents in the state directory: the steps most often late or skipped.")
+    var stats = false
+    @Option(help: "Language of --stats: ko or en.") var lang: String = "ko"
 
     func run() throws {
         let library = try loadLibraryOrExplain(manualsOption.directory)
+        if stats {
+            guard let language = Language(rawValue: lang) else { throw ValidationError("--lang must be ko or en, not '\(lang)'") }
+            let state = StateDirectory.resolve(stateOption.state)
+            let (journals, problems) = ReportJournals.all(in: state)
+            if journals.isEmpty {
+                print(language == .ko ? "\(state.path)에 지난 사건이 없습니다." : "No past incidents in \(state.path).")
+                return
+            }
+            for p in problems { FileHandle.standardError.write(Data("haechi: warning: skipped \(p)\n".utf8)) }
+            print(ManualStats.renderText(ManualStats.compute(journals: journals, manuals: library.manuals), language: language), terminator: "")
+            return
+        }
         let idWidth = library.manuals.map(\.id.count).max() ?? 2
         for m in library.manuals.sorted(by: { ($0.category.rawValue, $0.id) < ($1.category.rawValue, $1.id) }) {
             let id = m.id.padding(toLength: idWidth, withPad: " ", startingAt: 0)

@@ -30,8 +30,10 @@ struct ShowCommand: ParsableCommand {
 }
 
 enum ShowFormats {
-    static var names: [String] { ManualPrinter.Format.allCases.map(\.rawValue) }
+    static var names: [String] { ManualPrinter.Format.allCases.map(\.rawValue) + ["html"] }
     static func render(_ manual: Manual, language: Language, format: String) -> String? {
-        ManualPrinter.Format(rawValue: format).map { ManualPrinter.render(manual, language: language, format: $0) }
+        // HTML: one self-contained printable page (the report code's renderer).
+        if format == "html" { return ManualHTML.render(manual, language: language) }
+        return ManualPrinter.Format(rawValue: format).map { ManualPrinter.render(manual, language: language, format: $0) }
     }
 }

@@ -56,4 +56,32 @@ import Testing
             }
         }
     }
+
+    @Test func scenariosAreLintedAgainstTheirManuals() throws {
+        let dir = Binaries.temporaryDirectory("lint-scenario")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/scenarios", withIntermediateDirectories: true)
+        for f in ["channels.yaml", "typhoon.yaml"] {
+            try fm.copyItem(atPath: Binaries.bundledManuals + "/" + f, toPath: dir + "/" + f)
+        }
+        let scenario = try #require(try fm.contentsOfDirectory(atPath: Binaries.bundledManuals + "/scenarios").first { $0.hasPrefix("typhoon") })
+        let text = try String(contentsOfFile: Binaries.bundledManuals + "/scenarios/" + scenario, encoding: .utf8)
+        let lines = text.components(separatedBy: "\n")
+        let index = try #require(lines.firstIndex { $0.hasPrefix("manual: typhoon") })
+        var broken = lines
+        broken[index] = "manual: typhon"
+        try broken.joined(separator: "\n").write(toFile: dir + "/scenarios/" + scenario, atomically: true, encoding: .utf8)
+        let result = try Binaries.run("haechi", ["lint", dir])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("scenarios/\(scenario):\(index + 1):9: error: unknown manual 'typhon'; did you mean 'typhoon'?"), "\(result.stdout)")
+    }
+
+    @Test func showWritesASelfContainedHTMLPage() throws {
+        let result = try Binaries.run("haechi", ["show", "typhoon", "--format", "html", "--manuals", Binaries.bundledManuals])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("<!DOCTYPE html>"))
+        #expect(!result.stdout.contains("<script"), "no scripts in a page meant for printing")
+        #expect(result.stdout.contains("태풍"))
+    }
 }
