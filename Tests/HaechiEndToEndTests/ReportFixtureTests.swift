@@ -8,37 +8,12 @@ import HaechiStore
 @Suite(.serialized) struct ReportFixtureTests {
     init() throws {
         let journal = ReportRecording.directory + "/incidents/\(ReportRecording.liveID).jsonl"
-        let asked = ProcessInfo.processInfo.environment["HAECHI_RECORD_FIXTURES"] == "1"
-        // Recorded before the outbox coding fix, the outbox lines cannot be read once it is in:
-        // re-record them then (the change shows up in `git status`, to be committed).
-        let stale = Self.outboxRoundTrips
-            && ((try? StateDirectory(path: ReportRecording.directory).outbox.readAll().bad.isEmpty) == false)
-        if asked || stale || !FileManager.default.fileExists(atPath: journal) {
+        if ProcessInfo.processInfo.environment["HAECHI_RECORD_FIXTURES"] == "1" || !FileManager.default.fileExists(atPath: journal) {
             try ReportRecording.record()
         }
     }
 
     var state: StateDirectory { StateDirectory(path: ReportRecording.directory) }
-
-    /// The seed's `OutboxRecord` wrote its record kind under `kind`, where a message's own `kind`
-    /// (its class) overwrote it, so message records could not be read back. The outbox branch
-    /// fixes this; until it is merged the outbox-dependent checks are a known issue, not a pass.
-    static let outboxRoundTrips: Bool = {
-        let record = OutboxRecord.message(OutboxMessage(id: "probe", mode: .drill, kind: .info, channels: ["x"],
-                                                        text: Localized(ko: "a", en: "b"), operator: "t", created: Date()))
-        guard let bytes = try? RecordCoding.encoder().encode(record) else { return false }
-        return (try? RecordCoding.decoder().decode(OutboxRecord.self, from: bytes)) == record
-    }()
-
-    func outboxDependent(_ body: () throws -> Void) rethrows {
-        if Self.outboxRoundTrips {
-            try body()
-        } else {
-            withKnownIssue("OutboxRecord coding bug of the seed (fixed on branch outbox): message records do not read back") {
-                try body()
-            }
-        }
-    }
 
     func build(_ id: String) throws -> IncidentReport {
         let library = ManualLibrary.load(directory: Binaries.bundledManuals)
@@ -54,13 +29,13 @@ import HaechiStore
                                                     manual: library.manual(id: opened.manual ?? ""), scenario: scenario))
     }
 
-    @Test func liveIncidentFigures() throws { try outboxDependent {
+    @Test func liveIncidentFigures() throws {
         let r = try build(ReportRecording.liveID)
         #expect(r.problems == [])
         #expect(r.manual.title?.en == "Heavy rain and urban flooding")
         #expect(r.operators == ["kim.duty", "lee.ctrl", "park.chief"])
         #expect(r.levels.map(\.level) == [.caution, .alert])
-        #expect(r.duration == 95 * 60)
+        #expect(r.duration == 5700)
         let s = r.summary
         #expect(s.stepsApplicable == 12)
         #expect(s.stepsOnTime == 6)
@@ -82,9 +57,9 @@ import HaechiStore
         #expect(m7.correctedBy == ["m-hr07c"])
         #expect(m7.deliveries.first { $0.channel == "kakao" }?.state == .unknown)
         #expect(r.messages.first { $0.id == "m-dup" }?.cancelReason == "m-hr07과 중복")
-    } }
+    }
 
-    @Test func drillScoreAgainstTheShippedScenario() throws { try outboxDependent {
+    @Test func drillScoreAgainstTheShippedScenario() throws {
         let r = try build(ReportRecording.drillID)
         let d = try #require(r.drill)
         #expect(r.mode == .drill)
@@ -96,9 +71,9 @@ import HaechiStore
         #expect(d.injects.filter { !$0.answered && !$0.expected.isEmpty }.map(\.id) == ["underpass-photo", "pump-outage"])
         #expect(r.levels.map(\.level) == [.caution, .alert])
         #expect(r.timeline.filter { $0.kind == .inject }.count == 6)
-    } }
+    }
 
-    @Test func reportCommandWritesAllThreeFormats() throws { try outboxDependent {
+    @Test func reportCommandWritesAllThreeFormats() throws {
         let out = Binaries.temporaryDirectory("report")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let common = [ReportRecording.liveID, "--state", ReportRecording.directory, "--manuals", Binaries.bundledManuals]
@@ -126,7 +101,7 @@ import HaechiStore
         #expect(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
         // Self-contained: nothing fetched from anywhere.
         #expect(!page.contains("src=\"http") && !page.contains("href=\"http") && !page.contains("@import"))
-    } }
+    }
 
     /// A torn last line (a crash mid-write) and an incident still open: the report is still made,
     /// and the damaged line is named on standard error.
@@ -141,7 +116,7 @@ import HaechiStore
         try text.write(toFile: dir + "/incidents/\(ReportRecording.drillID).jsonl", atomically: true, encoding: .utf8)
         let r = try Binaries.run("haechi", ["report", ReportRecording.drillID, "--state", dir, "--manuals", Binaries.bundledManuals])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("incomplete last line"))
+        #expect(r.stderr.contains("torn write"))
         #expect(r.stdout.contains("| Closed | still open |"))
         #expect(r.stdout.contains("- Drill score: **60%**, 3 of 5 injects answered in their window"))
     }
