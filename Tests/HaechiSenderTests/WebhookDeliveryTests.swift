@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HaechiCore
 import HaechiStore
 import Testing
@@ -231,10 +234,11 @@ import Testing
     @Test func aRefusedConnectionIsRetriedEvenWithoutIdempotency() async throws {
         let fx = try Fixture()
         defer { fx.remove() }
-        // A port nobody listens on: the request never left, so trying again cannot post twice.
-        let closed = try await Receiver(.webhook(secret: makeWebhookSecret()))
-        let port = closed.port
-        await closed.close()
+        // A port that is bound but never listens: connecting is refused (never reset), and as
+        // the socket stays open for the whole test, no other test can take the port meanwhile.
+        // The request never left, so trying again cannot post twice.
+        let (socketFD, port) = try boundButNotListening()
+        defer { close(socketFD) }
         let config = try fx.config("""
         retry: { base: 10ms, cap: 20ms, max_attempts: 3, timeout: 3s }
         channels:
@@ -246,4 +250,19 @@ import Testing
         let records = try fx.ledger()
         #expect(records.map(\.kind) == [.attempt, .retry, .attempt, .retry, .attempt, .dead], "\(records.map { "\($0.kind) \($0.reason ?? "")" })")
     }
+}
+
+/// A loopback TCP socket bound to a free port without `listen`, and that port.
+func boundButNotListening() throws -> (Int32, Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    guard bound == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
