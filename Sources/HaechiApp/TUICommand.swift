@@ -33,8 +33,8 @@ struct TUICommand: ParsableCommand {
     /// which opens straight into a drill.
     static func shell(manuals: ManualsOption, state: StateOption, operatorName: String?, language: String) throws -> TUIShell {
         let started = DispatchTime.now().uptimeNanoseconds
-        let env = ProcessInfo.processInfo.environment
-        let who = operatorName ?? env["USER"] ?? env["LOGNAME"] ?? ""
+        // The same rule as the outbox commands: --operator, $HAECHI_OPERATOR, $USER, the login name.
+        let who = OutboxShell.operatorName(operatorName)
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }

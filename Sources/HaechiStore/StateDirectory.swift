@@ -45,16 +45,18 @@ public struct StateDirectory: Sendable {
         if incidents { try makeDirectory(incidentsPath) }
     }
 
-    private func makeDirectory(_ dir: String) throws {
+    /// Missing parents (e.g. `~/.local/state`) are made like `mkdir -p` does (0755 before the
+    /// umask); only the state directory and its `incidents/` get the duty desk's 2770.
+    private func makeDirectory(_ dir: String, mode: mode_t = 0o2770) throws {
         var st = stat()
         if stat(dir, &st) == 0 {
             guard (st.st_mode & S_IFMT) == S_IFDIR else { throw PosixError("mkdir", path: dir, code: ENOTDIR) }
             return
         }
         let parent = (dir as NSString).deletingLastPathComponent
-        if !parent.isEmpty, stat(parent, &st) != 0 { try makeDirectory(parent) }
-        if mkdir(dir, 0o2770) != 0 && errno != EEXIST { throw PosixError("mkdir", path: dir) }
-        _ = chmod(dir, 0o2770)
+        if !parent.isEmpty, stat(parent, &st) != 0 { try makeDirectory(parent, mode: 0o755) }
+        if mkdir(dir, mode) != 0 && errno != EEXIST { throw PosixError("mkdir", path: dir) }
+        if mode & 0o2000 != 0 { _ = chmod(dir, mode) }
         try fsyncDirectory(of: dir)
     }
 }
