@@ -56,20 +56,6 @@ public enum CAPDocument {
         return f.string(from: date)
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            // XML 1.0 cannot carry most C0 controls at all, even escaped.
-            case _ where c.value < 0x20 && c != "\n" && c != "\t" && c != "\r": continue
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// One XML escaping rule for every CAP document Haechi writes: the core's.
+    static func escape(_ s: String) -> String { CAPAlert.escape(s) }
 }
