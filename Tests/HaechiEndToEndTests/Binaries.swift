@@ -31,12 +31,19 @@ enum Binaries {
         var stderr: String
     }
 
-    /// Runs a binary to completion with arguments, optional stdin and extra environment.
+    /// Runs a product binary to completion with arguments, optional stdin and extra environment.
     @discardableResult
     static func run(_ name: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     currentDirectory: String? = nil) throws -> Result {
+        try run(executable: path(name), arguments, stdin: stdin, environment: environment, currentDirectory: currentDirectory)
+    }
+
+    /// Runs any executable by absolute path, in a UTF-8 locale.
+    @discardableResult
+    static func run(executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                    currentDirectory: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(name))
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"

@@ -164,30 +164,9 @@ import Glibc
     }
 }
 
-/// Runs any executable by absolute path (the shared `Binaries.run` takes a product name).
+/// Runs any executable by absolute path.
 enum OutboxRun {
     static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> Binaries.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["LANG"] = "C.UTF-8"; env["LC_ALL"] = "C.UTF-8"
-        process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Binaries.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                               stderr: String(decoding: errData, as: UTF8.self))
+        try Binaries.run(executable: executable, arguments, stdin: stdin)
     }
 }
