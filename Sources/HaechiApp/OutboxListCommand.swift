@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HaechiCore
 import HaechiStore
 
@@ -27,17 +30,25 @@ struct OutboxListCommand: ParsableCommand {
         let state = OutboxShell.state(stateOption)
         let channels = try? OutboxShell.channels(manualsOption)
         let now = Date()
-        let filter: (OutboxMessage) -> Bool = { [incident, all] m in
+        let filter: @Sendable (OutboxMessage) -> Bool = { [incident, all] m in
             if let incident { return m.incident == incident }
             return all || now.timeIntervalSince(m.created) < 24 * 3600
         }
         var output = OutputBuffer()
-        let summary = try OutboxListing.stream(state: state, channels: channels, incident: incident, filter: filter) { status in
-            if json {
-                output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
-            } else {
-                output.appendBytes { OutboxListing.textLine(status, into: &$0) }
+        let summary: OutboxListing.Summary
+        if let incident {
+            summary = try OutboxListing.stream(state: state, channels: channels, incident: incident, filter: filter) { status in
+                if json {
+                    output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
+                } else {
+                    output.appendBytes { OutboxListing.textLine(status, into: &$0) }
+                }
             }
+        } else {
+            let json = json
+            summary = try OutboxListing.parallel(state: state, channels: channels, filter: filter, line: { status, out in
+                if json { OutboxListing.jsonLine(status, into: &out) } else { OutboxListing.textLine(status, into: &out) }
+            }, write: { StandardOutput.write($0) })
         }
         output.flush()
         if summary.bad > 0 {
@@ -45,6 +56,23 @@ struct OutboxListCommand: ParsableCommand {
         }
         if !json && summary.listed == 0 {
             OutboxShell.say(summary.messages == 0 ? "no messages in \(state.outboxPath)" : "no messages match (try --all)")
+        }
+    }
+}
+
+/// Whole blocks to stdout.
+enum StandardOutput {
+    /// Straight from the array (no copy into Data), retrying short writes and EINTR. A closed
+    /// stdout ends the output quietly, as a pipe into `head` expects.
+    static func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(1, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return }
+                done += n
+            }
         }
     }
 }
@@ -106,6 +134,125 @@ public enum OutboxListing {
         return summary
     }
 
+    /// The listing of everything `filter` keeps, as `stream` gives it, on all cores: the outbox
+    /// is cut into parts at line starts. The first pass collects events (approvals, cancels,
+    /// corrections: message lines are recognised by their bytes and skipped) from every part,
+    /// and the ledger at the same time; the second formats each part's messages with `line`
+    /// into one block per part, and `write` gets the blocks in file order. Messages are read
+    /// with `ListingRecord` (no texts or CAP built), and any line it declines is decoded fully,
+    /// so what is listed, skipped and counted bad is the same as `stream`'s.
+    /// `filter` sees the listing form of each message (see `ListingRecord.message`).
+    public static func parallel(state: StateDirectory, channels: ChannelProfiles?, partSize: Int = 1 << 20,
+                                workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                filter: @escaping @Sendable (OutboxMessage) -> Bool,
+                                line: @escaping @Sendable (MessageStatus, inout [UInt8]) -> Void,
+                                write: @escaping @Sendable ([UInt8]) -> Void) throws -> Summary {
+        guard let parts = try LogParts(path: state.outboxPath, partSize: partSize) else {
+            // No outbox yet: the ledger's bad lines still count.
+            var summary = Summary()
+            var reader = LogReader(path: state.deliveryPath)
+            try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { _ in }, bad: { _ in summary.bad += 1 })
+            return summary
+        }
+        // Pass 1: iteration 0 reads the ledger into its own index; the others collect each
+        // part's outbox events, applied afterwards in file order. The two kinds of event touch
+        // different fields of an entry, so the order between them does not matter.
+        let collected = Slots<PassOne>(count: parts.count + 1)
+        let ledgerPath = state.deliveryPath
+        DispatchQueue.concurrentPerform(iterations: parts.count + 1) { k in
+            var one = PassOne()
+            do {
+                if k == 0 {
+                    var reader = LogReader(path: ledgerPath)
+                    try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { one.index.apply($0) }, bad: { _ in one.bad += 1 })
+                } else {
+                    let decoder = RecordCoding.decoder()
+                    try parts.withPart(k - 1) { all in
+                        LogParts.forEachLine(all, { line in
+                            guard let unverified = LineFrame.framedBody(line), !FileOutbox.isPlainMessage(unverified),
+                                  let body = LineFrame.verifiedBody(line),
+                                  let record = RecordLog<OutboxRecord>.decode(body, decoder: decoder) else { return }
+                            one.events.append(record)
+                        }, torn: {})
+                    }
+                }
+            } catch {
+                one.error = error
+            }
+            collected.set(k, one)
+        }
+        var firstPass = collected.takeAll()
+        if let error = firstPass.compactMap(\.error).first { throw error }
+        // Moved out, not copied: applying events to a second reference would copy the index.
+        var index = OutboxEventIndex()
+        swap(&index, &firstPass[0].index)
+        for part in firstPass.dropFirst() { for record in part.events { index.apply(record) } }
+        let ledgerBad = firstPass[0].bad
+        firstPass = []
+
+        // Pass 2.
+        let totals = Slots<Summary>(count: 1)
+        totals.set(0, Summary())
+        let events = index
+        try parts.inOrder(workers: workers, { k -> (Summary, [UInt8]) in
+            var summary = Summary()
+            var out: [UInt8] = []
+            out.reserveCapacity(parts.bounds[k + 1] - parts.bounds[k])
+            let decoder = RecordCoding.decoder()
+            func list(_ m: OutboxMessage, _ isCorrection: Bool) {
+                summary.messages += 1
+                guard filter(m) else { return }
+                summary.listed += 1
+                line(events.status(of: m, isCorrection: isCorrection, channels: channels), &out)
+                out.append(UInt8(ascii: "\n"))
+            }
+            try parts.withPart(k) { all in
+                LogParts.forEachLine(all, { bytes in
+                    guard let body = LineFrame.verifiedBody(bytes) else { summary.bad += 1; return }
+                    if let found = ListingRecord.message(body) { return list(found.message, found.isCorrection) }
+                    switch RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
+                    case nil: summary.bad += 1
+                    case .message(let m): list(m, false)
+                    case .correct(let m): list(m, true)
+                    default: break
+                    }
+                }, torn: { summary.bad += 1 })
+            }
+            return (summary, out)
+        }, deliver: { summary, out in
+            var total = totals.all[0]
+            total.messages += summary.messages; total.listed += summary.listed; total.bad += summary.bad
+            totals.set(0, total)
+            if !out.isEmpty { write(out) }
+        })
+        var summary = totals.all[0]
+        summary.bad += ledgerBad
+        return summary
+    }
+
+    struct PassOne: @unchecked Sendable {
+        var index = OutboxEventIndex()
+        var events: [OutboxRecord] = []
+        var bad = 0
+        var error: Error?
+    }
+
+    /// One slot per task, filled by worker threads.
+    final class Slots<T>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [T?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ value: T) { lock.lock(); slots[i] = value; lock.unlock() }
+        var all: [T] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+        /// The values, leaving the slots empty (so the caller holds the only reference).
+        func takeAll() -> [T] {
+            lock.lock(); defer { lock.unlock() }
+            let values = slots.map { $0! }
+            slots = []
+            return values
+        }
+    }
+
     /// The same, appended as bytes without building the line as a String first.
     public static func textLine(_ s: MessageStatus, into out: inout [UInt8]) {
         let m = s.message
@@ -117,7 +264,7 @@ public enum OutboxListing {
         put(m.mode == .drill ? "  DRILL  " : "  LIVE   ")
         put(m.kind.rawValue)
         put("  ")
-        put(Timestamp.format(m.created))
+        Timestamp.format(m.created, into: &out)
         put("  ")
         put(m.operator)
         var flags: [String] = []
@@ -162,8 +309,10 @@ public enum OutboxListing {
     /// The same, appended as bytes (no intermediate Strings): what `list --json` uses.
     public static func jsonLine(_ s: MessageStatus, into out: inout [UInt8]) {
         let m = s.message
-        var o = JSONObject(out: out)
-        out = []
+        // The caller's buffer is moved in and back out, never copied: a copy per line of a
+        // buffer holding many lines made the listing quadratic in the buffer's size.
+        var o = JSONObject(taking: &out)
+        defer { swap(&out, &o.out) }
         o.string("id", m.id)
         o.string("mode", m.mode.rawValue)
         o.string("kind", m.kind.rawValue)
@@ -208,7 +357,6 @@ public enum OutboxListing {
         o.key("detail")
         nested { $0.description }
         o.byte(UInt8(ascii: "}"))
-        out = o.out
     }
 }
 
@@ -219,6 +367,13 @@ struct JSONObject {
 
     init(out: [UInt8] = []) {
         self.out = out
+        self.out.append(UInt8(ascii: "{"))
+    }
+
+    /// Continues `out` (left empty until the object is swapped back) without copying it.
+    init(taking out: inout [UInt8]) {
+        self.out = []
+        swap(&self.out, &out)
         self.out.append(UInt8(ascii: "{"))
     }
 

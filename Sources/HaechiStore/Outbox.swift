@@ -70,7 +70,7 @@ public struct FileOutbox: Outbox {
 /// once: the markers are 18+ bytes long, so most positions of a line are never looked at.
 struct ByteMarker: Sendable {
     let bytes: [UInt8]
-    private let shift: [Int]
+    let shift: [Int]
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes

@@ -343,7 +343,12 @@ public enum Timestamp {
     /// `yyyy-MM-ddTHH:mm:ss.SSSZ`, or nil for any other form.
     public static func parse(_ s: String) -> Date? {
         var s = s
-        return s.withUTF8 { u -> Date? in
+        return s.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// The same, from a string's UTF-8 bytes.
+    public static func parse(bytes u: UnsafeBufferPointer<UInt8>) -> Date? {
+        do {
             guard u.count == 24, u[4] == 0x2D, u[7] == 0x2D, u[10] == 0x54, u[13] == 0x3A, u[16] == 0x3A, u[19] == 0x2E, u[23] == 0x5A
             else { return nil }
             func num(_ from: Int, _ count: Int) -> Int? {
@@ -366,6 +371,14 @@ public enum Timestamp {
 
     /// The same form as RecordCoding.formatTimestamp, byte for byte.
     public static func format(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        format(date, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same, appended as bytes: a listing formats a million of them.
+    public static func format(_ date: Date, into out: inout [UInt8]) {
         // Whole seconds first, then the fraction through nanoseconds, truncated: multiplying
         // the whole interval by 1000 would round .6479999 up to .648 where Foundation says .647.
         let t = date.timeIntervalSince1970
@@ -375,8 +388,29 @@ public enum Timestamp {
         let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
         let rest = secs - days * 86_400
         let (y, m, d) = civilFromDays(days)
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rest / 3600, 2)):\(pad(rest % 3600 / 60, 2)):\(pad(rest % 60, 2)).\(pad(ms, 3))Z"
+        // Zero-padded to `width`, and wider when the number needs it, like the String form had.
+        func pad(_ v: Int, _ width: Int) {
+            guard v >= 0 else {
+                let s = Array(String(v).utf8)
+                if s.count < width { out += [UInt8](repeating: UInt8(ascii: "0"), count: width - s.count) }
+                out += s
+                return
+            }
+            var digits = 1, p = 10
+            while p <= v && digits < 19 { digits += 1; p = p &* 10 }
+            for _ in 0..<max(0, width - digits) { out.append(UInt8(ascii: "0")) }
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = v
+            for _ in 0..<digits {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        pad(y, 4); out.append(UInt8(ascii: "-")); pad(m, 2); out.append(UInt8(ascii: "-")); pad(d, 2)
+        out.append(UInt8(ascii: "T")); pad(rest / 3600, 2); out.append(UInt8(ascii: ":")); pad(rest % 3600 / 60, 2)
+        out.append(UInt8(ascii: ":")); pad(rest % 60, 2); out.append(UInt8(ascii: ".")); pad(ms, 3); out.append(UInt8(ascii: "Z"))
     }
 
     // Howard Hinnant's civil-calendar algorithms (public domain), proleptic Gregorian.
