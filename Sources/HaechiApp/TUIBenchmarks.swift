@@ -186,10 +186,4 @@ public enum TUIBenchmarks {
         return nil
     }
 
-    /// Peak resident memory of this process so far, in KiB.
-    public static func peakResidentKiB() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_maxrss
-    }
 }

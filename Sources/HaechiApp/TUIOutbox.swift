@@ -12,7 +12,7 @@ import HaechiUI
 final class TUIOutbox {
     let outbox: any Outbox
     let ledgerPath: String
-    let heartbeatPath: String
+    let state: StateDirectory
     private var join: OutboxLedgerJoin
     private var outboxReader: LogReader
     private var ledgerReader: LogReader
@@ -25,7 +25,7 @@ final class TUIOutbox {
         let outbox = outbox ?? FileOutbox(state: state)
         self.outbox = outbox
         ledgerPath = state.deliveryPath
-        heartbeatPath = state.heartbeatPath
+        self.state = state
         join = OutboxLedgerJoin(channels: channels)
         outboxReader = LogReader(path: outbox.location)
         ledgerReader = LogReader(path: state.deliveryPath)
@@ -70,9 +70,7 @@ final class TUIOutbox {
 
     /// The sender's heartbeat, judged by the sender's own rule (`SenderStatus`).
     func sender(now: Date) -> StatusSummary.Sender {
-        var st = stat()
-        let mtime: Date? = stat(heartbeatPath, &st) == 0
-            ? Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec) + TimeInterval(st.st_mtim.tv_nsec) / 1e9) : nil
+        let mtime = state.heartbeatTime()
         switch SenderStatus.from(heartbeatMTime: mtime, now: now) {
         case .alive: return .alive(lastBeat: mtime ?? now)
         case .stale: return .stale(lastBeat: mtime ?? now)

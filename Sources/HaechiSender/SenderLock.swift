@@ -62,10 +62,5 @@ public enum Heartbeat {
         rename(temp, path)
     }
 
-    public static func modificationTime(path: String) -> Date? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec) + TimeInterval(st.st_mtim.tv_nsec) / 1e9)
-    }
 }
 

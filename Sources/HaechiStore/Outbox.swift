@@ -80,27 +80,7 @@ struct ByteMarker: Sendable {
     }
 
     func found(in hay: ArraySlice<UInt8>) -> Bool {
-        let m = bytes.count
-        guard m > 0 else { return true }
-        guard hay.count >= m else { return false }
-        return hay.withUnsafeBufferPointer { hay in
-            bytes.withUnsafeBufferPointer { needle in
-                shift.withUnsafeBufferPointer { shift in
-                    var i = 0
-                    let last = hay.count - m
-                    while i <= last {
-                        let tail = hay[i + m - 1]
-                        if tail == needle[m - 1] {
-                            var j = 0
-                            while j < m - 1 && hay[i + j] == needle[j] { j += 1 }
-                            if j == m - 1 { return true }
-                        }
-                        i += shift[Int(tail)]
-                    }
-                    return false
-                }
-            }
-        }
+        hay.withUnsafeBufferPointer { found(in: $0) }
     }
 }
 

@@ -30,6 +30,14 @@ public struct StateDirectory: Sendable {
     public var senderLockPath: String { path + "/sender.lock" }
     public var heartbeatPath: String { path + "/sender.heartbeat" }
     public var logPath: String { path + "/haechi.log" }
+
+    /// When the sender last touched its heartbeat, or nil when there is none
+    /// (`SenderStatus.from(heartbeatMTime:now:)` turns it into alive / stale / absent).
+    public func heartbeatTime() -> Date? {
+        var st = stat()
+        guard stat(heartbeatPath, &st) == 0 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec) + TimeInterval(st.st_mtim.tv_nsec) / 1e9)
+    }
     public func journalPath(incident: String) -> String { incidentsPath + "/\(incident).jsonl" }
 
     public var outbox: RecordLog<OutboxRecord> { RecordLog(path: outboxPath) }

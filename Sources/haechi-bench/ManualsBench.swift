@@ -84,10 +84,3 @@ struct ManualsBench: ParsableCommand {
         return Double(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
-
-/// Peak resident memory of this process so far, in KiB (getrusage's maxrss).
-func peakMemoryKiB() -> Int {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    return Int(usage.ru_maxrss)
-}

@@ -49,7 +49,7 @@ struct TUIBench: ParsableCommand {
             print(String(format: "peak memory of the haechi TUI with all manuals (child maxrss): %.1f MiB  (goal < 30 MB) %@",
                          Double(kib) / 1024, verdict(Double(kib) * 1024 < 30_000_000)))
         }
-        let kib = TUIBenchmarks.peakResidentKiB()
+        let kib = peakMemoryKiB()
         print(String(format: "peak memory of this benchmark (load, %d renders, curses): %.1f MiB  (goal < 30 MB) %@",
                      iterations * 2, Double(kib) / 1024, verdict(Double(kib) * 1024 < 30_000_000)))
     }

@@ -84,4 +84,17 @@ import Testing
         #expect(!result.stdout.contains("<script"), "no scripts in a page meant for printing")
         #expect(result.stdout.contains("태풍"))
     }
+
+    @Test func manualsStatsNamesTheStepsMostOftenMissed() throws {
+        let fixture = Binaries.repositoryRoot + "/Tests/HaechiCoreTests/Fixtures/report-state"
+        let result = try Binaries.run("haechi", ["manuals", "--stats", "--state", fixture, "--manuals", Binaries.bundledManuals])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("heavy-rain — 호우ㆍ도시침수: 2 incidents (1 drill)"), "\(result.stdout)")
+        #expect(result.stdout.contains("HR-06: missed 1 of 2 — late 0, skipped 1"), "\(result.stdout)")
+        let empty = Binaries.temporaryDirectory("stats")
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let none = try Binaries.run("haechi", ["manuals", "--stats", "--lang", "en", "--state", empty, "--manuals", Binaries.bundledManuals])
+        #expect(none.status == 0)
+        #expect(none.stdout == "No past incidents in \(empty).\n", "\(none.stdout)")
+    }
 }

@@ -140,7 +140,7 @@ import Testing
         let child = try Child(["--state", fx.dir, "--config", configPath], log: fx.dir + "/a.log")
         defer { child.kill(SIGKILL) }  // only if an expectation failed before the SIGTERM below
         #expect(await Self.poll(timeout: 10) { FileManager.default.fileExists(atPath: fx.state.heartbeatPath) })
-        #expect(SenderStatus.from(heartbeatMTime: Heartbeat.modificationTime(path: fx.state.heartbeatPath), now: Date()) == .alive)
+        #expect(SenderStatus.from(heartbeatMTime: fx.state.heartbeatTime(), now: Date()) == .alive)
 
         // A second sender on the same state directory refuses at once.
         let second = try Child(["--state", fx.dir, "--config", configPath], log: fx.dir + "/b.log")

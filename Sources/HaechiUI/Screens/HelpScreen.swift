@@ -39,14 +39,8 @@ public struct HelpScreen: ScreenModel {
     public mutating func handle(_ command: Command, app: inout AppState, env: Environment) -> [Effect] {
         let height = app.height - 4
         let maxScroll = max(0, lines(app).count - height)
-        switch command {
-        case .moveDown: scroll = min(maxScroll, scroll + 1)
-        case .moveUp: scroll = max(0, scroll - 1)
-        case .pageDown: scroll = min(maxScroll, scroll + height - 1)
-        case .pageUp: scroll = max(0, scroll - height + 1)
-        case .back: app.navigate(to: returnTo)
-        default: break
-        }
+        if Scrolling.apply(command, to: &scroll, page: height, maxScroll: maxScroll) { return [] }
+        if case .back = command { app.navigate(to: returnTo) }
         return []
     }
 

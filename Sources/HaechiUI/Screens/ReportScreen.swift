@@ -51,13 +51,8 @@ public struct ReportScreen: ScreenModel {
     public mutating func handle(_ command: Command, app: inout AppState, env: Environment) -> [Effect] {
         let height = max(1, app.height - 5)
         let maxScroll = max(0, Self.lines(self, app: app, width: app.width - 2).count - height)
+        if Scrolling.apply(command, to: &scroll, page: height, maxScroll: maxScroll) { return [] }
         switch command {
-        case .moveDown: scroll = min(maxScroll, scroll + 1)
-        case .moveUp: scroll = max(0, scroll - 1)
-        case .pageDown: scroll = min(maxScroll, scroll + height - 1)
-        case .pageUp: scroll = max(0, scroll - height + 1)
-        case .first: scroll = 0
-        case .last: scroll = maxScroll
         case .refresh:
             loading = true
             return [.loadReport(incident: incident)]
