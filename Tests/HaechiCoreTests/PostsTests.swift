@@ -30,7 +30,7 @@ import Testing
         let posts = try #require(m.posts)
         #expect(posts.map { "\($0.channel)/\($0.language.rawValue)" } == ["kakao/ko", "mastodon/ko", "mastodon/en"])
         #expect(posts.map(\.text) == ["[훈련] 서초구 잠수교 통제", "[훈련] 서초구 잠수교 통제", "[DRILL] Jamsu Bridge closed"])
-        #expect(posts[0].length == 14 && posts[0].limit == 200 && posts[0].counting == .characters)
+        #expect(posts[0].length == 15 && posts[0].limit == 200 && posts[0].counting == .characters)
         // What the compose screen shows is what is stored.
         #expect(check.meters.map(\.count) == posts.map(\.length))
         #expect(Posts.of(m, profiles: nil) == posts, "stored posts need no profiles")
