@@ -207,16 +207,15 @@ enum OutboxAdd {
             if FileManager.default.fileExists(atPath: journal.path) {
                 do {
                     let (events, _) = try journal.readAll()
-                    for e in events {
-                        if e.kind == .opened {
-                            if let m = e.mode, m != mode {
-                                return refuse("incident \(incident) is a \(m.rawValue.uppercased()); drill and live never mix (--mode \(mode.rawValue))")
-                            }
-                            manualID = manualID ?? e.manual
-                            variables.merge(e.variables ?? [:]) { a, _ in a }
+                    // The incident as the checklist sees it (the one replay of a journal).
+                    if let known = Incident.replay(events) {
+                        if known.mode != mode {
+                            return refuse("incident \(incident) is a \(known.mode.rawValue.uppercased()); drill and live never mix (--mode \(mode.rawValue))")
                         }
-                        // The journal's latest level, unless the operator named one.
-                        if r.level == nil, let l = e.level { level = l }
+                        manualID = manualID ?? known.manualID
+                        variables.merge(known.variables) { a, _ in a }
+                        // The incident's current level, unless the operator named one.
+                        if r.level == nil { level = known.level }
                     }
                 } catch {
                     notes.append("warning: could not read incident journal \(journal.path): \(error)")

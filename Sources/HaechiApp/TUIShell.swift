@@ -143,7 +143,7 @@ struct TUIEffects {
         case .appendJournal(let event):
             do {
                 try stateDirectory.journal(incident: event.incident).append(event)
-                log?.write("journal \(event.incident): \(event.kind.rawValue) \(event.step ?? "") \(event.status?.rawValue ?? "")")
+                log?.write("journal \(event.incident): \(event.kind) \(event.step ?? "")")
             } catch {
                 return [.journalAppendFailed(event, reason: "\(error)")]
             }

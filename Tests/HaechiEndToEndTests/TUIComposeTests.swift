@@ -183,7 +183,7 @@ struct TUIComposeTests {
         #expect(first.text.ko == "[서울시] 마포구 지진 발생. 낙하물에 주의하십시오. 여진")
         #expect(first.channels == ["x", "mastodon"])
         #expect(first.operator == "kim" && first.district == "마포구" && first.step == "text")
-        #expect(try s.journal().contains { $0.kind == .message && $0.message == first.id })
+        #expect(try s.journal().contains { $0.messageQueued?.message == first.id })
 
         // The outbox: queued, then cancelled with a reason.
         try t.keys("a", "o")
@@ -331,7 +331,7 @@ struct TUIComposeTests {
         try t.keys("a", "C-o")
         try t.waitFor("a", "등록 안 됨 (NOT queued): open outbox.jsonl: Is a directory")
         try t.waitFor("a", "메시지 작성", "주의하십시오. 재시도")            // still composing, text intact
-        #expect(try s.journal().contains { $0.kind == .message } == false)
+        #expect(try s.journal().contains { $0.kind == "message" } == false)
 
         // Fixed: the same draft goes with the next Ctrl-O.
         try FileManager.default.removeItem(atPath: s.outboxPath)

@@ -16,12 +16,12 @@ import Testing
     init() throws {
         state = StateDirectory(path: NSTemporaryDirectory() + "haechi-journal-\(UUID().uuidString)")
         try state.prepare()
-        opened = IncidentEvent(kind: .opened, incident: "i1", at: at, operator: "kim", manual: "earthquake", mode: .drill,
-                               variables: ["district": "마포구"], level: .caution)
+        opened = .opened(.init(incident: "i1", at: at, operator: "kim"),
+                         .init(manual: "earthquake", mode: .drill, level: .caution, variables: ["district": "마포구"]))
     }
 
     func step(_ id: String, _ status: StepStatus, by: String = "kim", seconds: Double = 60) -> IncidentEvent {
-        IncidentEvent(kind: .stepStatus, incident: "i1", at: at.addingTimeInterval(seconds), operator: by, step: id, status: status)
+        .step(.init(incident: "i1", at: at.addingTimeInterval(seconds), operator: by), .init(step: id, status: status))
     }
 
     @Test func appendThenFollowReadsBackInFileOrderIncludingOtherWriters() throws {
@@ -61,8 +61,8 @@ import Testing
     @Test func replayAfterACrashGivesTheSameIncident() throws {
         let log = state.journal(incident: "i1")
         let events = [opened, step("receive", .done), step("text", .skipped, seconds: 120),
-                      IncidentEvent(kind: .note, incident: "i1", at: at.addingTimeInterval(130), operator: "kim", step: "scene", text: "현장 도착"),
-                      IncidentEvent(kind: .level, incident: "i1", at: at.addingTimeInterval(140), operator: "lee", level: .alert)]
+                      .note(.init(incident: "i1", at: at.addingTimeInterval(130), operator: "kim"), .init(step: "scene", text: "현장 도착")),
+                      .level(.init(incident: "i1", at: at.addingTimeInterval(140), operator: "lee"), .init(level: .alert))]
         var live: Incident?
         for e in events {
             try log.append(e)
@@ -90,9 +90,8 @@ import Testing
                      targetMinutes: 5, fromLevel: .serious),
             ])])]
         try state.journal(incident: "i1").append([opened, step("receive", .done)])
-        var second = opened
-        second.incident = "i2"
-        try state.journal(incident: "i2").append([second, IncidentEvent(kind: .closed, incident: "i2", at: at.addingTimeInterval(99), operator: "kim", text: "끝")])
+        let second = opened.restamped { $0.incident = "i2" }
+        try state.journal(incident: "i2").append([second, .closed(.init(incident: "i2", at: at.addingTimeInterval(99), operator: "kim"), summary: "끝")])
         // Not a journal of ours: ignored rather than crashing the list.
         try Data("garbage\n".utf8).write(to: URL(fileURLWithPath: state.incidentsPath + "/junk.jsonl"))
         guard case .incidentsListed(let list)? = effects.perform(.listIncidents).first else { Issue.record("no list"); return }

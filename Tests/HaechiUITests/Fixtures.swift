@@ -140,9 +140,10 @@ struct Harness {
         case .loadReport(let id):
             // The shell reads the same journal from disk (TUIDrill.report); here it is in memory.
             let journal = journals[id] ?? []
-            let scenario = journal.first?.scenario.flatMap { s in state.scenarios.first { $0.id == s } }
-            let report = try? IncidentReport.build(ReportInput(journal: journal, manual: journal.first?.manual.flatMap(state.manual(id:)),
-                                                               scenario: scenario, clock: DrillClock(journal: journal)))
+            let incident = Incident.replay(journal)
+            let scenario = incident?.scenarioID.flatMap { s in state.scenarios.first { $0.id == s } }
+            let report = try? IncidentReport.build(ReportInput(journal: journal, manual: incident.flatMap { state.manual(id: $0.manualID) },
+                                                               scenario: scenario))
             send(.reportLoaded(incident: id, report: report, problems: report == nil ? ["no journal \(id)"] : []))
         }
     }

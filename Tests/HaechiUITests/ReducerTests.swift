@@ -100,8 +100,8 @@ import Testing
         h.key(.enter); h.key(.down); h.key(.right); h.key(.right); h.key(.down)
         h.type("마포구")
         let effects = h.send(.key(.ctrl("o")))
-        let opened = IncidentEvent(kind: .opened, incident: "20261129-030000-earthquake-0001", at: Fixture.start, operator: "kim",
-                                   manual: "earthquake", mode: .drill, variables: ["district": "마포구"], level: .alert)
+        let opened = IncidentEvent.opened(.init(incident: "20261129-030000-earthquake-0001", at: Fixture.start, operator: "kim"),
+                                          .init(manual: "earthquake", mode: .drill, level: .alert, variables: ["district": "마포구"]))
         #expect(effects == [.appendJournal(opened), .follow(incident: "20261129-030000-earthquake-0001")])
         #expect(h.state.incident?.level == .alert)
         #expect(h.checklist?.selected == "receive")
@@ -155,7 +155,7 @@ import Testing
         h.clock.advance(minutes: 2)
         let effects = h.send(.key(.char("d")))
         guard case .appendJournal(let e) = effects.first else { Issue.record("no append"); return }
-        #expect(e.kind == .stepStatus && e.step == "receive" && e.status == .done && e.operator == "kim")
+        #expect(e.stepChange == IncidentEvent.StepChange(step: "receive", status: .done) && e.operator == "kim")
         #expect(e.at == Fixture.start.addingTimeInterval(120))
         #expect(h.state.incident?.status(of: "receive") == .done)
         #expect(h.checklist?.selected == "alert-text")
@@ -197,17 +197,17 @@ import Testing
         #expect(h.state.incident?.progress["receive"]?.reason == nil)
     }
 
-    @Test func notesInHangulAreJournaledInNFC() {
+    @Test func notesInHangulAreJournaledInNFC() throws {
         var h = Harness()
         h.openDrill()
         h.key(.char("n"))
         for s in "현장 도착, 균열 확인".decomposedStringWithCanonicalMapping.unicodeScalars { h.key(.char(Character(s))) }
         h.key(.enter)
-        let note = h.journals.values.first?.last
-        #expect(note?.kind == .note && note?.step == "receive")
-        #expect(note?.text == "현장 도착, 균열 확인")
+        let note = try #require(h.journals.values.first?.last?.stepNote)
+        #expect(note.step == "receive")
+        #expect(note.text == "현장 도착, 균열 확인")
         // 12 scalars: every syllable composed, including those with a final consonant (현, 장).
-        #expect(note?.text?.unicodeScalars.count == 12)
+        #expect(note.text.unicodeScalars.count == 12)
         #expect(h.state.incident?.notes["receive"]?.count == 1)
     }
 
@@ -328,8 +328,8 @@ import Testing
         var h = Harness()
         h.openDrill()
         let id = h.state.incident!.id
-        h.appendFromElsewhere(IncidentEvent(kind: .stepStatus, incident: id, at: Fixture.start.addingTimeInterval(30),
-                                            operator: "lee", step: "alert-text", status: .done))
+        h.appendFromElsewhere(.step(.init(incident: id, at: Fixture.start.addingTimeInterval(30), operator: "lee"),
+                                    .init(step: "alert-text", status: .done)))
         h.poll()
         #expect(h.state.incident?.status(of: "alert-text") == .done)
         #expect(h.state.flash?.text.ko == "lee: ‘재난문자 발송 요청’ → 완료")
@@ -349,7 +349,7 @@ import Testing
     @Test func aJournalWithoutOpeningIsRefusedOnScreen() {
         var h = Harness()
         let effects = h.send(.journalLoaded(incident: "x", events: [
-            IncidentEvent(kind: .note, incident: "x", at: Fixture.start, operator: "kim", step: "a", text: "t")], problems: []))
+            .note(.init(incident: "x", at: Fixture.start, operator: "kim"), .init(step: "a", text: "t"))], problems: []))
         #expect(effects == [.stopFollowing, .listIncidents])
         #expect(h.state.incident == nil)
         #expect(h.state.flash?.kind == .error)
@@ -357,7 +357,7 @@ import Testing
 
     @Test func unreadableJournalLinesAreReportedAndLogged() {
         var h = Harness()
-        let opened = IncidentEvent(kind: .opened, incident: "x", at: Fixture.start, operator: "kim", manual: "fire", mode: .drill, level: .interest)
+        let opened = IncidentEvent.opened(.init(incident: "x", at: Fixture.start, operator: "kim"), .init(manual: "fire", mode: .drill, level: .interest))
         let effects = h.send(.journalLoaded(incident: "x", events: [opened], problems: ["x.jsonl:2: byte 300: checksum mismatch"]))
         #expect(effects.contains(.log("journal x: x.jsonl:2: byte 300: checksum mismatch")))
         #expect(h.state.journalProblems.count == 1)

@@ -156,8 +156,8 @@ public struct StartScreen: ScreenModel {
         let id = env.newIncidentID(manualID, at)
         var vars: [String: String] = [:]
         for (k, v) in values where !v.trimmed.isEmpty { vars[k] = v.trimmed }
-        let event = IncidentEvent(kind: .opened, incident: id, at: at, operator: app.operatorName, manual: manualID,
-                                  mode: mode, variables: vars, level: level)
+        let event = IncidentEvent.opened(.init(incident: id, at: at, operator: app.operatorName),
+                                         .init(manual: manualID, mode: mode, level: level, variables: vars))
         app.flash = Flash(Localized(ko: "사건을 여는 중… \(id)", en: "Opening \(id)…"))
         return [.appendJournal(event), .follow(incident: id)]
     }
