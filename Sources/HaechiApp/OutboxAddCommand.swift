@@ -32,6 +32,7 @@ struct OutboxAddCommand: ParsableCommand {
 
     @OptionGroup var stateOption: StateOption
     @OptionGroup var manualsOption: ManualsOption
+    @OptionGroup var timeZoneOption: TimeZoneOption
     @Option(help: "drill or live.") var mode: String?
     @Option(name: .customLong("channel"), help: "A channel id from channels.yaml (repeat for several).") var channels: [String] = []
     @Option(help: "Korean text. {placeholders} are filled from --var, the incident and {time} {date} {level}.") var text: String?
@@ -58,7 +59,8 @@ struct OutboxAddCommand: ParsableCommand {
             OutboxShell.say("NOT queued: \(error)")
             throw ExitCode(1)
         }
-        let outcome = OutboxAdd.perform(request, state: state, manualsDirectory: manualsOption.directory, now: Date())
+        let outcome = OutboxAdd.perform(request, state: state, manualsDirectory: manualsOption.directory, now: Date(),
+                                        timeZone: try timeZoneOption.zone())
         for line in outcome.notes { OutboxShell.say(line) }
         switch outcome.result {
         case .queued(let id): OutboxShell.out(id)
@@ -171,7 +173,8 @@ enum OutboxAdd {
         var notes: [String] = []
     }
 
-    static func perform(_ r: OutboxAddRequest, state: StateDirectory, manualsDirectory: String, now: Date) -> Outcome {
+    static func perform(_ r: OutboxAddRequest, state: StateDirectory, manualsDirectory: String, now: Date,
+                        timeZone: TimeZone = CityTime.default) -> Outcome {
         var notes: [String] = []
         func refuse(_ reasons: String...) -> Outcome { Outcome(result: .refused(reasons), notes: notes) }
 
@@ -286,7 +289,7 @@ enum OutboxAdd {
             if draft.district == nil, let d = original.district { draft.variables["district"] = d }
         }
 
-        let check = Compose.check(draft, channels: profiles, now: now, history: history)
+        let check = Compose.check(draft, channels: profiles, now: now, timeZone: timeZone, history: history)
         if !check.canQueue { return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes) }
         for w in check.warnings { notes.append("warning: \(w)") }
         if mode == .live && !check.warnings.isEmpty && !r.allowRepeat {

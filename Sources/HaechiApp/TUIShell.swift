@@ -27,12 +27,14 @@ final class TUIShell {
     var startActions: [Action] = []
 
     init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
-         language: Language) throws {
+         language: Language, timeZone: TimeZone = CityTime.default) throws {
         self.stateDirectory = stateDirectory
         log = try TUILog(path: stateDirectory.logPath)
-        environment = .live()
+        // One zone for everything the TUI shows and writes: the city's (`--time-zone`), never
+        // the server's own, so clocks, `{time}` in messages, ids and the report agree.
+        environment = .live(timeZone: timeZone)
         state = AppState(manuals: manuals, manualProblems: problems, operatorName: operatorName, now: Date(),
-                         timeZone: .current, language: language)
+                         timeZone: timeZone, language: language)
         effects = TUIEffects(state: stateDirectory, log: log)
         effects.manualsByID = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }

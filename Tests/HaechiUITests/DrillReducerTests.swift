@@ -175,11 +175,10 @@ import Testing
         h.state.scenarios = [Fixture.quakeScenario]
         h.key(.enter)                 // earthquake → Start, on the mode field
         h.key(.down)                  // the scenario field (drill, and the manual has one)
-        guard case .start(let s0) = h.state.screen else { Issue.record("not start"); return }
-        #expect(s0.field == .scenario)
+        #expect(try #require(h.startScreen).field == .scenario)
         #expect(h.screenText.contains("없음 (자유 훈련)"))
         h.key(.right)
-        guard case .start(let s1) = h.state.screen else { return }
+        let s1 = try #require(h.startScreen)
         #expect(s1.scenarioID == "quake-drill")
         #expect(s1.values["district"]?.text == "마포구")
         #expect(h.screenText.contains("마포구 규모 4.8 지진 (3개 상황)"))
@@ -189,17 +188,17 @@ import Testing
         #expect(h.checklist != nil && h.state.incident?.clock != nil)
     }
 
-    @Test func liveModeHasNoScenarioField() {
+    @Test func liveModeHasNoScenarioField() throws {
         var h = Harness()
         h.state.scenarios = [Fixture.quakeScenario]
         h.key(.enter)
         h.key(.right)                 // DRILL → LIVE
-        guard case .start(let s) = h.state.screen else { Issue.record("not start"); return }
+        let s = try #require(h.startScreen)
         #expect(!s.fields(h.state).contains(.scenario))
         var other = Harness()         // a manual with no scenario: no field either
         other.state.scenarios = [Fixture.quakeScenario]
         other.key(.down); other.key(.enter)
-        guard case .start(let f) = other.state.screen else { return }
+        let f = try #require(other.startScreen)
         #expect(!f.fields(other.state).contains(.scenario))
     }
 
@@ -212,7 +211,7 @@ import Testing
         h.key(.char("d"))             // 상황 접수 및 전파 done at T+1:31: answers the warning
         let out = h.send(.key(.char("R")))
         #expect(out == [.loadReport(incident: Harness.drillID)])
-        guard case .report(let screen) = h.state.screen else { Issue.record("not report"); return }
+        let screen = try #require(h.reportScreen)
         let report = try #require(screen.report)
         #expect(report.drill?.injects.first?.answered == true)
         #expect(h.screenText.contains("사후 검토 보고서"))
@@ -226,15 +225,14 @@ import Testing
         #expect(h.state.incident?.level == .alert)
     }
 
-    @Test func reportScrollsAndRebuilds() {
+    @Test func reportScrollsAndRebuilds() throws {
         var h = Harness.drill()
         h.key(.char("R"))
         h.key(.end)
-        guard case .report(let s) = h.state.screen else { Issue.record("not report"); return }
-        #expect(s.scroll > 0)
+        #expect(try #require(h.reportScreen).scroll > 0)
         #expect(h.send(.key(.char("g"))) == [.loadReport(incident: Harness.drillID)])
         h.key(.home)
-        if case .report(let s2) = h.state.screen { #expect(s2.scroll == 0) }
+        #expect(try #require(h.reportScreen).scroll == 0)
     }
 
     @Test func reportOfAClosedIncidentFromHome() {
@@ -263,19 +261,43 @@ import Testing
 }
 
 extension DrillReducerTests {
-    @Test func aChosenScenarioFixesLevelAndVariables() {
+    @Test func aChosenScenarioFixesLevelAndVariables() throws {
         var h = Harness()
         h.state.scenarios = [Fixture.quakeScenario]
         h.key(.enter)
         h.key(.down)
         h.key(.right)                 // quake-drill chosen
         h.key(.down)                  // straight to the open line: level and district come from the scenario
-        guard case .start(let s) = h.state.screen else { Issue.record("not start"); return }
+        let s = try #require(h.startScreen)
         #expect(s.field == .open)
         #expect(h.screenText.contains("마포구"))
         h.key(.up); h.key(.left)      // back to none: the form is editable again
-        guard case .start(let free) = h.state.screen else { return }
+        let free = try #require(h.startScreen)
         #expect(free.scenarioID == nil)
         #expect(free.fields(h.state).contains(.variable("district")))
+        #expect(free.values["district"]?.text == "" && free.level == .interest, "the scenario's data went with it")
+    }
+
+    /// Issue 9: choosing a scenario and then LIVE carried the scenario's district and magnitude
+    /// into a LIVE incident. Leaving the scenario puts back what the operator had typed.
+    @Test func switchingFromAScenarioToLiveDropsTheScenariosData() throws {
+        var h = Harness()
+        h.state.scenarios = [Fixture.quakeScenario]
+        h.key(.enter)
+        h.key(.down); h.key(.down); h.key(.down)   // mode → scenario → level → district
+        h.type("강서구")                             // typed before choosing a scenario
+        h.key(.up); h.key(.up)                      // back to the scenario field
+        h.key(.right)                               // quake-drill: 마포구, 4.8, 관심
+        let chosen = try #require(h.startScreen)
+        #expect(chosen.values["district"]?.text == "마포구" && chosen.values["magnitude"]?.text == "4.8")
+        h.key(.up); h.key(.right)                   // mode: LIVE
+        let live = try #require(h.startScreen)
+        #expect(live.mode == .live && live.scenarioID == nil)
+        #expect(live.values["district"]?.text == "강서구" && live.values["magnitude"]?.text == "")
+        #expect(!h.screenText.contains("마포구") && !h.screenText.contains("4.8"))
+        h.key(.ctrl("o")); h.type("LIVE"); h.key(.enter)
+        let opening = try #require(h.journal.first?.opening)
+        #expect(opening.mode == .live)
+        #expect(opening.variables == ["district": "강서구"])
     }
 }

@@ -174,4 +174,9 @@ struct Harness {
     }
 
     var checklist: ChecklistScreen? { if case .checklist(let s) = state.screen { s } else { nil } }
+    // The other screens, for `try #require(h.startScreen)`: a test on the wrong screen fails.
+    var homeScreen: HomeScreen? { if case .home(let s) = state.screen { s } else { nil } }
+    var startScreen: StartScreen? { if case .start(let s) = state.screen { s } else { nil } }
+    var reviewScreen: ReviewScreen? { if case .review(let s) = state.screen { s } else { nil } }
+    var reportScreen: ReportScreen? { if case .report(let s) = state.screen { s } else { nil } }
 }
