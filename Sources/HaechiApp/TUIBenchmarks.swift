@@ -116,8 +116,8 @@ public enum TUIBenchmarks {
         let loaded = TUIManuals.load(directory: manualsDirectory)
         mark("load")
         var state = AppState(manuals: loaded.manuals, manualProblems: loaded.problems, operatorName: "kim", now: Date(), width: 120, height: 40)
-        var effects = TUIEffects(state: stateDir, log: nil)
-        for action in effects.perform(.listIncidents) { _ = reduce(&state, action, .live()) }
+        var effects = EffectRunner(files: StateFiles(state: stateDir, log: nil), manuals: loaded.manuals)
+        for action in effects.perform(.listIncidents, now: Date()) { _ = reduce(&state, action, .live()) }
         mark("state")
         let canvas = render(state)
         mark("render")

@@ -362,13 +362,16 @@ struct TUIComposeTests {
     @Test func enqueueReadsBackThenSaysAppendedAndFollowsOtherWriters() throws {
         let dir = StateDirectory(path: Binaries.temporaryDirectory("tui-outbox"))
         try dir.prepare()
-        let shell = TUIOutbox(state: dir, channels: Self.channels)
+        // The shell's own effect handler on the real files.
+        var runner = EffectRunner(files: StateFiles(state: dir, log: nil))
+        runner.files.outbox = TUIOutbox(state: dir, channels: Self.channels)
+        let shell = runner.files.outbox
         let first = try #require(shell.poll(now: Date()))          // the first poll always answers
         #expect(first.messages.isEmpty && first.problems.isEmpty)
-        #expect(shell.poll(now: Date()) == nil)                     // nothing new: nothing to send
+        #expect(runner.pollOutbox(now: Date()) == nil)              // nothing new: nothing to send
 
         let record = OutboxRecord.message(Self.message("m-1"))
-        let actions = shell.enqueue(record, log: nil)
+        let actions = runner.perform(.enqueue(record), now: Date())
         #expect(actions.count == 2)
         guard case .outboxLoaded(let feed) = actions.first, case .outboxAppended(record) = actions.last else {
             Issue.record("wrong answer: \(actions)"); return
@@ -391,9 +394,10 @@ struct TUIComposeTests {
         let dir = StateDirectory(path: Binaries.temporaryDirectory("tui-outbox-fail"))
         try dir.prepare()
         try FileManager.default.createDirectory(atPath: dir.outboxPath, withIntermediateDirectories: false)
-        let shell = TUIOutbox(state: dir, channels: nil)
+        var runner = EffectRunner(files: StateFiles(state: dir, log: nil))
+        let shell = runner.files.outbox
         let record = OutboxRecord.message(Self.message("m-1"))
-        let actions = shell.enqueue(record, log: nil)
+        let actions = runner.perform(.enqueue(record), now: Date())
         #expect(actions == [.outboxAppendFailed(record, reason: "open outbox.jsonl: Is a directory")])
 
         try FileManager.default.removeItem(atPath: dir.outboxPath)

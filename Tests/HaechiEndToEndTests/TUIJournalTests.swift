@@ -25,9 +25,9 @@ import Testing
     }
 
     @Test func appendThenFollowReadsBackInFileOrderIncludingOtherWriters() throws {
-        var effects = TUIEffects(state: state, log: nil)
-        #expect(effects.perform(.appendJournal(opened)).isEmpty)  // not following yet: nothing to read
-        guard case .journalLoaded(let id, let events, let problems)? = effects.perform(.follow(incident: "i1")).first else {
+        var effects = EffectRunner(files: StateFiles(state: state, log: nil))
+        #expect(effects.perform(.appendJournal(opened), now: at).isEmpty)  // not following yet: nothing to read
+        guard case .journalLoaded(let id, let events, let problems)? = effects.perform(.follow(incident: "i1"), now: at).first else {
             Issue.record("no load"); return
         }
         #expect(id == "i1" && events == [opened] && problems.isEmpty)
@@ -35,15 +35,15 @@ import Testing
         // Another operator's process appends between our two actions.
         try state.journal(incident: "i1").append(step("receive", .done, by: "lee"))
         let ours = step("text", .skipped, seconds: 90)
-        let read = effects.perform(.appendJournal(ours))
+        let read = effects.perform(.appendJournal(ours), now: at)
         #expect(read == [.journalEvents(incident: "i1", events: [step("receive", .done, by: "lee"), ours], problems: [])])
         #expect(effects.pollFollowed() == nil)
     }
 
     @Test func aTornLastLineIsLeftForLaterAndBadLinesAreReportedNotFatal() throws {
-        var effects = TUIEffects(state: state, log: nil)
+        var effects = EffectRunner(files: StateFiles(state: state, log: nil))
         try state.journal(incident: "i1").append(opened)
-        _ = effects.perform(.follow(incident: "i1"))
+        _ = effects.perform(.follow(incident: "i1"), now: at)
         let path = state.journalPath(incident: "i1")
         // A writer killed mid-line: followers must wait, not report or skip it.
         let handle = FileHandle(forWritingAtPath: path)!
@@ -79,8 +79,8 @@ import Testing
     }
 
     @Test func incidentsAreListedWithCountsAndClosedOnesMarked() throws {
-        var effects = TUIEffects(state: state, log: nil)
-        effects.manualsByID = ["earthquake": Manual(
+        var effects = EffectRunner(files: StateFiles(state: state, log: nil))
+        effects.manuals = ["earthquake": Manual(
             id: "earthquake", title: Localized(ko: "지진", en: "Earthquake"), category: .natural, department: Localized(ko: "", en: ""),
             revised: "2026-01-01", variables: [IncidentVariable(id: "district", label: Localized(ko: "자치구", en: "District"), maxLength: 8)],
             phases: [Phase(id: "p", title: Localized(ko: "p", en: "p"), steps: [
@@ -94,7 +94,7 @@ import Testing
         try state.journal(incident: "i2").append([second, .closed(.init(incident: "i2", at: at.addingTimeInterval(99), operator: "kim"), summary: "끝")])
         // Not a journal of ours: ignored rather than crashing the list.
         try Data("garbage\n".utf8).write(to: URL(fileURLWithPath: state.incidentsPath + "/junk.jsonl"))
-        guard case .incidentsListed(let list)? = effects.perform(.listIncidents).first else { Issue.record("no list"); return }
+        guard case .incidentsListed(let list)? = effects.perform(.listIncidents, now: at).first else { Issue.record("no list"); return }
         let byID = Dictionary(uniqueKeysWithValues: list.map { ($0.id, $0) })
         #expect(byID.keys.sorted() == ["i1", "i2"])
         #expect(byID["i1"]?.resolvedSteps == 1 && byID["i1"]?.totalSteps == 1)  // "text" applies from 심각 only
@@ -103,11 +103,11 @@ import Testing
     }
 
     @Test func aJournalThatCannotBeWrittenSaysNotSaved() throws {
-        var effects = TUIEffects(state: state, log: nil)
+        var effects = EffectRunner(files: StateFiles(state: state, log: nil))
         // A directory where the journal should be: open fails even for root (EISDIR).
         try FileManager.default.createDirectory(atPath: state.journalPath(incident: "i1"), withIntermediateDirectories: false)
-        _ = effects.perform(.follow(incident: "i1"))
-        let result = effects.perform(.appendJournal(opened))
+        _ = effects.perform(.follow(incident: "i1"), now: at)
+        let result = effects.perform(.appendJournal(opened), now: at)
         guard case .journalAppendFailed(let e, let reason)? = result.first else { Issue.record("append did not fail: \(result)"); return }
         #expect(e == opened)
         #expect(reason.contains("Is a directory"))

@@ -31,18 +31,6 @@ extension Fixture {
 }
 
 extension Harness {
-    /// What the shell does for `.enqueue`: the append (or its failure), then the outbox read
-    /// back, then the answer.
-    mutating func performEnqueue(_ record: OutboxRecord) {
-        if let failOutbox {
-            send(.outboxAppendFailed(record, reason: failOutbox))
-            return
-        }
-        outbox.append(record)
-        send(.outboxLoaded(feed))
-        send(.outboxAppended(record))
-    }
-
     var feed: OutboxFeed {
         OutboxFeed(messages: OutboxLedgerJoin.join(outbox: outbox, ledger: ledger, channels: state.channels), loadedAt: clock.now)
     }
