@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import HaechiCore
 import HaechiStore
+import HaechiTestSupport
 
 /// The report on recorded JSONL files read back through the real store, and `haechi report`
 /// run as a binary on them.
-@Suite(.serialized) struct ReportFixtureTests {
+@Suite(.ownThread, .serialized) struct ReportFixtureTests {
     init() throws {
         let journal = ReportRecording.directory + "/incidents/\(ReportRecording.liveID).jsonl"
         if ProcessInfo.processInfo.environment["HAECHI_RECORD_FIXTURES"] == "1" || !FileManager.default.fileExists(atPath: journal) {
