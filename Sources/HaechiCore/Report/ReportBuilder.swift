@@ -85,37 +85,45 @@ extension IncidentReport {
             switch event {
             case .opened(_, let o):
                 entry.kind = .opened
-                entry.text = "opened (\(o.mode.rawValue), level \(o.level.korean) \(o.level.english))"
+                entry.say(en: "opened (\(o.mode.rawValue), level \(o.level.korean) \(o.level.english))",
+                          ko: "시작 (\(o.mode == .drill ? "훈련" : "실제"), 경보 단계 \(o.level.korean))")
             case .step(_, let change):
                 entry.kind = .step
-                entry.text = "step \(change.step) → \(change.status.rawValue)" + (change.reason.map { ": \($0)" } ?? "")
+                let reason = change.reason.map { ": \($0)" } ?? ""
+                entry.say(en: "step \(change.step) → \(change.status.rawValue)" + reason,
+                          ko: "단계 \(change.step) → \(ReportText.status(change.status, .ko))" + reason)
             case .note(_, let note):
                 entry.kind = .note
-                entry.text = note.text
+                entry.say(en: note.text, ko: note.text)
                 notes.append(Note(at: event.at, offset: off, operator: event.operator, step: note.step, text: note.text))
             case .level(_, let set):
                 entry.kind = .level
-                entry.text = "level → \(set.level.korean) \(set.level.english)" + (set.reason.map { " (\($0))" } ?? "")
+                let reason = set.reason.map { " (\($0))" } ?? ""
+                entry.say(en: "level → \(set.level.korean) \(set.level.english)" + reason, ko: "경보 단계 → \(set.level.korean)" + reason)
                 levels.append(LevelChange(at: event.at, offset: off, level: set.level, operator: event.operator))
             case .message(_, let m):
                 entry.kind = .message
                 entry.message = m.message
-                entry.text = "message \(m.message)" + (m.text.map { ": \($0)" } ?? " queued")
+                entry.say(en: "message \(m.message)" + (m.text.map { ": \($0)" } ?? " queued"),
+                          ko: "메시지 \(m.message)" + (m.text.map { ": \($0)" } ?? " 등록"))
             case .inject(_, let shown):
                 entry.kind = .inject
-                entry.text = "inject \(shown.inject)" + (shown.text.map { ": \($0)" } ?? "")
+                let text = shown.text.map { ": \($0)" } ?? ""
+                entry.say(en: "inject \(shown.inject)" + text, ko: "상황 부여 \(shown.inject)" + text)
             case .closed(_, let summary):
                 entry.kind = .closed
-                entry.text = "closed" + (summary.map { ": \($0)" } ?? "")
+                let text = summary.map { ": \($0)" } ?? ""
+                entry.say(en: "closed" + text, ko: "종료" + text)
             case .clock(_, let set):
                 // The trainer's speed and pause keys: kept in the timeline so a reviewer sees why
                 // scenario time and wall time part (offsets are already in scenario time).
                 entry.kind = .note
-                entry.text = "drill clock \(set.speed.rawValue)×" + (set.paused ? ", paused" : "")
+                entry.say(en: "drill clock \(set.speed.rawValue)×" + (set.paused ? ", paused" : ""),
+                          ko: "훈련 시계 \(set.speed.rawValue)×" + (set.paused ? ", 일시정지" : ""))
             case .unknown(_, let u):
                 // Shown, never dropped: a newer version's line or a damaged one.
                 entry.kind = .note
-                entry.text = "unreadable '\(u.kind)' line: \(u.problem)"
+                entry.say(en: "unreadable '\(u.kind)' line: \(u.problem)", ko: "읽을 수 없는 '\(u.kind)' 줄: \(u.problem)")
                 problems.append("a '\(u.kind)' line at \(RecordCoding.formatTimestamp(event.at)) could not be read: \(u.problem)")
             }
             timeline.append(entry)
@@ -170,7 +178,9 @@ extension IncidentReport {
             mode: mode,
             scenario: scenarioID.map { ScenarioRef(id: $0, title: input.scenario?.id == $0 ? input.scenario?.title : nil) },
             opened: start, closed: model.closedAt, duration: model.closedAt.map(offset), closeSummary: model.summary,
-            operators: operators, variables: model.variables, levels: levels, steps: steps,
+            operators: operators, variables: model.variables,
+            variableLabels: manual.map { m in Dictionary(m.variables.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a }) },
+            levels: levels, steps: steps,
             messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems)
     }
 
@@ -257,11 +267,13 @@ extension IncidentReport {
                 if case .correct = record {
                     entries.append(TimelineEntry(at: m.created, offset: offset(m.created), kind: .corrected,
                                                  operator: m.operator, step: m.step, message: m.id, channel: nil,
-                                                 text: "correction \(m.id) of \(m.corrects ?? "?") queued"))
+                                                 text: "correction \(m.id) of \(m.corrects ?? "?") queued",
+                                                 textKo: "\(m.corrects ?? "?")의 정정 \(m.id) 등록"))
                 } else if !journaled.contains(m.id) {
                     entries.append(TimelineEntry(at: m.created, offset: offset(m.created), kind: .message,
                                                  operator: m.operator, step: m.step, message: m.id, channel: nil,
-                                                 text: "message \(m.id) queued (\(m.kind.rawValue), \(m.channels.joined(separator: ", ")))"))
+                                                 text: "message \(m.id) queued (\(m.kind.rawValue), \(m.channels.joined(separator: ", ")))",
+                                                 textKo: "메시지 \(m.id) 등록 (\(m.kind.korean), \(m.channels.joined(separator: ", ")))"))
                 }
             case .cancel, .approve:
                 continue
@@ -275,7 +287,8 @@ extension IncidentReport {
                 byID[id]!.approvedAt = offset(at)
                 saw(op)
                 entries.append(TimelineEntry(at: at, offset: offset(at), kind: .approved, operator: op, step: byID[id]!.step,
-                                             message: id, channel: nil, text: "message \(id) approved by \(op)"))
+                                             message: id, channel: nil, text: "message \(id) approved by \(op)",
+                                             textKo: "메시지 \(id) 승인: \(op)"))
             case .cancel(let id, let op, let at, let reason):
                 guard byID[id] != nil else { continue }
                 byID[id]!.cancelledBy = op
@@ -284,7 +297,8 @@ extension IncidentReport {
                 saw(op)
                 entries.append(TimelineEntry(at: at, offset: offset(at), kind: .cancelled, operator: op, step: byID[id]!.step,
                                              message: id, channel: nil,
-                                             text: "message \(id) cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)")))
+                                             text: "message \(id) cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)"),
+                                             textKo: "메시지 \(id) 취소: \(op)" + (reason.isEmpty ? "" : ": \(reason)")))
             case .message, .correct:
                 continue
             }
@@ -337,9 +351,18 @@ extension IncidentReport {
                 case .cancelled: "\(what) cancelled before posting"
                 case .attempt: ""
                 }
+                let where_ = "\(record.message) \(record.channel) (\(record.language.rawValue))"
+                let textKo: String = switch record.kind {
+                case .delivered: "\(where_) 전달됨" + (record.remoteID.map { " (게시 번호 \($0))" } ?? "")
+                case .dead: "\(where_) 실패: \(record.reason ?? "사유 없음")"
+                case .unknown: "\(where_) 결과 불명" + (record.reason.map { ": \($0)" } ?? "")
+                case .retry: "\(where_) 재시도 예정" + (record.next.map { " \(RecordCoding.formatTimestamp($0))" } ?? "")
+                case .cancelled: "\(where_) 게시 전 취소됨"
+                case .attempt: ""
+                }
                 entries.append(TimelineEntry(at: record.at, offset: offset(record.at), kind: kind, operator: nil,
                                              step: byID[record.message]?.step, message: record.message,
-                                             channel: record.channel, text: text))
+                                             channel: record.channel, text: text, textKo: textKo))
             }
         }
 
