@@ -67,7 +67,8 @@ struct ReportSources {
             }
         }
         // The drill clock comes from the journal itself (`Incident.replay`), as on the checklist.
-        return ReportSources(input: ReportInput(journal: journal, outbox: outbox, ledger: ledger, manual: manual, scenario: scenario),
+        return ReportSources(input: ReportInput(journal: journal, outbox: outbox, ledger: ledger, manual: manual, scenario: scenario,
+                                                channels: library.channels),
                              badLines: bad, warnings: warnings)
     }
 }

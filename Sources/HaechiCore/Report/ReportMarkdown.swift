@@ -120,9 +120,10 @@ public enum ReportMarkdown {
     }
 
     static func otherPosts(_ s: IncidentReport.Summary, _ language: Language = .en) -> String {
-        let ko: [IncidentReport.Delivery.State: String] = [.cancelled: "취소", .waiting: "대기", .attempting: "발송 중", .retrying: "재시도"]
-        let rest = [IncidentReport.Delivery.State.cancelled, .waiting, .attempting, .retrying]
-            .compactMap { state in s.posts[state].map { "\(language == .ko ? ko[state]! : state.rawValue) \($0)" } }
+        let ko: [IncidentReport.Delivery.State: String] = [.cancelled: "취소", .awaitingApproval: "승인 대기", .waiting: "대기",
+                                                           .attempting: "발송 중", .retrying: "재시도"]
+        let rest = [IncidentReport.Delivery.State.cancelled, .awaitingApproval, .waiting, .attempting, .retrying]
+            .compactMap { state in s.posts[state].map { "\(language == .ko ? ko[state] ?? state.rawValue : state.rawValue) \($0)" } }
         return rest.isEmpty ? "" : ", " + rest.joined(separator: ", ")
     }
 

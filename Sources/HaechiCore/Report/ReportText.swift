@@ -108,6 +108,7 @@ public enum ReportText {
         let when = d.offset.map { (language == .ko ? " " : " at ") + offset($0) } ?? ""
         if language == .ko {
             let state: String = switch d.state {
+            case .awaitingApproval: "다른 근무자의 승인 대기 중"
             case .waiting: "발송기 대기 중"
             case .attempting: "발송 중 (\(d.attempts)번째 시도)"
             case .retrying: "재시도 예정" + (d.reason.map { ": \($0)" } ?? "")
@@ -119,6 +120,7 @@ public enum ReportText {
             return "\(d.channel)\(lang): \(state)\(when)"
         }
         let state: String = switch d.state {
+        case .awaitingApproval: "awaiting a second operator's approval"
         case .waiting: "waiting for the sender"
         case .attempting: "being sent (attempt \(d.attempts))"
         case .retrying: "retrying" + (d.reason.map { ": \($0)" } ?? "")
