@@ -80,6 +80,12 @@ import Testing
         // English labels the variable in English; the values stay as typed.
         let en = ReportMarkdown.render(r, style: ReportStyle(language: .en))
         #expect(en.contains("| District | 강남구 |") && !en.contains("district"))
+        // What did not add up is said in Korean too.
+        var odd = ReportFixture.liveInput
+        odd.journal.append(ReportFixture.event(.note, 5, text: "wrong file", incident: "INC-2"))
+        let oddMD = ReportMarkdown.render(try IncidentReport.build(odd), style: ReportStyle(language: .ko))
+        #expect(oddMD.contains("## 기록에서 발견된 문제") && oddMD.contains("- 다른 사건의 기록 1줄을 제외했습니다"))
+        #expect(!oddMD.contains("another incident"))
         // Without the manual there is no label: the id is shown rather than nothing.
         let bare = try IncidentReport.build(ReportInput(journal: ReportFixture.liveJournal))
         #expect(ReportMarkdown.render(bare, style: ReportStyle(language: .ko)).contains("| district | 강남구 |"))

@@ -32,6 +32,10 @@ public struct IncidentReport: Codable, Sendable, Hashable {
     public var drill: DrillScore?
     /// Things in the files that did not add up (unknown steps, lines of another incident, …).
     public var problems: [String]
+    /// The same in Korean, for the Korean report (nil in reports written before it).
+    public var problemsKo: [String]?
+
+    public func problems(_ language: Language) -> [String] { language == .ko ? (problemsKo ?? problems) : problems }
 
     public struct ManualRef: Codable, Sendable, Hashable {
         public var id: String

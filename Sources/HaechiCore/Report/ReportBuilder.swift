@@ -21,6 +21,13 @@ public struct ReportInput: Sendable {
     }
 }
 
+/// What did not add up, in both report languages.
+struct Problems {
+    var en: [String] = []
+    var ko: [String] = []
+    mutating func add(_ english: String, ko korean: String) { en.append(english); ko.append(korean) }
+}
+
 public enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
     case emptyJournal
     public var description: String {
@@ -33,7 +40,7 @@ extension IncidentReport {
     /// 10,000-event journal stays well inside the 1-second budget.
     public static func build(_ input: ReportInput) throws -> IncidentReport {
         guard let first = input.journal.first else { throw ReportError.emptyJournal }
-        var problems: [String] = []
+        var problems = Problems()
         // The incident as the checklist sees it: the same replay, so the same level history, the
         // same clock and the same step deadlines (`Incident.timing`).
         var model: Incident
@@ -42,7 +49,8 @@ extension IncidentReport {
             model = replayed
             hasOpening = true
         } else {
-            problems.append("the journal has no 'opened' line; times count from its first line")
+            problems.add("the journal has no 'opened' line; times count from its first line",
+                         ko: "기록에 'opened' 줄이 없어 첫 줄부터 시간을 셉니다")
             model = Incident(IncidentEvent.Stamp(incident: first.incident, at: first.at, operator: ""),
                              IncidentEvent.Opening(manual: input.manual?.id ?? "?", mode: .live, level: .interest))
             model.eventCount = 0
@@ -56,11 +64,13 @@ extension IncidentReport {
 
         let journal = input.journal.filter { $0.incident == incident }
         if journal.count != input.journal.count {
-            problems.append("\(input.journal.count - journal.count) journal lines belong to another incident and were left out")
+            let n = input.journal.count - journal.count
+            problems.add("\(n) journal lines belong to another incident and were left out", ko: "다른 사건의 기록 \(n)줄을 제외했습니다")
         }
         let manualID = hasOpening ? model.manualID : (input.manual?.id ?? "?")
         if let manual = input.manual, manual.id != manualID {
-            problems.append("the journal names manual '\(manualID)' but manual '\(manual.id)' was given; targets may not match")
+            problems.add("the journal names manual '\(manualID)' but manual '\(manual.id)' was given; targets may not match",
+                         ko: "기록의 매뉴얼은 '\(manualID)'인데 '\(manual.id)'가 주어졌습니다. 목표 시간이 맞지 않을 수 있습니다")
         }
         let manual = input.manual
         let mode = model.mode
@@ -126,7 +136,8 @@ extension IncidentReport {
                 // Shown, never dropped: a newer version's line or a damaged one.
                 entry.kind = .note
                 entry.say(en: "unreadable '\(u.kind)' line: \(u.problem)", ko: "읽을 수 없는 '\(u.kind)' 줄: \(u.problem)")
-                problems.append("a '\(u.kind)' line at \(RecordCoding.formatTimestamp(event.at)) could not be read: \(u.problem)")
+                let at = RecordCoding.formatTimestamp(event.at)
+                problems.add("a '\(u.kind)' line at \(at) could not be read: \(u.problem)", ko: "\(at)의 '\(u.kind)' 줄을 읽을 수 없습니다: \(u.problem)")
             }
             timeline.append(entry)
         }
@@ -169,7 +180,8 @@ extension IncidentReport {
         var drill: DrillScore?
         if let scenario = input.scenario {
             if let scenarioID, scenario.id != scenarioID {
-                problems.append("the journal names scenario '\(scenarioID)' but '\(scenario.id)' was given")
+                problems.add("the journal names scenario '\(scenarioID)' but '\(scenario.id)' was given",
+                             ko: "기록의 시나리오는 '\(scenarioID)'인데 '\(scenario.id)'가 주어졌습니다")
             }
             drill = score(scenario, incident: model)
         }
@@ -183,14 +195,15 @@ extension IncidentReport {
             operators: operators, variables: model.variables,
             variableLabels: manual.map { m in Dictionary(m.variables.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a }) },
             levels: levels, steps: steps,
-            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems)
+            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems.en,
+            problemsKo: problems.ko)
     }
 
     // MARK: - Steps
 
     /// Every step of the manual, then any step the journal names that the manual does not, each
     /// judged by `Incident.timing` at `end` (the close, or the last line of an open incident).
-    static func stepOutcomes(manual: Manual?, incident: Incident, at end: Date, problems: inout [String]) -> [StepOutcome] {
+    static func stepOutcomes(manual: Manual?, incident: Incident, at end: Date, problems: inout Problems) -> [StepOutcome] {
         var outcomes: [StepOutcome] = []
         var known: Set<String> = []
         for phase in manual?.phases ?? [] {
@@ -203,7 +216,7 @@ extension IncidentReport {
         // Steps the journal mentions but the manual does not (renamed since, or no manual given):
         // listed in journal order without a target rather than dropped.
         for id in incident.stepOrder where !known.contains(id) {
-            if manual != nil { problems.append("the journal has step '\(id)', which the manual does not") }
+            if manual != nil { problems.add("the journal has step '\(id)', which the manual does not", ko: "매뉴얼에 없는 단계 '\(id)'가 기록에 있습니다") }
             outcomes.append(outcome(id: id, title: nil, phase: nil, fromLevel: nil, target: nil, incident: incident, at: end))
         }
         return outcomes
@@ -248,7 +261,7 @@ extension IncidentReport {
     /// ledger records after a post was settled (they change nothing).
     static func messageOutcomes(incident: String, journaled: Set<String>, outbox: [OutboxRecord], ledger: [DeliveryRecord],
                                 channels: ChannelProfiles?, offset: (Date) -> TimeInterval, saw: (String) -> Void,
-                                problems: inout [String])
+                                problems: inout Problems)
         -> ([MessageOutcome], [TimelineEntry]) {
         var join = OutboxLedgerJoin(channels: channels)
         var mine: Set<String> = []
@@ -313,7 +326,8 @@ extension IncidentReport {
             join.apply(record)
             if before?.kind.settles == true { continue }
             if join[record.message]?.targets.contains(target) == false, stray.insert(record.key).inserted {
-                problems.append("the delivery ledger has \(record.message) on \(target), which is not one of its posts")
+                problems.add("the delivery ledger has \(record.message) on \(target), which is not one of its posts",
+                             ko: "발송 기록에 \(record.message)의 \(target)가 있으나 그 메시지의 게시 대상이 아닙니다")
             }
             let kind: TimelineEntry.Kind? = switch record.kind {
             case .delivered: .delivered

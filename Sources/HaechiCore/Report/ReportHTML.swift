@@ -131,7 +131,7 @@ public enum ReportHTML {
         w("</table>")
         if !report.problems.isEmpty {
             w("<h2>\(t("기록에서 발견된 문제", "Problems found in the records"))</h2><ul>")
-            for p in report.problems { w("<li>\(e(p))</li>") }
+            for p in report.problems(lang) { w("<li>\(e(p))</li>") }
             w("</ul>")
         }
         w("<footer class=\"muted\"><p>" + t("시각은 \(e(style.timeZone.identifier)) 기준이며, 경과는 시작부터\(drill ? " 훈련 시간으로" : "") 셉니다. 해치가 만들었습니다.",

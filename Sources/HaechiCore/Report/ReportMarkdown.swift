@@ -114,7 +114,7 @@ public enum ReportMarkdown {
         }
         if !report.problems.isEmpty {
             line(); line(t("## 기록에서 발견된 문제", "## Problems found in the records")); line()
-            for p in report.problems { line("- " + inline(p)) }
+            for p in report.problems(lang) { line("- " + inline(p)) }
         }
         return out
     }

@@ -190,7 +190,7 @@ struct ReportLines {
         }
         if !r.problems.isEmpty {
             heading("기록상의 문제", "Problems in the records")
-            for p in r.problems { add(p, Style(.warning)) }
+            for p in r.problems(app.language) { add(p, Style(.warning)) }
         }
     }
 
