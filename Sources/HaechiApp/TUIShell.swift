@@ -62,7 +62,10 @@ final class TUIShell {
             log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
         }
         // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
-        if let feed = effects.outbox.poll(now: Date()) { send(.outboxLoaded(feed)); terminal.draw(render(state)) }
+        let readStart = DispatchTime.now().uptimeNanoseconds
+        if let feed = effects.outbox.poll(now: Date(), incident: state.incident?.id) { send(.outboxLoaded(feed)); terminal.draw(render(state)) }
+        log.write(String(format: "outbox: read in %.1f ms, %d messages held, %d settled ones counted only",
+                         Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e6, effects.outbox.held, effects.outbox.retired))
 
         var lastTick = Date()
         var lastSlowPoll = Date()
@@ -86,7 +89,7 @@ final class TUIShell {
                 lastTick = now
                 send(.tick)
                 // The outbox and the sender's ledger: other desks' messages, delivery progress.
-                if let feed = effects.outbox.poll(now: now) { send(.outboxLoaded(feed)) }
+                if let feed = effects.outbox.poll(now: now, incident: state.incident?.id) { send(.outboxLoaded(feed)) }
             }
             if now.timeIntervalSince(lastSlowPoll) >= 2 {
                 lastSlowPoll = now

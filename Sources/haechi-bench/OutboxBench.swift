@@ -20,6 +20,7 @@ struct OutboxBench: ParsableCommand {
     @Option(help: "Directory for the files (default: a new one under $TMPDIR). Everything runs on this one disk.") var directory: String?
     @Option(help: "The haechi binary to time (default: next to this one).") var haechi: String?
     @Flag(help: "Skip the append measurements (only the large outbox's list and verify).") var skipAppends = false
+    @Option(help: "Manuals directory whose channels.yaml decides the records' posts.") var manuals = "manuals"
 
     func run() throws {
         #if DEBUG
@@ -29,17 +30,18 @@ struct OutboxBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: dir) } }
         print("outbox benchmark in \(dir)")
+        let profiles = try OutboxBenchData.profiles(manuals: manuals)
 
         // 1. Appends: the same record bytes through three paths, interleaved in rounds so a
         // burst of disk activity from elsewhere does not favour one of them.
-        if !skipAppends { try measureAppends(dir: dir) }
+        if !skipAppends { try measureAppends(dir: dir, profiles: profiles) }
 
         // 2. A million records, listed and verified by the real binary.
-        try measureLargeOutbox(dir: dir)
+        try measureLargeOutbox(dir: dir, profiles: profiles)
     }
 
-    func measureAppends(dir: String) throws {
-        let sample = OutboxBenchData.message(id: MessageID.make(at: Date()), index: 0)
+    func measureAppends(dir: String, profiles: ChannelProfiles) throws {
+        let sample = OutboxBenchData.message(id: MessageID.make(at: Date()), index: 0, profiles: profiles)
         let line = LineFrame.encode(try RecordLog<OutboxRecord>.encode(.message(sample)))
         let raw = try RawAppender(path: dir + "/raw.jsonl", line: line)
         defer { raw.close() }
@@ -48,7 +50,7 @@ struct OutboxBench: ParsableCommand {
         let outbox = FileOutbox(state: state)
         let sqlite = try SQLiteAppender(path: dir + "/peer.sqlite", body: Array(line.dropLast()))
         defer { sqlite.close() }
-        let messages = (0..<(appends * rounds)).map { OutboxBenchData.message(id: MessageID.make(at: Date()), index: $0) }
+        let messages = (0..<(appends * rounds)).map { OutboxBenchData.message(id: MessageID.make(at: Date()), index: $0, profiles: profiles) }
         var next = 0
         // The three paths take turns in slices of `slice` appends, in a rotating order, and each
         // path's time is the sum of its slices: the disk here is shared with other builds, and
@@ -110,11 +112,11 @@ struct OutboxBench: ParsableCommand {
                      encode / Double(count) * 1e6, calls / Double(count) * 1e6))
     }
 
-    func measureLargeOutbox(dir: String) throws {
+    func measureLargeOutbox(dir: String, profiles: ChannelProfiles) throws {
         let big = StateDirectory(path: dir + "/big")
         try big.prepare()
         let started = Date()
-        let summary = try OutboxBenchData.writeLargeOutbox(state: big, records: records)
+        let summary = try OutboxBenchData.writeLargeOutbox(state: big, records: records, profiles: profiles)
         print(String(format: "large outbox: %d records (%d messages, %d approvals, %d cancels), %.0f MiB; ledger %d lines; written in %.1f s",
                      records, summary.messages, summary.approvals, summary.cancels, Double(summary.bytes) / 1_048_576,
                      summary.ledgerLines, Date().timeIntervalSince(started)))
@@ -228,24 +230,39 @@ enum OutboxBenchData {
     ]
     static let districts = ["종로구", "중구", "용산구", "성동구", "광진구", "마포구", "영등포구", "강남구", "송파구", "강서구"]
 
-    static func message(id: String, index: Int) -> OutboxMessage {
+    /// The bundled channel profiles, which decide each message's posts as compose does.
+    static func profiles(manuals: String) throws -> ChannelProfiles {
+        let (loaded, problems) = ChannelProfileLoader.load(path: manuals + "/" + ChannelProfileLoader.fileName)
+        guard problems.isEmpty, loaded["x"] != nil else {
+            throw ValidationError("cannot read the channel profiles in \(manuals): \(problems.map(\.description).joined(separator: "; "))")
+        }
+        return loaded
+    }
+
+    /// A message as the one compose function records it: with its posts (every channel in each
+    /// language it carries, the drill prefix included), so records have today's size and shape.
+    static func message(id: String, index: Int, profiles: ChannelProfiles) -> OutboxMessage {
         let (ko, en) = texts[index % texts.count]
         let d = districts[index % districts.count]
+        let mode: Mode = index % 3 == 0 ? .live : .drill
+        let channels = ["x", "mastodon", "kakao", "webhook"]
+        let text = Localized(ko: ko.replacingOccurrences(of: "{d}", with: d), en: en.replacingOccurrences(of: "{d}", with: d))
         return OutboxMessage(id: id, incident: "inc-\(index % 97)", step: "TY-06", manual: "typhoon", district: d,
-                             mode: index % 3 == 0 ? .live : .drill, kind: .emergency, channels: ["x", "mastodon", "kakao", "webhook"],
-                             text: Localized(ko: ko.replacingOccurrences(of: "{d}", with: d), en: en.replacingOccurrences(of: "{d}", with: d)),
+                             mode: mode, kind: .emergency, channels: channels, text: text,
                              operator: "officer\(index % 7)", created: created.addingTimeInterval(Double(index)), needsApproval: index % 3 == 0,
                              cap: CAPInfo(category: "Met", event: .init(ko: "태풍경보", en: "Typhoon warning"),
-                                          urgency: "Immediate", severity: "Severe", certainty: "Likely"))
+                                          urgency: "Immediate", severity: "Severe", certainty: "Likely"),
+                             posts: Posts.resolve(channels: channels, text: text, mode: mode, kind: .emergency, isCorrection: false,
+                                                  profiles: profiles))
     }
 
     struct Summary { var messages = 0, approvals = 0, cancels = 0, bytes = 0, ledgerLines = 0 }
 
     /// Encodes a few templates once, then stamps a counter into each copy's id and frames it:
     /// encoding a million records one by one would take longer than what is measured.
-    static func writeLargeOutbox(state: StateDirectory, records: Int) throws -> Summary {
+    static func writeLargeOutbox(state: StateDirectory, records: Int, profiles: ChannelProfiles) throws -> Summary {
         let placeholder = "m-20261129000000-XXXXXXXX"
-        let messageTemplates = try (0..<30).map { try RecordLog<OutboxRecord>.encode(.message(message(id: placeholder, index: $0))) }
+        let messageTemplates = try (0..<30).map { try RecordLog<OutboxRecord>.encode(.message(message(id: placeholder, index: $0, profiles: profiles))) }
         let approve = try RecordLog<OutboxRecord>.encode(.approve(message: placeholder, operator: "approver", at: created))
         let cancel = try RecordLog<OutboxRecord>.encode(.cancel(message: placeholder, operator: "officer1", at: created, reason: "superseded"))
         let delivered = try RecordLog<DeliveryRecord>.encode(DeliveryRecord(kind: .delivered, message: placeholder, channel: "webhook",
