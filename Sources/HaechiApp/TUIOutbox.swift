@@ -3,8 +3,8 @@ import HaechiCore
 import HaechiStore
 import HaechiUI
 
-/// The shell's side of compose and the outbox screen: performs `.enqueue` through the `Outbox`
-/// interface (the file today, a database tomorrow), and follows `outbox.jsonl` and the
+/// The shell's side of compose and the outbox screen: appends (`.enqueue`, via `EffectRunner`)
+/// go through the `Outbox` interface (the file today, a database tomorrow); it follows `outbox.jsonl` and the
 /// sender's `delivery.jsonl` as they grow, feeding the join to the core as `.outboxLoaded`.
 ///
 /// Both files are followed from where the last read stopped, so a poll each second costs only
@@ -59,26 +59,22 @@ final class TUIOutbox {
     var held: Int { join.count }
     var retired: Int { join.retiredCount }
 
-    /// `.enqueue`: the durable append, then the answer. `.outboxAppended` only when `append`
-    /// returned (it returns after fsync); any error is `.outboxAppendFailed` with its reason.
-    func enqueue(_ record: OutboxRecord, log: TUILog?) -> [Action] {
-        do {
-            try outbox.append(record)
-        } catch {
-            log?.write("outbox: NOT appended \(record.messageID): \(error)")
-            return [.outboxAppendFailed(record, reason: Self.reason(error))]
-        }
-        // Read it back first, so the screen that says "queued" already lists it.
-        return (poll(now: Date(), incident: incident).map { [.outboxLoaded($0)] } ?? []) + [.outboxAppended(record)]
+    /// The incident whose messages must all be kept (the one the checklist shows); when some
+    /// of its messages were retired, the next poll reads both files again.
+    func keep(incident: String?) {
+        guard incident != self.incident else { return }
+        self.incident = incident
+        if let incident, retiredIncidents.contains(incident) { restart() }
+    }
+
+    /// `keep(incident:)`, then `poll(now:)`.
+    func poll(now: Date, incident: String?) -> OutboxFeed? {
+        keep(incident: incident)
+        return poll(now: now)
     }
 
     /// New lines of either file since the last poll, joined; nil when nothing changed.
-    /// `incident`: the incident whose messages must all be kept.
-    func poll(now: Date, incident: String? = nil) -> OutboxFeed? {
-        if incident != self.incident {
-            self.incident = incident
-            if let incident, retiredIncidents.contains(incident) { restart() }
-        }
+    func poll(now: Date) -> OutboxFeed? {
         if !join.touchedRetired.isEmpty {
             // A record named a retired message: read everything again, keeping those.
             pinned.formUnion(join.touchedRetired)
@@ -100,7 +96,7 @@ final class TUIOutbox {
         if !join.touchedRetired.isEmpty {
             pinned.formUnion(join.touchedRetired)
             restart()
-            return poll(now: now, incident: incident)
+            return poll(now: now)
         }
         guard changed else { return nil }
         // Bad lines are kept for the screen's count; the log has them all.
@@ -207,6 +203,6 @@ extension TUIShell {
     /// The channel profiles compose checks against (from channels.yaml beside the manuals).
     func useChannels(_ channels: ChannelProfiles) {
         state.channels = channels
-        effects.outbox = TUIOutbox(state: stateDirectory, channels: channels)
+        effects.files.outbox = TUIOutbox(state: stateDirectory, channels: channels)
     }
 }
