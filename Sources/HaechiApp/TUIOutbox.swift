@@ -43,7 +43,7 @@ final class TUIOutbox {
     let slices: (outbox: Int, ledger: Int)
 
     init(state: StateDirectory, channels: ChannelProfiles?, outbox: (any Outbox)? = nil,
-         slices: (outbox: Int, ledger: Int) = (1 << 20, 1 << 18)) {
+         slices: (outbox: Int, ledger: Int) = (1 << 18, 1 << 16)) {
         self.slices = slices
         let outbox = outbox ?? FileOutbox(state: state)
         self.outbox = outbox
@@ -51,8 +51,16 @@ final class TUIOutbox {
         self.state = state
         self.channels = channels
         join = OutboxLedgerJoin(channels: channels)
-        outboxReader = LogReader(path: outbox.location)
-        ledgerReader = LogReader(path: state.deliveryPath)
+        outboxReader = Self.reader(outbox.location)
+        ledgerReader = Self.reader(state.deliveryPath)
+    }
+
+    /// A reader with a small buffer: a megabyte for a poll that mostly reads a line or two
+    /// showed in the TUI's peak memory.
+    static func reader(_ path: String) -> LogReader {
+        var reader = LogReader(path: path)
+        reader.chunkSize = 1 << 16
+        return reader
     }
 
     /// Messages held in memory and messages retired, for the log.
@@ -163,8 +171,8 @@ final class TUIOutbox {
     /// Forgets everything read, to read both files again from the start.
     private func restart() {
         join = OutboxLedgerJoin(channels: channels)
-        outboxReader = LogReader(path: outbox.location)
-        ledgerReader = LogReader(path: ledgerPath)
+        outboxReader = Self.reader(outbox.location)
+        ledgerReader = Self.reader(ledgerPath)
         retiredCounts = OutboxCounts()
         retiredIncidents = []
         problems = []
