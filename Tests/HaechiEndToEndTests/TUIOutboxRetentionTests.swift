@@ -144,3 +144,27 @@ import HaechiUI
         #expect(tui.retired > 120)
     }
 }
+
+/// `outbox list`'s text line written straight into bytes is the same text as the String form,
+/// flags (correction, cancel, approval, corrected by) and every post state included.
+@Suite struct OutboxListTextLineTests {
+    @Test func bytesAndStringFormsAgree() throws {
+        var h = TUIOutboxRetentionTests.history()
+        let now = TUIOutboxRetentionTests.now
+        h.outbox.append(.approve(message: "m-test-0003", operator: "lee", at: now))
+        let original = try #require(h.outbox.compactMap { if case .message(let m) = $0, m.id == "m-test-0004" { m } else { nil } }.first)
+        var fix = original
+        fix.id = "m-test-fix"
+        fix.corrects = original.id
+        h.outbox.append(.correct(fix))
+        h.ledger.append(DeliveryRecord(kind: .retry, message: "m-test-0007", channel: "x", language: .ko, at: now,
+                                       next: now.addingTimeInterval(60), reason: "HTTP 503"))
+        let all = OutboxLedgerJoin.join(outbox: h.outbox, ledger: h.ledger, channels: TUIOutboxRetentionTests.profiles)
+        #expect(all.contains { $0.isCorrection } && all.contains { $0.isCancelled } && all.contains { $0.approval != nil })
+        for s in all {
+            var bytes: [UInt8] = []
+            OutboxListing.textLine(s, into: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == OutboxListing.textLine(s), "\(s.id)")
+        }
+    }
+}
