@@ -58,7 +58,14 @@ struct OutboxAddCommand: ParsableCommand {
             OutboxShell.say("NOT queued: \(error)")
             throw ExitCode(1)
         }
-        let outcome = OutboxAdd.perform(request, state: state, manualsDirectory: manualsOption.directory, now: Date())
+        let store: any Store
+        do {
+            store = try StoreShell.open(stateOption).store
+        } catch {
+            OutboxShell.say("NOT queued: \(error)")
+            throw ExitCode(2)
+        }
+        let outcome = OutboxAdd.perform(request, state: state, store: store, manualsDirectory: manualsOption.directory, now: Date())
         for line in outcome.notes { OutboxShell.say(line) }
         switch outcome.result {
         case .queued(let id): OutboxShell.out(id)
@@ -171,7 +178,9 @@ enum OutboxAdd {
         var notes: [String] = []
     }
 
-    static func perform(_ r: OutboxAddRequest, state: StateDirectory, manualsDirectory: String, now: Date) -> Outcome {
+    static func perform(_ r: OutboxAddRequest, state: StateDirectory, store: (any Store)? = nil, manualsDirectory: String, now: Date) -> Outcome {
+        let store = store ?? FileStore(state)
+        let outbox = StoreOutbox(store)
         var notes: [String] = []
         func refuse(_ reasons: String...) -> Outcome { Outcome(result: .refused(reasons), notes: notes) }
 
@@ -203,10 +212,8 @@ enum OutboxAdd {
         var manualID = r.manual
         var variables: [String: String] = [:]
         if let incident = r.incident {
-            let journal = state.journal(incident: incident)
-            if FileManager.default.fileExists(atPath: journal.path) {
-                do {
-                    let (events, _) = try journal.readAll()
+            do {
+                    let (events, _) = try store.readAll(IncidentEvent.self, .journal(incident: incident))
                     for e in events {
                         if e.kind == .opened {
                             if let m = e.mode, m != mode {
@@ -218,9 +225,8 @@ enum OutboxAdd {
                         // The journal's latest level, unless the operator named one.
                         if r.level == nil, let l = e.level { level = l }
                     }
-                } catch {
-                    notes.append("warning: could not read incident journal \(journal.path): \(error)")
-                }
+            } catch {
+                notes.append("warning: could not read incident journal \(incident) in \(store.location): \(error)")
             }
         }
         variables.merge(r.variables) { _, b in b }
@@ -262,7 +268,7 @@ enum OutboxAdd {
         var history: [OutboxMessage] = []
         var corrected: OutboxMessage?
         do {
-            try FileOutbox(state: state).scan({ record in
+            try outbox.scan({ record in
                 switch record {
                 case .message(let m), .correct(let m):
                     if m.id == r.corrects { corrected = m }
@@ -273,7 +279,7 @@ enum OutboxAdd {
                 }
             }, bad: { _ in })
         } catch {
-            return Outcome(result: .notStored("read \(state.outboxPath): \(error)"), notes: notes)
+            return Outcome(result: .notStored("read \(outbox.location): \(error)"), notes: notes)
         }
         if let c = r.corrects {
             guard let original = corrected else { return refuse("--corrects \(c): no such message in the outbox") }
@@ -301,8 +307,8 @@ enum OutboxAdd {
             return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes)
         }
         do {
-            try state.prepare(incidents: false)
-            try FileOutbox(state: state).append(record)
+            if store is FileStore { try state.prepare(incidents: false) }
+            try outbox.append(record)
         } catch {
             return Outcome(result: .notStored("\(error)"), notes: notes)
         }

@@ -8,9 +8,9 @@ import HaechiUI
 enum TUIDrill {
     /// The after-action report of `id`, as `haechi report` would build it (journal, outbox,
     /// ledger, manual, scenario, drill clock). Damaged lines are reported, not fatal.
-    static func report(incident id: String, state: StateDirectory, manualsDirectory: String) -> Action {
+    static func report(incident id: String, store: any Store, manualsDirectory: String) -> Action {
         do {
-            let sources = try ReportSources.load(incident: id, state: state, manualsDirectory: manualsDirectory)
+            let sources = try ReportSources.load(incident: id, store: store, manualsDirectory: manualsDirectory)
             let report = try IncidentReport.build(sources.input)
             let problems = sources.badLines.map { "skipped \($0)" } + sources.warnings
             return .reportLoaded(incident: id, report: report, problems: problems)

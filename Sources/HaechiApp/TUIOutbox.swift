@@ -11,31 +11,37 @@ import HaechiUI
 /// the new lines, not the whole history. The join itself (states per channel) is HaechiCore's.
 final class TUIOutbox {
     let outbox: any Outbox
-    let ledgerPath: String
+    let store: any Store
     let state: StateDirectory
     private var join: OutboxLedgerJoin
-    private var outboxReader: LogReader
-    private var ledgerReader: LogReader
+    private var outboxCursor = StoreCursor.start
+    private var ledgerCursor = StoreCursor.start
     private var problems: [String] = []
     /// The last read error, reported once rather than every second while it lasts.
     private var lastError: String?
     private var unread = true
 
-    init(state: StateDirectory, channels: ChannelProfiles?, outbox: (any Outbox)? = nil) {
-        let outbox = outbox ?? FileOutbox(state: state)
-        self.outbox = outbox
-        ledgerPath = state.deliveryPath
+    /// - Parameter store: where the outbox and the ledger are (the state directory's files
+    ///   when nil); the state directory keeps only the log then.
+    init(state: StateDirectory, channels: ChannelProfiles?, store: (any Store)? = nil) {
+        let store = store ?? FileStore(state)
+        self.store = store
+        outbox = StoreOutbox(store)
         self.state = state
         join = OutboxLedgerJoin(channels: channels)
-        outboxReader = LogReader(path: outbox.location)
-        ledgerReader = LogReader(path: state.deliveryPath)
     }
 
     /// `.enqueue`: the durable append, then the answer. `.outboxAppended` only when `append`
     /// returned (it returns after fsync); any error is `.outboxAppendFailed` with its reason.
     func enqueue(_ record: OutboxRecord, log: TUILog?) -> [Action] {
         do {
-            try outbox.append(record)
+            if let spooled = store as? SpooledStore, case .held(let count) = try spooled.place(record, to: .outbox) {
+                // Durable on this machine only: no sender can see it, so it is not "queued".
+                log?.write("outbox: held \(record.messageID) in \(spooled.spool.location) (database offline, \(count) held)")
+                return (poll(now: Date()).map { [.outboxLoaded($0)] } ?? [])
+                    + [.outboxAppendFailed(record, reason: "DB offline: held on this machine (\(count) held), NOT queued until the database is back; it is sent on then, once")]
+            }
+            if !(store is SpooledStore) { try outbox.append(record) }
         } catch {
             log?.write("outbox: NOT appended \(record.messageID): \(error)")
             return [.outboxAppendFailed(record, reason: Self.reason(error))]
@@ -49,10 +55,12 @@ final class TUIOutbox {
         var changed = unread
         unread = false
         do {
-            try RecordLog<OutboxRecord>.read(&outboxReader, following: true, into: { join.apply($0); changed = true },
-                                             bad: { problems.append($0.description); changed = true })
-            try RecordLog<DeliveryRecord>.read(&ledgerReader, following: true, into: { join.apply($0); changed = true },
-                                               bad: { problems.append($0.description); changed = true })
+            outboxCursor = try store.read(OutboxRecord.self, .outbox, from: outboxCursor, following: true,
+                                          into: { join.apply($0); changed = true },
+                                          bad: { problems.append($0.description); changed = true })
+            ledgerCursor = try store.read(DeliveryRecord.self, .ledger, from: ledgerCursor, following: true,
+                                          into: { join.apply($0); changed = true },
+                                          bad: { problems.append($0.description); changed = true })
             if lastError != nil { lastError = nil; changed = true }
         } catch {
             let text = "\(error)"
@@ -68,12 +76,13 @@ final class TUIOutbox {
         return OutboxFeed(messages: join.messages, problems: problems, loadedAt: now)
     }
 
-    /// The sender's heartbeat, judged by the sender's own rule (`SenderStatus`).
+    /// The senders' heartbeats (a file, or rows in the database), judged by the sender's own
+    /// rule (`SenderStatus`) on the newest beat.
     func sender(now: Date) -> StatusSummary.Sender {
-        let mtime = state.heartbeatTime()
-        switch SenderStatus.from(heartbeatMTime: mtime, now: now) {
-        case .alive: return .alive(lastBeat: mtime ?? now)
-        case .stale: return .stale(lastBeat: mtime ?? now)
+        let (status, newest, _) = store.senders(now: now)
+        switch status {
+        case .alive: return .alive(lastBeat: newest ?? now)
+        case .stale: return .stale(lastBeat: newest ?? now)
         case .absent: return .absent
         }
     }
@@ -81,8 +90,11 @@ final class TUIOutbox {
     /// Home's line: the counts of the outbox as last read, and the sender.
     func statusSummary(now: Date) -> StatusSummary {
         let c = OutboxCounts(join.messages)
-        return StatusSummary(queued: c.queued, awaitingApproval: c.awaitingApproval, failed: c.failed, delivered: c.delivered,
-                             sender: sender(now: now))
+        var summary = StatusSummary(queued: c.queued, awaitingApproval: c.awaitingApproval, failed: c.failed, delivered: c.delivered,
+                                    sender: sender(now: now))
+        if !(store is FileStore) { summary.sendersAlive = store.senders(now: now).alive }
+        if let spooled = store as? SpooledStore, spooled.held > 0 { summary.offlineHeld = spooled.held }
+        return summary
     }
 
     /// A reason short enough for the message line: the call and the file name, then errno's
@@ -99,6 +111,6 @@ extension TUIShell {
     /// The channel profiles compose checks against (from channels.yaml beside the manuals).
     func useChannels(_ channels: ChannelProfiles) {
         state.channels = channels
-        effects.outbox = TUIOutbox(state: stateDirectory, channels: channels)
+        effects.outbox = TUIOutbox(state: stateDirectory, channels: channels, store: effects.store)
     }
 }

@@ -26,27 +26,30 @@ final class TUIShell {
     /// Sent once the first frame is up (`haechi drill` opens its drill this way).
     var startActions: [Action] = []
 
-    init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
+    init(state stateDirectory: StateDirectory, store: (any Store)? = nil, manuals: [Manual], problems: [String], operatorName: String,
          language: Language) throws {
         self.stateDirectory = stateDirectory
         log = try TUILog(path: stateDirectory.logPath)
         environment = .live()
         state = AppState(manuals: manuals, manualProblems: problems, operatorName: operatorName, now: Date(),
                          timeZone: .current, language: language)
-        effects = TUIEffects(state: stateDirectory, log: log)
+        effects = TUIEffects(state: stateDirectory, store: store, log: log)
         effects.manualsByID = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     func run() throws {
         if let problem = Terminal.prepareLocale() { log.write("locale: \(problem)") }
         for p in state.manualProblems { log.write("manuals: \(p)") }
-        log.write("start: operator \(state.operatorName), \(state.manuals.count) manuals, state \(stateDirectory.path)")
+        log.write("start: operator \(state.operatorName), \(state.manuals.count) manuals, store \(effects.store.location), state \(stateDirectory.path)")
         // Anything the runtime or a library prints on stderr would scribble over the screen.
         let savedStderr = dup(2)
         dup2(log.descriptor, 2)
         watchTerminationSignals()
         terminal.start()
+        // A shared database wakes us when another seat writes (a wake-up only: we re-read).
+        effects.startWatching()
         defer {
+            effects.stopWatching()
             terminal.stop()
             dup2(savedStderr, 2)
             close(savedStderr)
@@ -79,15 +82,15 @@ final class TUIShell {
             }
             let now = Date()
             // Another operator's lines in the journal we show: within a quarter of a second.
-            if let action = effects.pollFollowed() { send(action) }
+            if let action = effects.pollFollowed(now: now, force: false) { send(action) }
             // A drill's next inject is due before the next second's tick: play it now.
             if let wake = Drill.nextWake(state), wake <= now { lastTick = now; send(.tick) }
             if now.timeIntervalSince(lastTick) >= 1 {
                 lastTick = now
                 send(.tick)
-                // The outbox and the sender's ledger: other desks' messages, delivery progress.
-                if let feed = effects.outbox.poll(now: now) { send(.outboxLoaded(feed)) }
             }
+            // The outbox and the sender's ledger: other desks' messages, delivery progress.
+            if effects.outboxDue(now: now), let feed = effects.outbox.poll(now: now) { send(.outboxLoaded(feed)) }
             if now.timeIntervalSince(lastSlowPoll) >= 2 {
                 lastSlowPoll = now
                 send(.statusSummary(effects.statusSummary()))
@@ -124,25 +127,57 @@ final class TUIShell {
 /// and tests can use it headless.
 struct TUIEffects {
     let stateDirectory: StateDirectory
+    /// Journals, outbox and ledger: the state directory's files or a shared database.
+    let store: any Store
     let log: TUILog?
     /// The journal being followed and how far it has been read.
-    private(set) var followed: (incident: String, reader: LogReader)?
+    private(set) var followed: (incident: String, cursor: StoreCursor)?
+    /// A database's LISTEN/NOTIFY wake-ups; nil for files, which are cheap to poll.
+    private(set) var watch: (any StoreWatch)?
+    private var journalSeen = (changes: -1, at: Date.distantPast)
+    private var outboxSeen = (changes: -1, at: Date.distantPast)
     /// Performs `.enqueue` and follows outbox.jsonl + delivery.jsonl (TUIOutbox.swift).
     var outbox: TUIOutbox
     /// Where `.loadReport` finds the manual and scenario a report is scored against.
     var manualsDirectory = "manuals"
 
-    init(state: StateDirectory, log: TUILog?) {
+    init(state: StateDirectory, store: (any Store)? = nil, log: TUILog?) {
         stateDirectory = state
+        let store = store ?? FileStore(state)
+        self.store = store
         self.log = log
-        outbox = TUIOutbox(state: state, channels: nil)
+        outbox = TUIOutbox(state: state, channels: nil, store: store)
+    }
+
+    mutating func startWatching() {
+        watch = store.watch { _ in }
+    }
+
+    mutating func stopWatching() {
+        watch?.stop()
+        watch = nil
+    }
+
+    /// Whether a follower should read now. Files: always (a read that finds nothing costs a
+    /// stat). A database: when a NOTIFY came since the last read, and every two seconds
+    /// anyway, since a notification is not durable (it is lost across a reconnect).
+    private func due(_ seen: (changes: Int, at: Date), every: TimeInterval, now: Date) -> Bool {
+        guard let watch else { return now.timeIntervalSince(seen.at) >= every }
+        return watch.changes != seen.changes || now.timeIntervalSince(seen.at) >= 2
+    }
+
+    /// The outbox and ledger are read once a second from files, on a wake-up from a database.
+    mutating func outboxDue(now: Date) -> Bool {
+        guard due(outboxSeen, every: 1, now: now) else { return false }
+        outboxSeen = (watch?.changes ?? 0, now)
+        return true
     }
 
     mutating func perform(_ effect: Effect) -> [Action] {
         switch effect {
         case .appendJournal(let event):
             do {
-                try stateDirectory.journal(incident: event.incident).append(event)
+                try store.append(event, to: .journal(incident: event.incident))
                 log?.write("journal \(event.incident): \(event.kind.rawValue) \(event.step ?? "") \(event.status?.rawValue ?? "")")
             } catch {
                 return [.journalAppendFailed(event, reason: "\(error)")]
@@ -150,15 +185,16 @@ struct TUIEffects {
             // Read back what is now in the file: ours and anyone else's, in file order.
             return pollFollowed().map { [$0] } ?? []
         case .follow(let id):
-            var reader = LogReader(path: stateDirectory.journalPath(incident: id))
+            var cursor = StoreCursor.start
             var events: [IncidentEvent] = []
             var problems: [String] = []
             do {
-                try RecordLog<IncidentEvent>.read(&reader, following: true, into: { events.append($0) }, bad: { problems.append($0.description) })
+                cursor = try store.read(IncidentEvent.self, .journal(incident: id), from: cursor, following: true,
+                                        into: { events.append($0) }, bad: { problems.append($0.description) })
             } catch {
                 problems.append("\(error)")
             }
-            followed = (id, reader)
+            followed = (id, cursor)
             return [.journalLoaded(incident: id, events: events, problems: problems)]
         case .stopFollowing:
             followed = nil
@@ -173,17 +209,21 @@ struct TUIEffects {
         case .enqueue(let record):
             return outbox.enqueue(record, log: log)
         case .loadReport(let id):
-            return [TUIDrill.report(incident: id, state: stateDirectory, manualsDirectory: manualsDirectory)]
+            return [TUIDrill.report(incident: id, store: store, manualsDirectory: manualsDirectory)]
         }
     }
 
-    /// New lines of the followed journal, if any.
-    mutating func pollFollowed() -> Action? {
+    /// New lines of the followed journal, if any (with a database: only when woken, or every
+    /// two seconds; `force` after our own append).
+    mutating func pollFollowed(now: Date = Date(), force: Bool = true) -> Action? {
         guard var f = followed else { return nil }
+        if !force && !due(journalSeen, every: 0, now: now) { return nil }
+        journalSeen = (watch?.changes ?? 0, now)
         var events: [IncidentEvent] = []
         var problems: [String] = []
         do {
-            try RecordLog<IncidentEvent>.read(&f.reader, following: true, into: { events.append($0) }, bad: { problems.append($0.description) })
+            f.cursor = try store.read(IncidentEvent.self, .journal(incident: f.incident), from: f.cursor, following: true,
+                                      into: { events.append($0) }, bad: { problems.append($0.description) })
         } catch {
             problems.append("\(error)")
         }
@@ -192,14 +232,12 @@ struct TUIEffects {
         return .journalEvents(incident: f.incident, events: events, problems: problems)
     }
 
-    /// Every incident in the state directory, replayed to a summary (step counts need the manuals).
+    /// Every incident in the store, replayed to a summary (step counts need the manuals).
     func listIncidents() -> [IncidentSummary] {
-        let dir = stateDirectory.incidentsPath
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        guard let ids = try? store.incidents() else { return [] }
         var out: [IncidentSummary] = []
-        for name in names where name.hasSuffix(".jsonl") {
-            let id = String(name.dropLast(6))
-            guard let (records, bad) = try? stateDirectory.journal(incident: id).readAll() else { continue }
+        for id in ids {
+            guard let (records, bad) = try? store.readAll(IncidentEvent.self, .journal(incident: id)) else { continue }
             if !bad.isEmpty { log?.write("journal \(id): \(bad.count) bad line(s): \(bad[0])") }
             guard let incident = Incident.replay(records) else { continue }
             out.append(IncidentSummary(incident, manual: manualsByID[incident.manualID]))

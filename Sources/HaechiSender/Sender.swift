@@ -39,6 +39,11 @@ public actor Sender {
         public var pollInterval: TimeInterval = 2
         /// Touch `sender.heartbeat`; tests running several senders in one process turn it off.
         public var heartbeat = true
+        /// How long a claimed post stays this sender's after its attempt, in a shared database:
+        /// when a sender dies, another takes its posts over after this. Longer than a request.
+        public var lease: TimeInterval = 30
+        /// This sender's name in claims and heartbeats (host:pid:random by default).
+        public var name = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
         public init(once: Bool = false) { self.once = once }
     }
 
@@ -53,10 +58,21 @@ public actor Sender {
         var attempts = 0
         var last: DeliveryRecord.Kind = .attempt
         var next: Date?
+        /// How many ledger records of the key this sender has seen (read or written): a claim
+        /// with a stale count learns what other senders did first.
+        var records = 0
         var settled: Bool { [.delivered, .dead, .cancelled, .unknown].contains(last) }
+
+        mutating func apply(_ record: DeliveryRecord) {
+            if record.kind == .attempt { attempts += 1 }
+            last = record.kind
+            next = record.kind == .retry ? record.next : nil
+            records += 1
+        }
     }
 
     private let state: StateDirectory
+    private let store: any Store
     private let endpoints: [String: [Mode: any Endpoint]]
     private let concurrency: Int
     private let policy: RetryPolicy
@@ -65,7 +81,7 @@ public actor Sender {
     private let onEvent: @Sendable (SenderEvent) -> Void
     private let ledger: LedgerWriter
 
-    private var reader: LogReader
+    private var outboxCursor = StoreCursor.start
     private var history: [String: History] = [:]
     private var seenMessages: Set<String> = []
     private var created: [String: Date] = [:]
@@ -92,13 +108,16 @@ public actor Sender {
     private var waiter: CheckedContinuation<Void, Never>?
     private var rung = false
 
-    public init(state: StateDirectory, endpoints: [String: [Mode: any Endpoint]], retry: RetrySettings, concurrency: Int,
-                environment: SenderEnvironment = .live, options: Options = Options(),
+    /// - Parameter store: where the outbox and the ledger live; the state directory's files
+    ///   when nil. With a shared database any number of senders may run (claims and leases).
+    public init(state: StateDirectory, store: (any Store)? = nil, endpoints: [String: [Mode: any Endpoint]], retry: RetrySettings,
+                concurrency: Int, environment: SenderEnvironment = .live, options: Options = Options(),
                 onEvent: @escaping @Sendable (SenderEvent) -> Void = { _ in }) {
         self.state = state; self.endpoints = endpoints; self.policy = RetryPolicy(retry); self.concurrency = max(1, concurrency)
         self.env = environment; self.options = options; self.onEvent = onEvent
-        self.ledger = LedgerWriter(log: state.delivery)
-        self.reader = LogReader(path: state.outboxPath)
+        let store = store ?? FileStore(state)
+        self.store = store
+        self.ledger = LedgerWriter(store: store, holder: options.name, lease: options.lease)
     }
 
     /// Asks the loop to stop: no new attempt starts; requests in flight finish and their outcome
@@ -120,21 +139,31 @@ public actor Sender {
     public func run() async throws -> SenderSummary {
         try rebuildFromLedger()
         var watcher: OutboxWatcher? = nil
+        var listening: (any StoreWatch)? = nil
         if !options.once {
-            watcher = OutboxWatcher(directory: state.path, fileName: (state.outboxPath as NSString).lastPathComponent) { [weak self] in
-                guard let self else { return }
+            // A database wakes us with NOTIFY; files with inotify. Either way only a wake-up:
+            // the outbox is re-read from where we stopped.
+            listening = store.watch { [weak self] payload in
+                guard let self, payload == "outbox" || payload == "*" else { return }
                 Task { await self.wake() }
             }
-            if watcher == nil { note("inotify unavailable; polling the outbox every \(options.pollInterval)s") }
+            if listening == nil {
+                watcher = OutboxWatcher(directory: state.path, fileName: (state.outboxPath as NSString).lastPathComponent) { [weak self] in
+                    guard let self else { return }
+                    Task { await self.wake() }
+                }
+                if watcher == nil { note("inotify unavailable; polling the outbox every \(options.pollInterval)s") }
+            }
         }
-        let heartbeat: Task<Void, Never>? = options.heartbeat ? Task { [state, env] in
+        let heartbeat: Task<Void, Never>? = options.heartbeat ? Task { [ledger, env] in
             while !Task.isCancelled {
-                Heartbeat.beat(path: state.heartbeatPath, now: env.now())
+                await ledger.beat(now: env.now())
                 try? await Task.sleep(nanoseconds: UInt64(SenderStatus.heartbeatInterval * 1_000_000_000))
             }
         } : nil
         defer {
             watcher?.stop()
+            listening?.stop()
             heartbeat?.cancel()
         }
 
@@ -183,13 +212,8 @@ public actor Sender {
     /// A torn last line (power cut during the append) is skipped safely: a request is only sent
     /// after its attempt's fsync returned, so a torn attempt was never sent.
     private func rebuildFromLedger() throws {
-        var reader = LogReader(path: state.deliveryPath)
-        try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { record in
-            var h = history[record.key] ?? History()
-            if record.kind == .attempt { h.attempts += 1 }
-            h.last = record.kind
-            h.next = record.kind == .retry ? record.next : nil
-            history[record.key] = h
+        try store.read(DeliveryRecord.self, .ledger, into: { record in
+            history[record.key, default: History()].apply(record)
         }, bad: { bad in
             note("delivery ledger: skipped \(bad)")
         })
@@ -200,7 +224,7 @@ public actor Sender {
     private func catchUpOutbox() {
         var records: [OutboxRecord] = []
         do {
-            try RecordLog<OutboxRecord>.read(&reader, following: true, into: { records.append($0) }, bad: { bad in
+            outboxCursor = try store.read(OutboxRecord.self, .outbox, from: outboxCursor, following: true, into: { records.append($0) }, bad: { bad in
                 self.onEvent(.badLine(bad))
                 self.note("outbox: skipped \(bad)")
             })
@@ -266,19 +290,49 @@ public actor Sender {
                     continue
                 }
                 deliveries[key] = Delivery(post: post, endpoint: endpoint, attempts: h?.attempts ?? 0)
-                if h?.last == .attempt {
-                    recoverInterrupted(key, endpoint: endpoint)
-                } else if cancelledMessages.contains(m.id) {
-                    settle(key, .cancelled, reason: "cancelled before it was sent")
-                } else if m.needsApproval && !isApproved(m) {
-                    awaitingApproval[m.id, default: []].append(key)
-                } else if let next = h?.next {
-                    delay(key, until: next)
-                } else {
-                    enqueue(key)
-                }
+                place(key, after: h)
             }
         }
+    }
+
+    /// Where an unsettled delivery goes, given what the ledger says about its key: on at once,
+    /// after its retry time, to an operator's approval, or through interrupted-attempt recovery.
+    private func place(_ key: String, after h: History?) {
+        guard let delivery = deliveries[key] else { return }
+        let m = delivery.post.message
+        if h?.last == .attempt {
+            recoverInterrupted(key, endpoint: delivery.endpoint)
+        } else if cancelledMessages.contains(m.id) {
+            settle(key, .cancelled, reason: "cancelled before it was sent")
+        } else if m.needsApproval && !isApproved(m) {
+            awaitingApproval[m.id, default: []].append(key)
+        } else if let next = h?.next {
+            delay(key, until: next)
+        } else {
+            enqueue(key)
+        }
+    }
+
+    /// Another sender wrote records for this key since we last looked (a shared database):
+    /// take them as ours, then decide again exactly as on start.
+    private func catchUp(_ key: String, records: [[UInt8]]) {
+        let decoder = RecordCoding.decoder()
+        var h = History()
+        for bytes in records {
+            if case .success(let record) = RecordLog<DeliveryRecord>.decode(bytes[...], decoder: decoder) { h.apply(record) }
+        }
+        // An unreadable record still counts, or every claim would disagree about the count.
+        h.records = records.count
+        history[key] = h
+        guard var delivery = deliveries[key] else { return }
+        if h.settled {
+            note("\(key): settled by another sender (\(h.last.rawValue))")
+            deliveries[key] = nil
+            return
+        }
+        delivery.attempts = h.attempts
+        deliveries[key] = delivery
+        place(key, after: h)
     }
 
     /// The ledger ends in an attempt: the sender died during the request, and nobody knows whether
@@ -355,12 +409,29 @@ public actor Sender {
     }
 
     private func perform(_ key: String, _ delivery: Delivery, _ attempt: DeliveryRecord) async {
+        let claim: Claim
         do {
-            try await ledger.write(attempt)
+            claim = try await ledger.claim(attempt, known: history[key]?.records ?? 0)
         } catch {
             // Without a durable attempt the request must not go out at all.
             fail(error)
             inFlight.remove(key)
+            wake()
+            return
+        }
+        switch claim {
+        case .granted:
+            history[key, default: History()].apply(attempt)
+        case .held(let until):
+            // Another sender is on it; its outcome (or its lease running out) decides next.
+            inFlight.remove(key)
+            if var d = deliveries[key] { d.attempts -= 1; deliveries[key] = d }
+            delay(key, until: until)
+            wake()
+            return
+        case .moved(let records):
+            inFlight.remove(key)
+            catchUp(key, records: records)
             wake()
             return
         }
@@ -417,6 +488,7 @@ public actor Sender {
             wake()
             return
         }
+        history[key, default: History()].apply(record)
         inFlight.remove(key)
         count(record.kind)
         onEvent(.recorded(record))
@@ -441,6 +513,7 @@ public actor Sender {
         Task {
             do {
                 try await ledger.write(record)
+                history[record.key, default: History()].apply(record)
                 recorded(record)
             } catch {
                 fail(error)
