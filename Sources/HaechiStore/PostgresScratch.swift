@@ -99,7 +99,7 @@ public final class PostgresScratch: Sendable {
     }
 
     /// A new empty database, as a store address for the superuser over TCP with the password file.
-    public func createDatabase(_ name: String = "t_" + UUID().uuidString.prefix(12).lowercased()) throws -> PostgresAddress {
+    public func createDatabase(_ name: String = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()) throws -> PostgresAddress {
         try sql("CREATE DATABASE \(name)", database: "postgres")
         return address(database: name)
     }
@@ -133,30 +133,40 @@ public final class PostgresScratch: Sendable {
         _ = try run(Self.binaries + "/" + arguments[0], Array(arguments.dropFirst()), asPostgres: runAsPostgres)
     }
 
+    /// posix_spawn and waitpid, not Foundation's Process: its termination monitoring missed
+    /// runuser's exit inside the test runner and waited forever. Output goes to a file, since
+    /// the server started by pg_ctl must not keep a pipe of ours open.
     private func run(_ program: String, _ arguments: [String], asPostgres: Bool) throws -> String {
-        let process = Process()
-        if asPostgres {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", program] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-        }
+        let command = (asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] : [program]) + arguments
+        // The postgres user may not be allowed into our working directory: start in the server's.
+        let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + command
+        let outPath = directory + "/command.out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C.UTF-8"
         environment["PGPASSWORD"] = nil
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        // pg_ctl's server inherits our descriptors; it must not keep the pipe (or us) open.
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(text)\n\(serverLog.suffix(2000))")
+        let envp = environment.map { "\($0)=\($1)" }
+        var pid: pid_t = 0
+        let spawned = withCStrings(argv) { cargv in
+            withCStrings(envp) { cenvp in posix_spawn(&pid, "/bin/sh", &actions, nil, cargv, cenvp) }
+        }
+        guard spawned == 0 else {
+            throw Failure(description: "cannot start \(program): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Failure(description: "waitpid: \(String(cString: strerror(errno)))") }
+        }
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            throw Failure(description: "\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)\n\(serverLog.suffix(2000))")
         }
         return text
     }
@@ -197,4 +207,11 @@ public final class PostgresScratch: Sendable {
             }
         }
     }
+}
+
+/// NUL-terminated C strings for argv/envp, valid during `body`.
+private func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
+    let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
+    defer { for p in pointers { free(p) } }
+    return body(pointers)
 }

@@ -47,7 +47,8 @@ public final class PostgresStore: Store, @unchecked Sendable {
     }
 
     deinit {
-        if let connection { _ = connection.close() as EventLoopFuture<Void> }
+        // PostgresNIO insists a connection is closed before it is released.
+        if let connection { try? (connection.close() as EventLoopFuture<Void>).wait() }
     }
 
     // MARK: Connections
@@ -99,7 +100,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
                 do {
                     try PostgresSchema.check(c, logger: logger, address: address)
                 } catch {
-                    _ = c.close() as EventLoopFuture<Void>
+                    try? (c.close() as EventLoopFuture<Void>).wait()
                     if error is StoreError { throw error }
                     throw StoreError("database \(address): \(Self.describe(error))", unreachable: !Self.isServerError(error))
                 }
@@ -113,7 +114,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
                 // The server answered: the connection is fine, only the statement failed.
                 throw error
             }
-            _ = c.close() as EventLoopFuture<Void>
+            try? (c.close() as EventLoopFuture<Void>).wait()
             connection = nil
             if error is StoreError { throw error }
             throw StoreError("database \(address): \(Self.describe(error))", unreachable: true)

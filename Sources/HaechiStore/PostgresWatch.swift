@@ -27,17 +27,17 @@ public final class PostgresWatch: StoreWatch {
         let logger = store.logger
         let t = Task { [weak self] in
             while let self, !self.stopped.load(ordering: .acquiring) {
-                do {
-                    let c = try await PostgresConnection.connect(configuration: configuration.get(), id: 2, logger: logger)
+                if let c = try? await PostgresConnection.connect(configuration: configuration.get(), id: 2, logger: logger) {
                     self.connection.withLock { $0 = c }
-                    if self.stopped.load(ordering: .acquiring) { try? await c.close(); return }
-                    try await c.listen(on: "haechi") { notifications in
-                        self.bump("*", onChange)
-                        for try await n in notifications { self.bump(n.payload, onChange) }
+                    if !self.stopped.load(ordering: .acquiring) {
+                        // Ends with an error when the server goes away (restart, network).
+                        try? await c.listen(on: "haechi") { notifications in
+                            self.bump("*", onChange)
+                            for try await n in notifications { self.bump(n.payload, onChange) }
+                        }
                     }
+                    // PostgresNIO insists a connection is closed before it is released.
                     try? await c.close()
-                } catch {
-                    // The server is away (restart, network): try again in a moment.
                 }
                 self.connection.withLock { $0 = nil }
                 try? await Task.sleep(nanoseconds: 500_000_000)

@@ -66,7 +66,7 @@ import Testing
         defer { remove() }
         let (empty, start) = try bodies(store, .outbox)
         #expect(empty.isEmpty)
-        try store.append(.message(Self.message("m-1")), to: .outbox)
+        try store.append(OutboxRecord.message(Self.message("m-1")), to: .outbox)
         let (first, afterFirst) = try bodies(store, .outbox, from: start)
         #expect(first.count == 1)
         let (none, same) = try bodies(store, .outbox, from: afterFirst)
@@ -108,7 +108,7 @@ import Testing
         }
         DispatchQueue.concurrentPerform(iterations: writers) { w in
             for i in 0..<each {
-                do { try copies[w].append(.message(Self.message("w\(w)-\(i)")), to: .outbox) } catch {
+                do { try copies[w].append(OutboxRecord.message(Self.message("w\(w)-\(i)")), to: .outbox) } catch {
                     failures.withLock { $0.append("\(error)") }
                 }
             }
@@ -230,14 +230,14 @@ import Testing
                                      environment: ["HAECHI_STORE_PASSWORD": "seatpw"])
         let sender = try PostgresStore(PostgresAddress(user: "sender_\(suffix)", host: "127.0.0.1", port: server.port, database: address.database),
                                        environment: ["HAECHI_STORE_PASSWORD": "senderpw"])
-        try seat.append(.message(Self.message("m-1")), to: .outbox)
+        try seat.append(OutboxRecord.message(Self.message("m-1")), to: .outbox)
         try seat.append(bodies: [Self.event("inc-1", note: "n")], to: .journal(incident: "inc-1"))
         let denied = #expect(throws: (any Error).self) { try seat.append(Self.delivery("m-1", .delivered), to: .ledger) }
         #expect("\(denied.map(PostgresStore.describe) ?? "")".contains("permission denied"))
         #expect(try sender.readAll(OutboxRecord.self, .outbox).records.count == 1)
         try sender.append(Self.delivery("m-1", .delivered), to: .ledger)
         try sender.beat(sender: "s1", now: Date())
-        #expect(throws: (any Error).self) { try sender.append(.message(Self.message("m-2")), to: .outbox) }
+        #expect(throws: (any Error).self) { try sender.append(OutboxRecord.message(Self.message("m-2")), to: .outbox) }
         #expect(try seat.readAll(DeliveryRecord.self, .ledger).records.count == 1)
     }
 
@@ -281,7 +281,7 @@ import Testing
         try files.append(bodies: (0..<5).map { Self.event("inc-a", note: "a\($0)", second: $0) }, to: .journal(incident: "inc-a"))
         try files.append(bodies: [Self.event("inc-b", note: "b")], to: .journal(incident: "inc-b"))
         try files.append((0..<50).map { OutboxRecord.message(Self.message("m-\($0)", text: "본문 \($0) ✓")) }, to: .outbox)
-        try files.append(.approve(message: "m-1", operator: "lee", at: Self.at), to: .outbox)
+        try files.append(OutboxRecord.approve(message: "m-1", operator: "lee", at: Self.at), to: .outbox)
         try files.append((0..<20).map { Self.delivery("m-\($0)", $0 % 2 == 0 ? .attempt : .delivered) }, to: .ledger)
 
         let db = try PostgresStore(TestDatabase.fresh())
