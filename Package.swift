@@ -97,6 +97,8 @@ let package = Package(
             dependencies: [
                 "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp", "HaechiSender", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The raw INSERT loop the PostgreSQL store is measured against.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

@@ -432,7 +432,9 @@ public actor Sender {
             // Another sender is on it; its outcome (or its lease running out) decides next.
             inFlight.remove(key)
             if var d = deliveries[key] { d.attempts -= 1; deliveries[key] = d }
-            delay(key, until: until)
+            // Look again within a second: the other sender usually settles it long before its
+            // lease ends, and then this one only has to learn that (`Claim.moved`).
+            delay(key, until: min(until, env.now().addingTimeInterval(1)))
             wake()
             return
         case .moved(let records):

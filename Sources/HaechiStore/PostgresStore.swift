@@ -18,7 +18,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
     private let lock = NSLock()
     /// Guarded by `lock`.
     private var connection: PostgresConnection?
-    let logger: Logger
+    public let logger: Logger
 
     public var location: String { address.description }
 

@@ -12,9 +12,12 @@ public protocol StoreWatch: Sendable {
 /// `LISTEN haechi` on a connection of its own, as a wake-up only: a notification carries no
 /// record and is lost across a reconnect, so the follower always re-reads from the last seq it
 /// saw. After every (re)connect it is woken once, for whatever happened while nobody listened.
+///
+/// It runs on a thread of its own with PostgresNIO's future API, not on a Swift concurrency
+/// task: a seat or a test that blocks the cooperative pool (two threads here) must not be able
+/// to delay a wake-up.
 public final class PostgresWatch: StoreWatch {
     private let generation = Atomic<Int>(0)
-    private let task = Mutex<Task<Void, Never>?>(nil)
     private let connection = Mutex<PostgresConnection?>(nil)
     private let stopped = Atomic<Bool>(false)
 
@@ -25,25 +28,32 @@ public final class PostgresWatch: StoreWatch {
     public init(store: PostgresStore, onChange: @escaping @Sendable (String) -> Void = { _ in }) {
         let configuration = Result { try store.configuration() }
         let logger = store.logger
-        let t = Task { [weak self] in
-            while let self, !self.stopped.load(ordering: .acquiring) {
-                if let c = try? await PostgresConnection.connect(configuration: configuration.get(), id: 2, logger: logger) {
-                    self.connection.withLock { $0 = c }
-                    if !self.stopped.load(ordering: .acquiring) {
-                        // Ends with an error when the server goes away (restart, network).
-                        try? await c.listen(on: "haechi") { notifications in
-                            self.bump("*", onChange)
-                            for try await n in notifications { self.bump(n.payload, onChange) }
-                        }
+        let thread = Thread { [self] in self.run(configuration, logger, onChange) }
+        thread.name = "haechi-store-listen"
+        thread.start()
+    }
+
+    private func run(_ configuration: Result<PostgresConnection.Configuration, any Error>, _ logger: Logger,
+                     _ onChange: @escaping @Sendable (String) -> Void) {
+        while !stopped.load(ordering: .acquiring) {
+            if let config = try? configuration.get(),
+               let c = try? PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: config,
+                                                       id: 2, logger: logger).wait() {
+                connection.withLock { $0 = c }
+                if !stopped.load(ordering: .acquiring) {
+                    c.addListener(channel: "haechi") { [self] _, notification in self.bump(notification.payload, onChange) }
+                    if (try? c.query("LISTEN haechi", logger: logger).wait()) != nil {
+                        bump("*", onChange)
+                        // Until the server goes away (restart, network) or `stop` closes it.
+                        try? c.closeFuture.wait()
                     }
-                    // PostgresNIO insists a connection is closed before it is released.
-                    try? await c.close()
                 }
-                self.connection.withLock { $0 = nil }
-                try? await Task.sleep(nanoseconds: 500_000_000)
+                // PostgresNIO insists a connection is closed before it is released.
+                try? (c.close() as EventLoopFuture<Void>).wait()
+                connection.withLock { $0 = nil }
             }
+            if !stopped.load(ordering: .acquiring) { usleep(500_000) }
         }
-        task.withLock { $0 = t }
     }
 
     private func bump(_ payload: String, _ onChange: @Sendable (String) -> Void) {
@@ -53,11 +63,8 @@ public final class PostgresWatch: StoreWatch {
 
     public func stop() {
         stopped.store(true, ordering: .releasing)
-        task.withLock { $0?.cancel() }
         if let c = connection.withLock({ $0 }) { _ = c.close() as EventLoopFuture<Void> }
     }
-
-    deinit { stop() }
 }
 
 extension PostgresStore {

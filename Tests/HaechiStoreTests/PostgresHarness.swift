@@ -44,3 +44,11 @@ func eventually(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows 
     }
     return try condition()
 }
+
+/// Runs blocking work (many database round trips, child processes) on a thread of its own, so
+/// it does not hold one of the cooperative pool's few threads that other tests' tasks need.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        Thread { c.resume(with: Result { try body() }) }.start()
+    }
+}

@@ -77,9 +77,24 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
-    func concurrentWritersLoseNothingAndAFollowerMissesNothing(kind: StoreKind) throws {
+    func concurrentWritersLoseNothingAndAFollowerMissesNothing(kind: StoreKind) async throws {
         let (store, remove) = try kind.make()
         defer { remove() }
+        let (followed, failures, ok) = try await offThePool { try Self.writeConcurrently(kind: kind, store: store) }
+        #expect(ok)
+        #expect(failures.isEmpty, "\(failures)")
+        let writers = 4, each = 60
+        let expected = Set((0..<writers).flatMap { w in (0..<each).map { "w\(w)-\($0)" } })
+        #expect(followed.count == expected.count, "the follower saw \(followed.count) of \(expected.count)")
+        #expect(Set(followed) == expected)
+        // Each writer's own records stay in its order.
+        for w in 0..<writers {
+            let mine = followed.filter { $0.hasPrefix("w\(w)-") }
+            #expect(mine == (0..<each).map { "w\(w)-\($0)" })
+        }
+    }
+
+    static func writeConcurrently(kind: StoreKind, store: any Store) throws -> (followed: [String], failures: [String], ok: Bool) {
         // Each writer with its own store object (its own connection, for the database), as
         // separate seats would be; a follower reads from its cursor while they write.
         let writers = 4, each = 60
@@ -114,17 +129,8 @@ import Testing
             }
             done.add(1, ordering: .releasing)
         }
-        #expect(eventually(timeout: 60) { done.load(ordering: .acquiring) == writers + 1 })
-        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
-        let followed = seen.withLock { $0 }
-        let expected = Set((0..<writers).flatMap { w in (0..<each).map { "w\(w)-\($0)" } })
-        #expect(followed.count == expected.count, "the follower saw \(followed.count) of \(expected.count)")
-        #expect(Set(followed) == expected)
-        // Each writer's own records stay in its order.
-        for w in 0..<writers {
-            let mine = followed.filter { $0.hasPrefix("w\(w)-") }
-            #expect(mine == (0..<each).map { "w\(w)-\($0)" })
-        }
+        let ok = eventually(timeout: 60) { done.load(ordering: .acquiring) == writers + 1 }
+        return (seen.withLock { $0 }, failures.withLock { $0 }, ok)
     }
 
     @Test(arguments: StoreKind.allCases)
