@@ -47,8 +47,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
     }
 
     deinit {
-        // PostgresNIO insists a connection is closed before it is released.
-        if let connection { try? (connection.close() as EventLoopFuture<Void>).wait() }
+        if let connection { Self.release(connection) }
     }
 
     // MARK: Connections
@@ -100,7 +99,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
                 do {
                     try PostgresSchema.check(c, logger: logger, address: address)
                 } catch {
-                    try? (c.close() as EventLoopFuture<Void>).wait()
+                    Self.release(c)
                     if error is StoreError { throw error }
                     throw StoreError("database \(address): \(Self.describe(error))", unreachable: !Self.isServerError(error))
                 }
@@ -114,7 +113,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
                 // The server answered: the connection is fine, only the statement failed.
                 throw error
             }
-            try? (c.close() as EventLoopFuture<Void>).wait()
+            Self.release(c)
             connection = nil
             if error is StoreError { throw error }
             throw StoreError("database \(address): \(Self.describe(error))", unreachable: true)
@@ -265,6 +264,13 @@ public final class PostgresStore: Store, @unchecked Sendable {
     }
 
     // MARK: Helpers
+
+    /// Closes a connection without waiting for it. PostgresNIO insists a connection is closed
+    /// before it is released, so the close's own callback keeps it alive until then; waiting
+    /// instead (in a deinit, on a connection the server dropped) was seen to hang.
+    static func release(_ connection: PostgresConnection) {
+        (connection.close() as EventLoopFuture<Void>).whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
 
     static func names(_ log: StoreLog) -> (String, String?) {
         switch log {

@@ -80,9 +80,9 @@ import Testing
             #expect(mine == (0..<each).map { "writer \(w) message \($0)" })
         }
         // `outbox list` reads the same database.
-        let list = try Binaries.run("haechi", ["outbox", "list", "--store", address.description, "--manuals", Binaries.bundledManuals, "--all"])
+        let list = try Binaries.run("haechi", ["outbox", "list", "--store", address.description, "--manuals", Binaries.bundledManuals, "--all", "--json"])
         #expect(list.status == 0)
-        #expect(list.stdout.split(separator: "\n").count == writers * each)
+        #expect(list.stdout.split(separator: "\n").count == writers * each, "one JSON line per message")
     }
 
     @Test(.enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))

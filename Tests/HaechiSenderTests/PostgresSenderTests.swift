@@ -72,7 +72,7 @@ enum SenderDatabase {
         while Date().timeIntervalSince(started) < 300 {
             let draining = storedKeys().count < idempotentKeys.count
             if !draining && killsWhileDraining >= 20 && restarts >= 2 { break }
-            try? await Task.sleep(nanoseconds: UInt64.random(in: 150_000_000...500_000_000))
+            try? await Task.sleep(nanoseconds: UInt64.random(in: 250_000_000...700_000_000))
             let victim = Int.random(in: 0..<3)
             senders[victim].kill(SIGKILL)
             _ = await senders[victim].wait(timeout: 5)
