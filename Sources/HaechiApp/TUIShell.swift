@@ -19,7 +19,7 @@ final class TUIShell {
     let environment: Environment
     var state: AppState
     var log: TUILog
-    var effects: TUIEffects
+    var effects: EffectRunner<StateFiles>
     var running = true
     /// When the command started (uptime ns), to log the time to the first frame.
     var started: UInt64?
@@ -27,29 +27,30 @@ final class TUIShell {
     var startActions: [Action] = []
 
     init(state stateDirectory: StateDirectory, store: (any Store)? = nil, manuals: [Manual], problems: [String], operatorName: String,
-         language: Language) throws {
+         language: Language, timeZone: TimeZone = CityTime.default) throws {
         self.stateDirectory = stateDirectory
         log = try TUILog(path: stateDirectory.logPath)
-        environment = .live()
+        // One zone for everything the TUI shows and writes: the city's (`--time-zone`), never
+        // the server's own, so clocks, `{time}` in messages, ids and the report agree.
+        environment = .live(timeZone: timeZone)
         state = AppState(manuals: manuals, manualProblems: problems, operatorName: operatorName, now: Date(),
-                         timeZone: .current, language: language)
-        effects = TUIEffects(state: stateDirectory, store: store, log: log)
-        effects.manualsByID = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                         timeZone: timeZone, language: language)
+        effects = EffectRunner(files: StateFiles(state: stateDirectory, store: store, log: log), manuals: manuals)
     }
 
     func run() throws {
         if let problem = Terminal.prepareLocale() { log.write("locale: \(problem)") }
         for p in state.manualProblems { log.write("manuals: \(p)") }
-        log.write("start: operator \(state.operatorName), \(state.manuals.count) manuals, store \(effects.store.location), state \(stateDirectory.path)")
+        log.write("start: operator \(state.operatorName), \(state.manuals.count) manuals, store \(effects.files.store.location), state \(stateDirectory.path)")
         // Anything the runtime or a library prints on stderr would scribble over the screen.
         let savedStderr = dup(2)
         dup2(log.descriptor, 2)
         watchTerminationSignals()
         terminal.start()
         // A shared database wakes us when another seat writes (a wake-up only: we re-read).
-        effects.startWatching()
+        effects.files.startWatching()
         defer {
-            effects.stopWatching()
+            effects.files.stopWatching()
             terminal.stop()
             dup2(savedStderr, 2)
             close(savedStderr)
@@ -57,7 +58,7 @@ final class TUIShell {
         }
         let size = terminal.size
         send(.resized(width: size.width, height: size.height))
-        send(.statusSummary(effects.statusSummary()))
+        send(.statusSummary(effects.files.statusSummary()))
         perform([.listIncidents])
         for action in startActions { send(action) }
         terminal.draw(render(state))
@@ -65,7 +66,7 @@ final class TUIShell {
             log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
         }
         // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
-        if let feed = effects.outbox.poll(now: Date()) { send(.outboxLoaded(feed)); terminal.draw(render(state)) }
+        if let loaded = effects.pollOutbox(now: Date()) { send(loaded); terminal.draw(render(state)) }
 
         var lastTick = Date()
         var lastSlowPoll = Date()
@@ -82,7 +83,7 @@ final class TUIShell {
             }
             let now = Date()
             // Another operator's lines in the journal we show: within a quarter of a second.
-            if let action = effects.pollFollowed(now: now, force: false) { send(action) }
+            if effects.files.journalDue(now: now), let action = effects.pollFollowed() { send(action) }
             // A drill's next inject is due before the next second's tick: play it now.
             if let wake = Drill.nextWake(state), wake <= now { lastTick = now; send(.tick) }
             if now.timeIntervalSince(lastTick) >= 1 {
@@ -90,10 +91,10 @@ final class TUIShell {
                 send(.tick)
             }
             // The outbox and the sender's ledger: other desks' messages, delivery progress.
-            if effects.outboxDue(now: now), let feed = effects.outbox.poll(now: now) { send(.outboxLoaded(feed)) }
+            if effects.files.outboxDue(now: now), let loaded = effects.pollOutbox(now: now) { send(loaded) }
             if now.timeIntervalSince(lastSlowPoll) >= 2 {
                 lastSlowPoll = now
-                send(.statusSummary(effects.statusSummary()))
+                send(.statusSummary(effects.files.statusSummary()))
                 if case .home = state.screen { perform([.listIncidents]) }
             }
             if running { terminal.draw(render(state)) }
@@ -109,7 +110,7 @@ final class TUIShell {
     func perform(_ list: [Effect]) {
         for effect in list {
             if effect == .quit { running = false; continue }
-            for action in effects.perform(effect) { send(action) }
+            for action in effects.perform(effect, now: Date()) { send(action) }
         }
     }
 
@@ -123,15 +124,17 @@ final class TUIShell {
     }
 }
 
-/// Performs effects against the state directory. Separate from the terminal so the benchmark
-/// and tests can use it headless.
-struct TUIEffects {
+/// The state directory as the effect handler sees it (`ShellFiles`): journals appended with
+/// fsync and followed as they grow, the outbox through `TUIOutbox`, report sources as
+/// `haechi report` reads them. The handling itself is `EffectRunner` in HaechiUI, which the UI
+/// tests run too, on memory.
+struct StateFiles: ShellFiles {
     let stateDirectory: StateDirectory
     /// Journals, outbox and ledger: the state directory's files or a shared database.
     let store: any Store
-    let log: TUILog?
-    /// The journal being followed and how far it has been read.
-    private(set) var followed: (incident: String, cursor: StoreCursor)?
+    let logFile: TUILog?
+    /// The journal being followed, read up to where the last read stopped.
+    private var followed: (incident: String, cursor: StoreCursor)?
     /// A database's LISTEN/NOTIFY wake-ups; nil for files, which are cheap to poll.
     private(set) var watch: (any StoreWatch)?
     private var journalSeen = (changes: -1, at: Date.distantPast)
@@ -145,110 +148,112 @@ struct TUIEffects {
         stateDirectory = state
         let store = store ?? FileStore(state)
         self.store = store
-        self.log = log
+        logFile = log
         outbox = TUIOutbox(state: state, channels: nil, store: store)
     }
 
-    mutating func startWatching() {
-        watch = store.watch { _ in }
-    }
+    mutating func startWatching() { watch = store.watch { _ in } }
 
     mutating func stopWatching() {
         watch?.stop()
         watch = nil
     }
 
-    /// Whether a follower should read now. Files: always (a read that finds nothing costs a
-    /// stat). A database: when a NOTIFY came since the last read, and every two seconds
-    /// anyway, since a notification is not durable (it is lost across a reconnect).
+    /// Whether a follower should read now. Files: on every turn of the loop (a read that finds
+    /// nothing costs a stat). A database: when a NOTIFY came since the last read, and every two
+    /// seconds anyway, since a notification is not durable (it is lost across a reconnect).
     private func due(_ seen: (changes: Int, at: Date), every: TimeInterval, now: Date) -> Bool {
         guard let watch else { return now.timeIntervalSince(seen.at) >= every }
         return watch.changes != seen.changes || now.timeIntervalSince(seen.at) >= 2
     }
 
-    /// The outbox and ledger are read once a second from files, on a wake-up from a database.
+    mutating func journalDue(now: Date) -> Bool {
+        guard due(journalSeen, every: 0, now: now) else { return false }
+        journalSeen = (watch?.changes ?? 0, now)
+        return true
+    }
+
+    /// The outbox and ledger: once a second from files, on a wake-up from a database.
     mutating func outboxDue(now: Date) -> Bool {
         guard due(outboxSeen, every: 1, now: now) else { return false }
         outboxSeen = (watch?.changes ?? 0, now)
         return true
     }
 
-    mutating func perform(_ effect: Effect) -> [Action] {
-        switch effect {
-        case .appendJournal(let event):
-            do {
-                try store.append(event, to: .journal(incident: event.incident))
-                log?.write("journal \(event.incident): \(event.kind.rawValue) \(event.step ?? "") \(event.status?.rawValue ?? "")")
-            } catch {
-                return [.journalAppendFailed(event, reason: "\(error)")]
-            }
-            // Read back what is now in the file: ours and anyone else's, in file order.
-            return pollFollowed().map { [$0] } ?? []
-        case .follow(let id):
-            var cursor = StoreCursor.start
-            var events: [IncidentEvent] = []
-            var problems: [String] = []
-            do {
-                cursor = try store.read(IncidentEvent.self, .journal(incident: id), from: cursor, following: true,
-                                        into: { events.append($0) }, bad: { problems.append($0.description) })
-            } catch {
-                problems.append("\(error)")
-            }
-            followed = (id, cursor)
-            return [.journalLoaded(incident: id, events: events, problems: problems)]
-        case .stopFollowing:
-            followed = nil
-            return []
-        case .listIncidents:
-            return [.incidentsListed(listIncidents())]
-        case .log(let line):
-            log?.write(line)
-            return []
-        case .quit:
-            return []
-        case .enqueue(let record):
-            return outbox.enqueue(record, log: log)
-        case .loadReport(let id):
-            return [TUIDrill.report(incident: id, store: store, manualsDirectory: manualsDirectory)]
-        }
+    mutating func appendJournal(_ event: IncidentEvent) throws {
+        try store.append(event, to: .journal(incident: event.incident))
     }
 
-    /// New lines of the followed journal, if any (with a database: only when woken, or every
-    /// two seconds; `force` after our own append).
-    mutating func pollFollowed(now: Date = Date(), force: Bool = true) -> Action? {
-        guard var f = followed else { return nil }
-        if !force && !due(journalSeen, every: 0, now: now) { return nil }
-        journalSeen = (watch?.changes ?? 0, now)
+    mutating func followJournal(_ incident: String) -> (events: [IncidentEvent], problems: [String]) {
+        var cursor = StoreCursor.start
+        let read = read(incident, &cursor)
+        followed = (incident, cursor)
+        return read
+    }
+
+    mutating func readFollowed() -> (events: [IncidentEvent], problems: [String]) {
+        guard var f = followed else { return ([], []) }
+        let read = read(f.incident, &f.cursor)
+        followed = f
+        return read
+    }
+
+    func read(_ incident: String, _ cursor: inout StoreCursor) -> (events: [IncidentEvent], problems: [String]) {
         var events: [IncidentEvent] = []
         var problems: [String] = []
         do {
-            f.cursor = try store.read(IncidentEvent.self, .journal(incident: f.incident), from: f.cursor, following: true,
-                                      into: { events.append($0) }, bad: { problems.append($0.description) })
+            cursor = try store.read(IncidentEvent.self, .journal(incident: incident), from: cursor, following: true,
+                                    into: { events.append($0) }, bad: { problems.append($0.description) })
         } catch {
             problems.append("\(error)")
         }
-        followed = f
-        if events.isEmpty && problems.isEmpty { return nil }
-        return .journalEvents(incident: f.incident, events: events, problems: problems)
+        return (events, problems)
     }
 
-    /// Every incident in the store, replayed to a summary (step counts need the manuals).
-    func listIncidents() -> [IncidentSummary] {
+    mutating func stopFollowing() { followed = nil }
+
+    func allJournals() -> [(id: String, events: [IncidentEvent])] {
         guard let ids = try? store.incidents() else { return [] }
-        var out: [IncidentSummary] = []
+        var out: [(id: String, events: [IncidentEvent])] = []
         for id in ids {
             guard let (records, bad) = try? store.readAll(IncidentEvent.self, .journal(incident: id)) else { continue }
-            if !bad.isEmpty { log?.write("journal \(id): \(bad.count) bad line(s): \(bad[0])") }
-            guard let incident = Incident.replay(records) else { continue }
-            out.append(IncidentSummary(incident, manual: manualsByID[incident.manualID]))
+            if !bad.isEmpty { log("journal \(id): \(bad.count) bad line(s): \(bad[0])") }
+            out.append((id, records))
         }
         return out
     }
 
-    var manualsByID: [String: Manual] = [:]
+    /// Stored where every seat and sender sees it, or an error: with a database that does not
+    /// answer, the record is held in this seat's spool and that is said as NOT queued (yet).
+    mutating func appendOutbox(_ record: OutboxRecord) throws {
+        guard let spooled = store as? SpooledStore else { return try outbox.outbox.append(record) }
+        if case .held(let count) = try spooled.place(record, to: .outbox) {
+            log("outbox: held \(record.messageID) in \(spooled.spool.location) (database offline, \(count) held)")
+            throw HeldHere(count: count)
+        }
+    }
+
+    mutating func readOutbox(now: Date) -> OutboxFeed? { outbox.poll(now: now) }
+
+    func reportInput(_ incident: String) -> Result<(input: ReportInput, warnings: [String]), ReportSourceProblem> {
+        TUIDrill.reportInput(incident: incident, store: store, manualsDirectory: manualsDirectory)
+    }
+
+    func reason(_ error: any Error) -> String { TUIOutbox.reason(error) }
+
+    func log(_ line: String) { logFile?.write(line) }
 
     /// Outbox counts and the sender's heartbeat (judged by `SenderStatus`, the sender's rule).
     func statusSummary(now: Date = Date()) -> StatusSummary { outbox.statusSummary(now: now) }
+}
+
+/// An outbox record kept in this seat's spool because the database did not answer: durable
+/// here, but no sender can see it, so the screen must not say "queued".
+struct HeldHere: Error, CustomStringConvertible {
+    let count: Int
+    var description: String {
+        "DB offline: held on this machine (\(count) held), NOT queued until the database is back; it is sent on then, once"
+    }
 }
 
 /// The TUI's log file in the state directory: never the screen.

@@ -140,7 +140,7 @@ import Testing
         let incidents = try store.incidents()
         guard incidents.count == 1 else { throw Tmux.TmuxError(message: "incidents in the database: \(incidents)") }
         let events = try store.readAll(IncidentEvent.self, .journal(incident: incidents[0])).records
-        let stepDone = events.filter { $0.step == "text" && $0.status == .done }.count
+        let stepDone = events.filter { $0.stepChange?.step == "text" && $0.stepChange?.status == .done }.count
         try t.keys("kim", "C-c")
         try t.keys("lee", "C-c")
         guard try t.waitForExit("kim") == 0, try t.waitForExit("lee") == 0 else { throw Tmux.TmuxError(message: "a seat did not exit cleanly") }
