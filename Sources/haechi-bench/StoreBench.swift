@@ -150,23 +150,23 @@ struct StoreBench: ParsableCommand {
             let before = receiver.count
             let outcome = Mutex<Result<Int, any Error>?>(nil)
             let done = DispatchSemaphore(value: 0)
+            // Senders in follow mode, as deployed; the drain is over when the receiver has every
+            // post (not when each sender has noticed that the others settled the rest).
+            var running: [(Sender, SenderSetup)] = []
+            for _ in 0..<senders {
+                let own = try PostgresStore(address)
+                let setup = try SenderSetup.make(config: config, environment: ["BENCH_SECRET": secret])
+                var options = Sender.Options(once: false)
+                options.heartbeat = false
+                running.append((Sender(state: StateDirectory(path: "/nonexistent"), store: own, endpoints: setup.endpoints,
+                                       retry: config.retry, concurrency: config.concurrency, options: options), setup))
+            }
             let start = ContinuousClock.now
+            let all = running
             Task {
                 do {
                     let delivered = try await withThrowingTaskGroup(of: Int.self) { group in
-                        for _ in 0..<senders {
-                            let own = try PostgresStore(address)
-                            let setup = try SenderSetup.make(config: config, environment: ["BENCH_SECRET": secret])
-                            group.addTask {
-                                var options = Sender.Options(once: true)
-                                options.heartbeat = false
-                                let sender = Sender(state: StateDirectory(path: "/nonexistent"), store: own, endpoints: setup.endpoints,
-                                                    retry: config.retry, concurrency: config.concurrency, options: options)
-                                let summary = try await sender.run()
-                                await setup.shutdown()
-                                return summary.delivered
-                            }
-                        }
+                        for (sender, _) in all { group.addTask { try await sender.run().delivered } }
                         return try await group.reduce(0, +)
                     }
                     outcome.withLock { $0 = .success(delivered) }
@@ -175,12 +175,24 @@ struct StoreBench: ParsableCommand {
                 }
                 done.signal()
             }
+            let deadline = Date().addingTimeInterval(600)
+            while receiver.count - before < drainMessages && Date() < deadline { usleep(2_000) }
+            let drained = receiver.count - before
+            let rate = Self.rate(drained, start)
+            let stopAll = DispatchSemaphore(value: 0)
+            Task {
+                for (sender, setup) in all { await sender.stop(); _ = setup }
+                stopAll.signal()
+            }
+            stopAll.wait()
             done.wait()
             let delivered = try outcome.withLock { $0! }.get()
-            let rate = Self.rate(delivered, start)
+            let shut = DispatchSemaphore(value: 0)
+            Task { for (_, setup) in all { await setup.shutdown() }; shut.signal() }
+            shut.wait()
             rates[senders] = rate
-            print(String(format: "drain with %d sender%@: %d messages delivered (receiver saw %d posts) = %.0f msg/s",
-                         senders, senders == 1 ? "" : "s", delivered, receiver.count - before, rate))
+            print(String(format: "drain with %d sender%@: %d posts at the receiver = %.0f msg/s (ledger: %d delivered records)",
+                         senders, senders == 1 ? "" : "s", drained, rate, delivered))
         }
         let one = rates[1] ?? 0, three = rates[3] ?? 0
         print(String(format: "  3 senders / 1 sender = %.2f×   goals: ≥ 500 msg/s with 3 %@, 3 faster than 1 %@",
