@@ -4,6 +4,8 @@ import Glibc
 import Foundation
 import HaechiCore
 import HaechiStore
+@testable import HaechiApp
+import HaechiUI
 import Synchronization
 import Testing
 
@@ -145,6 +147,24 @@ import Testing
         try t.keys("lee", "C-c")
         guard try t.waitForExit("kim") == 0, try t.waitForExit("lee") == 0 else { throw Tmux.TmuxError(message: "a seat did not exit cleanly") }
         return (propagation, cleared, stepDone)
+    }
+
+    @Test func theHomeLineCountsTheSendersThatBeatInTheDatabase() throws {
+        let (server, address) = try Self.database()
+        defer { server.stop() }
+        let store = try PostgresStore(address)
+        let seat = TUIOutbox(state: StateDirectory(path: Binaries.temporaryDirectory("pg-home")), channels: nil, store: store)
+        #expect(seat.statusSummary(now: Date()).sendersAlive == 0)
+        #expect(seat.statusSummary(now: Date()).sender == .absent)
+        try store.beat(sender: "room-a", now: Date())
+        try store.beat(sender: "room-b", now: Date())
+        let summary = seat.statusSummary(now: Date())
+        #expect(summary.sendersAlive == 2)
+        guard case .alive = summary.sender else { Issue.record("two fresh beats, yet \(summary.sender)"); return }
+        // A minute later without beats: both stale, none alive.
+        let later = seat.statusSummary(now: Date().addingTimeInterval(60))
+        #expect(later.sendersAlive == 0)
+        guard case .stale = later.sender else { Issue.record("old beats, yet \(later.sender)"); return }
     }
 
     static func poll(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
