@@ -148,7 +148,27 @@ public final class PostgresStore: Store, @unchecked Sendable {
         let (name, incident) = Self.names(log)
         do {
             _ = try withConnection { c in
-                try run(c, "SELECT haechi_append(\(name), \(incident), \(ids), \(texts))")
+                if bodies.count == 1, log != .ledger {
+                    // One record (a seat's usual append): the same lock, insert and wake-up as
+                    // `haechi_append`, in one plain statement; no function call, no unnest sort.
+                    let lockKey = "haechi:\(name):\(incident ?? "")"
+                    let payload = incident.map { "\(name):\($0)" } ?? name
+                    switch log {
+                    case .journal(let id):
+                        return try run(c, """
+                            WITH l AS (SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))), n AS (SELECT pg_notify('haechi', \(payload)) FROM l)
+                            INSERT INTO haechi_journal (rid, incident, body) SELECT \(ids[0]), \(id), \(texts[0]) FROM l, n
+                            ON CONFLICT (rid) DO NOTHING
+                            """)
+                    default:
+                        return try run(c, """
+                            WITH l AS (SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))), n AS (SELECT pg_notify('haechi', \(payload)) FROM l)
+                            INSERT INTO haechi_outbox (rid, body) SELECT \(ids[0]), \(texts[0]) FROM l, n
+                            ON CONFLICT (rid) DO NOTHING
+                            """)
+                    }
+                }
+                return try run(c, "SELECT haechi_append(\(name), \(incident), \(ids), \(texts))")
             }
         } catch let error as StoreError {
             throw error
