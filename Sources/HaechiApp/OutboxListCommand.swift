@@ -35,8 +35,23 @@ struct OutboxListCommand: ParsableCommand {
             return all || now.timeIntervalSince(m.created) < 24 * 3600
         }
         var output = OutputBuffer()
-        let summary: OutboxListing.Summary
-        if let incident {
+        var summary = OutboxListing.Summary()
+        if case .postgres = try StoreShell.address(stateOption) {
+            // A database: one pass through the store interface, joined by HaechiCore.
+            let store = try OutboxShell.store(stateOption)
+            let snapshot = try OutboxSnapshot.load(store: store, channels: channels)
+            summary.bad = snapshot.bad.count
+            for status in snapshot.messages {
+                summary.messages += 1
+                guard filter(status.message) else { continue }
+                summary.listed += 1
+                if json {
+                    output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
+                } else {
+                    output.appendBytes { OutboxListing.textLine(status, into: &$0) }
+                }
+            }
+        } else if let incident {
             summary = try OutboxListing.stream(state: state, channels: channels, incident: incident, filter: filter) { status in
                 if json {
                     output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }

@@ -19,12 +19,17 @@ import HaechiUI
 /// once: memory follows what is kept, not the size of the files.
 final class TUIOutbox {
     let outbox: any Outbox
-    let ledgerPath: String
+    /// Where the outbox and the ledger are: the state directory's files, or a database.
+    let store: any Store
     let state: StateDirectory
     let channels: ChannelProfiles?
     private var join: OutboxLedgerJoin
     private var outboxReader: LogReader
     private var ledgerReader: LogReader
+    /// Where a database store's reads last stopped (a file store is read by the readers above,
+    /// in slices, so a long history never sits in memory whole).
+    private var outboxCursor = StoreCursor.start
+    private var ledgerCursor = StoreCursor.start
     private var problems: [String] = []
     /// The last read error, reported once rather than every second while it lasts.
     private var lastError: String?
@@ -42,16 +47,18 @@ final class TUIOutbox {
     /// Slice sizes in bytes for reading a long history.
     let slices: (outbox: Int, ledger: Int)
 
-    init(state: StateDirectory, channels: ChannelProfiles?, outbox: (any Outbox)? = nil,
+    /// - Parameter store: where the outbox and the ledger are (the state directory's files
+    ///   when nil); the state directory keeps only the log then.
+    init(state: StateDirectory, channels: ChannelProfiles?, store: (any Store)? = nil,
          slices: (outbox: Int, ledger: Int) = (1 << 18, 1 << 16)) {
         self.slices = slices
-        let outbox = outbox ?? FileOutbox(state: state)
-        self.outbox = outbox
-        ledgerPath = state.deliveryPath
+        let store = store ?? FileStore(state)
+        self.store = store
+        outbox = StoreOutbox(store)
         self.state = state
         self.channels = channels
         join = OutboxLedgerJoin(channels: channels)
-        outboxReader = Self.reader(outbox.location)
+        outboxReader = Self.reader(state.outboxPath)
         ledgerReader = Self.reader(state.deliveryPath)
     }
 
@@ -91,7 +98,17 @@ final class TUIOutbox {
         var changed = unread
         unread = false
         do {
-            try readSlices(now: now, changed: &changed)
+            if store is FileStore {
+                try readSlices(now: now, changed: &changed)
+            } else {
+                outboxCursor = try store.read(OutboxRecord.self, .outbox, from: outboxCursor, following: true,
+                                              into: { join.apply($0); changed = true },
+                                              bad: { problems.append($0.description); changed = true })
+                ledgerCursor = try store.read(DeliveryRecord.self, .ledger, from: ledgerCursor, following: true,
+                                              into: { join.apply($0); changed = true },
+                                              bad: { problems.append($0.description); changed = true })
+                retireWhatNeedNotBeKept(now: now)
+            }
             if lastError != nil { lastError = nil; changed = true }
         } catch {
             let text = "\(error)"
@@ -171,30 +188,37 @@ final class TUIOutbox {
     /// Forgets everything read, to read both files again from the start.
     private func restart() {
         join = OutboxLedgerJoin(channels: channels)
-        outboxReader = Self.reader(outbox.location)
-        ledgerReader = Self.reader(ledgerPath)
+        outboxReader = Self.reader(state.outboxPath)
+        ledgerReader = Self.reader(state.deliveryPath)
+        outboxCursor = .start
+        ledgerCursor = .start
         retiredCounts = OutboxCounts()
         retiredIncidents = []
         problems = []
         unread = true
     }
 
-    /// The sender's heartbeat, judged by the sender's own rule (`SenderStatus`).
+    /// The senders' heartbeats (a file, or rows in the database), judged by the sender's own
+    /// rule (`SenderStatus`) on the newest beat.
     func sender(now: Date) -> StatusSummary.Sender {
-        let mtime = state.heartbeatTime()
-        switch SenderStatus.from(heartbeatMTime: mtime, now: now) {
-        case .alive: return .alive(lastBeat: mtime ?? now)
-        case .stale: return .stale(lastBeat: mtime ?? now)
+        let (status, newest, _) = store.senders(now: now)
+        switch status {
+        case .alive: return .alive(lastBeat: newest ?? now)
+        case .stale: return .stale(lastBeat: newest ?? now)
         case .absent: return .absent
         }
     }
 
-    /// Home's line: the counts of the outbox as last read, and the sender.
+    /// Home's line: the counts of the outbox as last read (kept and retired messages alike),
+    /// the senders, and what a database seat holds in its spool while the database is away.
     func statusSummary(now: Date) -> StatusSummary {
         var c = OutboxCounts(join.messages)
         c.add(retiredCounts)
-        return StatusSummary(queued: c.queued, awaitingApproval: c.awaitingApproval, failed: c.failed, delivered: c.delivered,
-                             sender: sender(now: now))
+        var summary = StatusSummary(queued: c.queued, awaitingApproval: c.awaitingApproval, failed: c.failed, delivered: c.delivered,
+                                    sender: sender(now: now))
+        if !(store is FileStore) { summary.sendersAlive = store.senders(now: now).alive }
+        if let spooled = store as? SpooledStore, spooled.held > 0 { summary.offlineHeld = spooled.held }
+        return summary
     }
 
     /// A reason short enough for the message line: the call and the file name, then errno's
@@ -211,6 +235,6 @@ extension TUIShell {
     /// The channel profiles compose checks against (from channels.yaml beside the manuals).
     func useChannels(_ channels: ChannelProfiles) {
         state.channels = channels
-        effects.files.outbox = TUIOutbox(state: stateDirectory, channels: channels)
+        effects.files.outbox = TUIOutbox(state: stateDirectory, channels: channels, store: effects.files.store)
     }
 }
