@@ -102,7 +102,7 @@ public struct LegalReference: Codable, Sendable, Hashable {
     public func text(_ language: Language) -> String {
         switch language {
         case .ko: "\(act) 제\(article.replacingOccurrences(of: "의", with: "조의"))\(article.contains("의") ? "" : "조") (\(title.ko))"
-        case .en: "\(LegalReference.acts[act]?.en ?? act) art. \(article.replacingOccurrences(of: "의", with: "-")) (\(title.en))"
+        case .en: "\(act == "재난안전법" ? "Disaster and Safety Act" : act) art. \(article.replacingOccurrences(of: "의", with: "-")) (\(title.en))"
         }
     }
 }

@@ -105,3 +105,15 @@ public enum SeoulAreas {
         }
     }
 }
+
+/// How a target-area code reads to an officer.
+public enum MessageArea {
+    public static func name(code: String) -> Localized {
+        switch SeoulAreas.area(code: code) {
+        case .success(.city): Localized(ko: "서울 전역", en: "all of Seoul")
+        case .success(.district(let d)): d.name
+        case .success(.neighbourhood(let code, let d)): Localized(ko: "\(d.name.ko) 행정동 \(code)", en: "\(d.name.en) dong \(code)")
+        case .failure: Localized(ko: code, en: code)
+        }
+    }
+}
