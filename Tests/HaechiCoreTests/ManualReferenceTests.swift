@@ -219,3 +219,24 @@ import Testing
         #expect(!ManualReview.isStale(reviewed: "2024-03-01", today: "2025-03-01"))
     }
 }
+
+/// Compose refuses a non-urgent CBS text in quiet hours (Seoul time) unless a reason is typed;
+/// evacuation texts go at any hour.
+@Suite struct QuietHoursComposeTests {
+    @Test func aSafetyTextAtMidnightIsRefusedUntilAReasonIsTyped() throws {
+        let (profiles, _) = ChannelProfileLoader.load(data: Data(ManualReferenceTests.channels.utf8), file: "channels.yaml")
+        // 2026-11-29 23:30 KST.
+        let night = Date(timeIntervalSince1970: 1_795_888_800 - 3.5 * 3600 + 24 * 3600)
+        let noon = night.addingTimeInterval(12.5 * 3600)
+        var draft = ComposeDraft(mode: .drill, kind: .safety, channels: ["cbs"], text: Localized(ko: "도로 통제", en: ""))
+        let refused = Compose.check(draft, channels: profiles, now: night)
+        #expect(refused.refusals == [.quietHours(channel: "cbs", hours: "23:00~07:00")], "\(refused.refusals)")
+        #expect(!refused.canQueue)
+        #expect(Compose.check(draft, channels: profiles, now: noon).refusals.isEmpty)
+        draft.quietHoursOverride = "도로 통제로 귀가 차량 우회가 필요함"
+        #expect(Compose.check(draft, channels: profiles, now: night).canQueue)
+        draft.quietHoursOverride = ""
+        draft.kind = .emergency
+        #expect(Compose.check(draft, channels: profiles, now: night).canQueue)
+    }
+}

@@ -129,6 +129,13 @@ public struct QuietHours: Codable, Sendable, Hashable {
               (0...23).contains(h), (0...59).contains(m) else { return nil }
         return h * 60 + m
     }
+    /// Minutes after midnight of `date` in `zone` (Seoul for every message rule).
+    public static func minuteOfDay(_ date: Date, _ zone: TimeZone) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.hour, .minute], from: date)
+        return (c.hour ?? 0) * 60 + (c.minute ?? 0)
+    }
     public static func clock(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
     public var description: String { "\(QuietHours.clock(start))~\(QuietHours.clock(end))" }
 }
