@@ -60,7 +60,7 @@ import Testing
               authority: district
               text:
                 ko: "[서울특별시] 관악구 침수 위험. 대피장소 {shelter}"
-                en: "Flood risk. Shelter: {shelter}"
+                en: ""
     """
     static let channels = """
     channels:
