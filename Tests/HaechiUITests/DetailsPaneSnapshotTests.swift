@@ -47,3 +47,32 @@ import Testing
         }
     }
 }
+
+/// The city's duty stage is its own dimension: `g`/`G` journal a `stage` line, the header shows
+/// both the national level and the stage, and a step that applies from a stage appears when the
+/// city reaches it, whatever the national level.
+@Suite struct DutyStageTests {
+    @Test func raisingTheStageJournalsItShowsBothAndBringsInStageSteps() throws {
+        var h = Harness(width: 120, height: 40, manuals: [DetailsPaneSnapshotTests.manual])
+        h.key(.enter)           // Home → Start on the only manual
+        h.key(.down); h.key(.down); h.type("관악구청")   // the required shelter variable
+        h.key(.ctrl("o"))       // open a drill at 관심
+        #expect(!h.screenText.contains("침수 위험지역 대피 문자"), "the stage-2 step must not show at 관심 without a stage")
+        #expect(h.screenText.contains("시 단계 미정"))
+        for _ in 0..<3 { h.key(.char("g")) }   // 준비 → 1단계 → 2단계
+        let stages = h.journals.values.flatMap { $0 }.compactMap(\.stageSet).map(\.stage)
+        #expect(stages == [.standby, .stage1, .stage2])
+        let incident = try #require(h.state.incident)
+        #expect(incident.stage == .stage2 && incident.level == .interest)
+        let text = h.screenText
+        #expect(text.contains("관심 Blue · 시 2단계"), "\(text)")
+        #expect(text.contains("침수 위험지역 대피 문자"), "\(text)")
+        try SnapshotTests.check("checklist-stage", h.state)
+        // The journal line round-trips through the on-disk coding.
+        let line = try #require(h.journals.values.first?.last)
+        let decoded = try RecordCoding.decoder().decode(IncidentEvent.self, from: RecordCoding.encoder().encode(line))
+        #expect(decoded == line)
+        h.key(.char("G"))
+        #expect(h.state.incident?.stage == .stage1)
+    }
+}

@@ -99,6 +99,10 @@ extension IncidentReport {
                 entry.kind = .level
                 entry.text = "level → \(set.level.korean) \(set.level.english)" + (set.reason.map { " (\($0))" } ?? "")
                 levels.append(LevelChange(at: event.at, offset: off, level: set.level, operator: event.operator))
+            case .stage(_, let set):
+                // The city's own duty stage, beside the national level.
+                entry.kind = .level
+                entry.text = "city duty stage → \(set.stage.korean) \(set.stage.english)" + (set.reason.map { " (\($0))" } ?? "")
             case .message(_, let m):
                 entry.kind = .message
                 entry.message = m.message
