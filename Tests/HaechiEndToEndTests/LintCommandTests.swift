@@ -99,7 +99,7 @@ import Testing
         let folder = try Binaries.run("haechi", ["lint", Binaries.bundledManuals + "/scenarios"])
         #expect(folder.status == 0, "\(folder.stdout)")
         #expect(folder.stdout.hasSuffix(", 0 errors, 0 warnings\n"), "\(folder.stdout)")
-        #expect(folder.stdout.hasPrefix("lint: 7 files"), "\(folder.stdout)")
+        #expect(folder.stdout.hasPrefix("lint: 9 files"), "\(folder.stdout)")
 
         let dir = Binaries.temporaryDirectory("lint-one-scenario")
         defer { try? FileManager.default.removeItem(atPath: dir) }
