@@ -41,7 +41,9 @@ public enum Lint {
         }
     }
 
-    public static func run(paths: [String], fallbackDirectory: String) -> Report {
+    /// `today` (YYYY-MM-DD) dates the stale-review check; by default today in Seoul.
+    public static func run(paths: [String], fallbackDirectory: String, today: String? = nil) -> Report {
+        let today = today ?? Placeholders.Context(now: Date()).value(of: "date", language: .ko)
         var report = Report(files: 0, manuals: 0, diagnostics: [])
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -56,8 +58,10 @@ public enum Lint {
                 report.files += extra.files
                 report.diagnostics += extra.diagnostics
             } else if isDirectory.boolValue {
-                let library = ManualLibrary.load(directory: path)
+                let library = ManualLibrary.load(directory: path, today: today)
                 report.files += ManualLibrary.manualFiles(in: path).count + 1
+                    + ManualReferencesLoader.fileNames.subtracting([ChannelProfileLoader.fileName])
+                        .filter { FileManager.default.fileExists(atPath: path + "/" + $0) }.count
                 report.manuals += library.manuals.count
                 report.diagnostics += library.diagnostics
                 let extra = LintExtensions.lintDirectory(path, library: library)
@@ -66,6 +70,13 @@ public enum Lint {
             } else if (path as NSString).lastPathComponent == ChannelProfileLoader.fileName {
                 report.files += 1
                 report.diagnostics += ChannelProfileLoader.load(path: path).1
+            } else if ManualReferencesLoader.fileNames.contains((path as NSString).lastPathComponent) {
+                let name = (path as NSString).lastPathComponent
+                let data = FileManager.default.contents(atPath: path) ?? Data()
+                report.files += 1
+                report.diagnostics += name == ManualReferencesLoader.contactsFile
+                    ? ManualReferencesLoader.contacts(data: data, file: path).1
+                    : ManualReferencesLoader.places(data: data, file: path).1
             } else if let extra = LintExtensions.lintFile(path, fallbackDirectory: fallbackDirectory) {
                 report.files += 1
                 report.diagnostics += extra
@@ -84,7 +95,10 @@ public enum Lint {
                     report.diagnostics.append(Diagnostic(SourceLocation(file: path, line: 1, column: 1), .error,
                                                          "no channels.yaml beside the file or in \(fallbackDirectory); channels cannot be checked"))
                 }
-                let (manual, problems) = ManualLoader.load(path: path, channels: channels)
+                let folder = (path as NSString).deletingLastPathComponent
+                let (references, referenceProblems) = ManualReferencesLoader.load(directory: folder.isEmpty ? "." : folder)
+                report.diagnostics += referenceProblems
+                let (manual, problems) = ManualLoader.load(path: path, channels: channels, references: references, today: today)
                 report.diagnostics += problems
                 if manual != nil { report.manuals += 1 }
             }

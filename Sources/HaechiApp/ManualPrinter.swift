@@ -31,6 +31,33 @@ public enum ManualPrinter {
         l == .ko ? "\(level.korean) \(labels(l)["from"]!)" : "\(level.english) \(labels(l)["from"]!)"
     }
 
+    /// Where a step applies: the national level, or the city's duty stage as well.
+    static func applies(_ s: Step, _ l: Language) -> String {
+        levelText(s.fromLevel, l) + (s.fromStage.map { l == .ko ? " 또는 시 \($0.korean) 이상" : " or city \($0.english) and up" } ?? "")
+    }
+
+    /// The step's legal basis, shelters and closures, and who sends its message to where.
+    static func references(_ s: Step, _ l: Language) -> [String] {
+        var out: [String] = []
+        if !s.legalBasis.isEmpty { out.append((l == .ko ? "근거: " : "Legal basis: ") + s.legalBasis.map { $0.text(l) }.joined(separator: ", ")) }
+        if !s.shelters.isEmpty { out.append((l == .ko ? "대피장소: " : "Shelters: ") + s.shelters.map { $0.name[l] }.joined(separator: ", ")) }
+        if !s.closures.isEmpty { out.append((l == .ko ? "통제 구간: " : "Closures: ") + s.closures.map { $0.name[l] }.joined(separator: ", ")) }
+        if let m = s.message, m.authority != nil || !m.area.isEmpty {
+            out.append((l == .ko ? "송출: " : "Sent by: ") + (m.authority.map { $0.name[l] } ?? "-")
+                       + (m.area.isEmpty ? "" : (l == .ko ? " → " : " to ") + m.area.map { MessageArea.name(code: $0)[l] }.joined(separator: ", ")))
+        }
+        return out
+    }
+
+    static func contactText(_ c: Contact, _ l: Language) -> String {
+        "\(c.name[l]) \(c.phone)" + (c.allHours == true ? (l == .ko ? " (24시간)" : " (24 h)") : "")
+    }
+
+    static func ownerLine(_ m: Manual, _ l: Language) -> String? {
+        guard m.owner != nil || m.reviewed != nil else { return nil }
+        return (l == .ko ? "책임: " : "Owner: ") + (m.owner?[l] ?? "-") + (m.reviewed.map { (l == .ko ? "   검토: " : "   Reviewed: ") + $0 } ?? "")
+    }
+
     static func text(_ m: Manual, _ l: Language, width: Int) -> String {
         let t = labels(l)
         var out: [String] = []
@@ -38,11 +65,13 @@ public enum ManualPrinter {
         out.append(rule)
         out.append(m.title[l] + "  (\(m.id))")
         out.append("\(t["cat"]!): \(m.category.title[l])   \(t["dept"]!): \(m.department[l])   \(t["rev"]!): \(m.revised)")
+        if let owner = ownerLine(m, l) { out.append(owner) }
         out.append(rule)
         out += t["note"]!.wrapped(to: width)
         out.append("")
         out.append(t["vars"]! + ":")
-        out.append("  \(t["start"]!): ____:____   \(t["level"]!): 관심 / 주의 / 경계 / 심각")
+        out.append("  \(t["start"]!): ____:____   \(t["level"]!): 관심 / 주의 / 경계 / 심각   "
+                   + (l == .ko ? "시 비상근무: 준비 / 1 / 2 / 3단계" : "City duty stage: standby / 1 / 2 / 3"))
         for v in m.variables { out.append("  \(v.label[l]): " + String(repeating: "_", count: 30)) }
         for phase in m.phases {
             out.append("")
@@ -50,13 +79,14 @@ public enum ManualPrinter {
             out.append(String(repeating: "-", count: width))
             for s in phase.steps {
                 out.append("[ ] \(s.id)  \(s.title[l])")
-                out.append("    \(t["target"]!): +\(s.targetMinutes) \(t["min"]!)   \(t["level"]!): \(levelText(s.fromLevel, l))   \(t["done"]!): ____:____")
+                out.append("    \(t["target"]!): +\(s.targetMinutes) \(t["min"]!)   \(t["level"]!): \(applies(s, l))   \(t["done"]!): ____:____")
                 out.append("    \(t["role"]!): \(s.role[l])")
                 for line in reflow(s.instructions[l]).wrapped(to: width - 4) {
                     out.append("    " + line)
                 }
+                for line in references(s, l) { out += line.wrapped(to: width - 4).map { "    " + $0 } }
                 if !s.contacts.isEmpty {
-                    out.append("    \(t["contacts"]!): " + s.contacts.map { "\($0.name[l]) \($0.phone)" }.joined(separator: " · "))
+                    out.append("    \(t["contacts"]!): " + s.contacts.map { contactText($0, l) }.joined(separator: " · "))
                 }
                 if let msg = s.message {
                     out.append("    \(t["message"]!) [\(msg.messageClass.korean)/\(msg.messageClass.rawValue)] \(t["channels"]!): \(msg.channels.joined(separator: ", "))")
@@ -81,6 +111,7 @@ public enum ManualPrinter {
         out.append("# \(esc(m.title[l])) (`\(m.id)`)")
         out.append("")
         out.append("\(t["cat"]!): \(m.category.title[l]) · \(t["dept"]!): \(esc(m.department[l])) · \(t["rev"]!): \(m.revised)")
+        if let owner = ownerLine(m, l) { out.append(""); out.append(esc(owner)) }
         out.append("")
         out.append("> \(t["note"]!)")
         out.append("")
@@ -93,12 +124,13 @@ public enum ManualPrinter {
             out.append("## \(esc(phase.title[l]))")
             out.append("")
             for s in phase.steps {
-                out.append("- [ ] **\(s.id) \(esc(s.title[l]))** — \(t["target"]!) +\(s.targetMinutes) \(t["min"]!), \(t["level"]!) \(levelText(s.fromLevel, l)), \(t["role"]!): \(esc(s.role[l])) · \(t["done"]!): ____")
+                out.append("- [ ] **\(s.id) \(esc(s.title[l]))** — \(t["target"]!) +\(s.targetMinutes) \(t["min"]!), \(t["level"]!) \(applies(s, l)), \(t["role"]!): \(esc(s.role[l])) · \(t["done"]!): ____")
                 for line in reflow(s.instructions[l]).split(separator: "\n") {
                     out.append("  \(esc(String(line)))")
                 }
+                for line in references(s, l) { out.append("  - " + esc(line)) }
                 if !s.contacts.isEmpty {
-                    out.append("  - \(t["contacts"]!): " + s.contacts.map { "\(esc($0.name[l])) \($0.phone)" }.joined(separator: " · "))
+                    out.append("  - \(t["contacts"]!): " + s.contacts.map { esc(contactText($0, l)) }.joined(separator: " · "))
                 }
                 if let msg = s.message {
                     out.append("  - \(t["message"]!) (\(msg.messageClass.korean), \(msg.channels.joined(separator: ", "))):")

@@ -125,7 +125,7 @@ func load(replacing line: Int? = nil, with replacement: String = "", text: Strin
         // 80 Hangul + a placeholder of 8 + the drill prefix (5) is over CBS's 90 for emergency texts.
         let long = String(repeating: "가", count: 80)
         let (_, errors) = load(replacing: 30, with: "            ko: \"{district} \(long)\"")
-        #expect(errors == ["flood.yaml:30:17: error: text.ko is 94 long on cbs, over its limit of 90 for emergency messages by 4 (counted as characters, placeholders at their max_length, drill prefix included)"], "\(errors)")
+        #expect(errors == ["flood.yaml:30:17: error: text.ko is 94 long on cbs, over its limit of 90 in force on 2026-06-01 for emergency messages by 4 (counted as characters, placeholders at their max_length, drill prefix included)"], "\(errors)")
     }
 
     @Test func textInALanguageNoneOfItsChannelsPostsIsAnError() {

@@ -63,7 +63,7 @@ import HaechiTestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir + "/scenarios", withIntermediateDirectories: true)
-        for f in ["channels.yaml", "typhoon.yaml"] {
+        for f in ["channels.yaml", "contacts.yaml", "places.yaml", "typhoon.yaml"] {
             try fm.copyItem(atPath: Binaries.bundledManuals + "/" + f, toPath: dir + "/" + f)
         }
         let scenario = try #require(try fm.contentsOfDirectory(atPath: Binaries.bundledManuals + "/scenarios").first { $0.hasPrefix("typhoon") })
@@ -78,13 +78,29 @@ import HaechiTestSupport
         #expect(result.stdout.contains("scenarios/\(scenario):\(index + 1):9: error: unknown manual 'typhon'; did you mean 'typhoon'?"), "\(result.stdout)")
     }
 
+    /// The paper checklist carries the references a real manual has: legal basis, directory
+    /// contacts with their hours, the sending authority and area, owner and review date, and
+    /// both the national level and the city's duty stage to fill in.
+    @Test func showPrintsLegalBasisContactsAreaAndBothDimensions() throws {
+        let ko = try Binaries.run("haechi", ["show", "heavy-rain", "--lang", "ko", "--manuals", Binaries.bundledManuals])
+        #expect(ko.status == 0, "\(ko.stderr)")
+        for piece in ["근거: 재난안전법 제38조의2 (재난 예보ㆍ경보체계), 재난안전법 제40조", "02-0000-0001 (24시간)",
+                      "송출: 서울시 → 서울 전역", "책임: ", "검토: ", "위기경보: 관심 / 주의 / 경계 / 심각   시 비상근무: 준비 / 1 / 2 / 3단계",
+                      "대피장소: 관악구청 대강당 (샘플)"] {
+            #expect(ko.stdout.contains(piece), "\(piece) missing:\n\(ko.stdout)")
+        }
+        let en = try Binaries.run("haechi", ["show", "heavy-rain", "--lang", "en", "--format", "markdown", "--manuals", Binaries.bundledManuals])
+        #expect(en.stdout.contains("  - Legal basis: Disaster and Safety Act art. 43 (traffic restriction)") && en.stdout.contains("Disaster and Safety Act art. 40 (evacuation order)"), "\(en.stdout)")
+        #expect(en.stdout.contains("  - Sent by: City to all of Seoul"), "\(en.stdout)")
+    }
+
     /// `haechi lint manuals/scenarios` and `haechi lint earthquake-m5.yaml` outside one used to read each scenario
     /// as a manual (37 false errors on the bundled ones): scenarios are recognised by folder or shape.
     @Test func aScenariosFolderAndAScenarioFileAnywhereAreLintedAsScenarios() throws {
         let folder = try Binaries.run("haechi", ["lint", Binaries.bundledManuals + "/scenarios"])
         #expect(folder.status == 0, "\(folder.stdout)")
         #expect(folder.stdout.hasSuffix(", 0 errors, 0 warnings\n"), "\(folder.stdout)")
-        #expect(folder.stdout.hasPrefix("lint: 4 files"), "\(folder.stdout)")
+        #expect(folder.stdout.hasPrefix("lint: 9 files"), "\(folder.stdout)")
 
         let dir = Binaries.temporaryDirectory("lint-one-scenario")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -86,9 +86,11 @@ import HaechiTestSupport
                 source = .correction(of: original.id)
                 mode = original.mode
             }
-            let draft = ComposeDraft(source: source, mode: mode, kind: kind, channels: chosen,
+            var draft = ComposeDraft(source: source, mode: mode, kind: kind, channels: chosen,
                                      text: Localized(ko: "메시지 \(seed)-\(i) {district} 대피", en: carriesEnglish ? "Message \(seed)-\(i): evacuate" : ""),
                                      incident: incident, manual: "typhoon", variables: ["district": "마포구"])
+            // Generated at wall-clock time: CBS quiet hours are not what this test is about.
+            draft.quietHoursOverride = "agreement test"
             let created = tick()
             let check = Compose.check(draft, channels: profiles, now: created)
             #expect(check.canQueue, "seed \(seed): \(check.refusals)")

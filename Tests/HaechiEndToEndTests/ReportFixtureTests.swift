@@ -159,6 +159,6 @@ import HaechiTestSupport
         try text.write(toFile: dir + "/heavy-rain-gangnam.yaml", atomically: true, encoding: .utf8)
         let bad = try Binaries.run("haechi", ["drill", dir + "/heavy-rain-gangnam.yaml", "--manuals", Binaries.bundledManuals])
         #expect(bad.status == 1)
-        #expect(bad.stderr.contains("heavy-rain-gangnam.yaml:31:22: error: manual 'heavy-rain' has no step 'HR-6'; did you mean 'HR-06'?"))
+        #expect(bad.stderr.contains("heavy-rain-gangnam.yaml:33:22: error: manual 'heavy-rain' has no step 'HR-6'; did you mean 'HR-06'?"))
     }
 }

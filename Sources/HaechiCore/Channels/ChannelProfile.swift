@@ -25,14 +25,26 @@ public struct ChannelProfile: Codable, Sendable, Hashable, Identifiable {
     public var approval: [MessageClass]
     /// True when the channel accepts an idempotency key (re-posting after a crash is safe).
     public var idempotent: Bool
+    /// Later limits, each in force from its date (sorted by date); `limit`/`classLimits` hold before the first.
+    public var schedule: [LimitPeriod]
+    /// Hours in which the channel carries no non-urgent texts, in Seoul time.
+    public var quietHours: QuietHours?
 
     public init(id: String, name: Localized, counting: CountingRule, limit: Int, classLimits: [MessageClass: Int] = [:],
-                languages: [Language], approval: [MessageClass] = [], idempotent: Bool = false) {
+                languages: [Language], approval: [MessageClass] = [], idempotent: Bool = false,
+                schedule: [LimitPeriod] = [], quietHours: QuietHours? = nil) {
         self.id = id; self.name = name; self.counting = counting; self.limit = limit; self.classLimits = classLimits
         self.languages = languages; self.approval = approval; self.idempotent = idempotent
+        self.schedule = schedule.sorted { $0.from < $1.from }; self.quietHours = quietHours
     }
 
     public func limit(for messageClass: MessageClass) -> Int { classLimits[messageClass] ?? limit }
+    /// The limit in force on a date (YYYY-MM-DD): the latest scheduled period that has started,
+    /// else the base limit. The one answer for lint (at a manual's revision date) and compose (today).
+    public func limit(for messageClass: MessageClass, on date: String) -> Int {
+        guard let period = schedule.last(where: { $0.from <= date }) else { return limit(for: messageClass) }
+        return period.classLimits[messageClass] ?? period.limit
+    }
     public func needsApproval(_ messageClass: MessageClass) -> Bool { approval.contains(messageClass) }
     public func length(of text: String) -> Int { TextLength.count(text, rule: counting) }
 }

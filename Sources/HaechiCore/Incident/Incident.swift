@@ -55,6 +55,16 @@ public struct Incident: Sendable, Hashable {
     /// Notes on the incident as a whole (no step).
     public var generalNotes: [Note] = []
     public var levelChanges: [LevelChange] = []
+    /// The city's duty stage: nil until the city decides one (상황판단회의), then each change.
+    public var stage: DutyStage?
+    public var stageChanges: [StageChange] = []
+    public struct StageChange: Sendable, Hashable {
+        public var at: Date
+        public var by: String
+        public var from: DutyStage?
+        public var to: DutyStage
+        public var reason: String?
+    }
     public var messages: [IncidentEvent.MessageQueued] = []
     public var closedAt: Date?
     public var closedBy: String?
@@ -123,6 +133,9 @@ public struct Incident: Sendable, Hashable {
         case .level(let s, let set):
             levelChanges.append(LevelChange(at: s.at, by: s.operator, from: level, to: set.level, reason: set.reason))
             level = set.level
+        case .stage(let s, let set):
+            stageChanges.append(StageChange(at: s.at, by: s.operator, from: stage, to: set.stage, reason: set.reason))
+            stage = set.stage
         case .closed(let s, let summary):
             closedAt = s.at
             closedBy = s.operator
@@ -163,7 +176,7 @@ public struct Incident: Sendable, Hashable {
     /// Steps on the checklist at the current level, plus any step already worked on at a
     /// higher level (lowering the level must not hide work that was done).
     public func visibleSteps(of phase: Phase) -> [Step] {
-        phase.steps.filter { isListed(stepID: $0.id, fromLevel: $0.fromLevel) }
+        phase.steps.filter { isListed($0) }
     }
 
     public func counts(in manual: Manual) -> (resolved: Int, total: Int) {

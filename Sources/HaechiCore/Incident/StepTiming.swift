@@ -72,6 +72,24 @@ extension Incident {
         fromLevel <= level || status(of: stepID) != .todo || notes[stepID] != nil
     }
 
+    /// The same for a manual's step, which may also apply from the city's duty stage.
+    public func isListed(_ step: Step) -> Bool {
+        step.applies(level: level, stage: stage) || isListed(stepID: step.id, fromLevel: step.fromLevel)
+    }
+
+    /// The start (seconds from the opening) of the latest stretch, up to `date`, during which the
+    /// city's stage was at or above `fromStage`; nil if there was none.
+    public func appliesFrom(stage fromStage: DutyStage, asOf date: Date) -> TimeInterval? {
+        var covering = false
+        var start: Date?
+        for change in stageChanges where change.at <= date {
+            let covers = change.to >= fromStage
+            if covers && !covering { start = change.at }
+            covering = covers
+        }
+        return start.map(offset(of:))
+    }
+
     /// Open past its deadline at `now` (a view of `timing`, for the checklist's marks).
     public func isOverdue(_ step: Step, now: Date) -> Bool {
         if case .overdue = timing(of: step, now: now).verdict { true } else { false }
@@ -79,13 +97,21 @@ extension Incident {
 
     /// How `step` stands at wall time `now` (frozen at the closing).
     public func timing(of step: Step, now: Date) -> StepTiming {
-        timing(stepID: step.id, fromLevel: step.fromLevel, targetMinutes: step.targetMinutes, now: now)
+        timing(stepID: step.id, fromLevel: step.fromLevel, targetMinutes: step.targetMinutes, now: now, fromStage: step.fromStage)
     }
 
     /// The same for a step the journal names but no manual lists (`fromLevel` and target nil):
     /// it applies from the opening and has no deadline.
-    public func timing(stepID: String, fromLevel: AlertLevel?, targetMinutes: Int?, now: Date) -> StepTiming {
+    /// A step that also applies from a city duty stage starts its clock at whichever brought it
+    /// in first (the level or the stage).
+    public func timing(stepID: String, fromLevel: AlertLevel?, targetMinutes: Int?, now: Date, fromStage: DutyStage? = nil) -> StepTiming {
         let level = fromLevel ?? .interest
+        func appliesFrom(_ level: AlertLevel, asOf date: Date) -> TimeInterval? {
+            let byLevel = self.appliesFrom(level, asOf: date)
+            guard let fromStage, let byStage = self.appliesFrom(stage: fromStage, asOf: date) else { return byLevel }
+            return min(byLevel ?? byStage, byStage)
+        }
+        let stageCovers = fromStage.map { s in stage.map { $0 >= s } ?? false } ?? false
         func deadline(_ from: TimeInterval?) -> TimeInterval? {
             guard let from, let targetMinutes else { return nil }
             return from + TimeInterval(targetMinutes * 60)
@@ -108,7 +134,7 @@ extension Incident {
             return StepTiming(appliesFrom: from, deadline: deadline(from), verdict: .ruledOut)
         default:
             let from = appliesFrom(level, asOf: end)
-            guard from != nil, isListed(stepID: stepID, fromLevel: level) else {
+            guard from != nil, isListed(stepID: stepID, fromLevel: level) || stageCovers else {
                 return StepTiming(appliesFrom: from, deadline: nil, verdict: .notApplicable)
             }
             let due = deadline(from)

@@ -18,9 +18,11 @@ public struct ManualLibrary: Sendable {
     public var manuals: [Manual]
     public var channels: ChannelProfiles
     public var diagnostics: [Diagnostic]
+    /// contacts.yaml and places.yaml: what steps reference by id.
+    public var references: ManualReferences
 
-    public init(manuals: [Manual], channels: ChannelProfiles, diagnostics: [Diagnostic] = []) {
-        self.manuals = manuals; self.channels = channels; self.diagnostics = diagnostics
+    public init(manuals: [Manual], channels: ChannelProfiles, diagnostics: [Diagnostic] = [], references: ManualReferences = .empty) {
+        self.manuals = manuals; self.channels = channels; self.diagnostics = diagnostics; self.references = references
     }
 
     public func manual(id: String) -> Manual? { manuals.first { $0.id == id } }

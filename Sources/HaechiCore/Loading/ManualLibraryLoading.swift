@@ -4,7 +4,8 @@ extension ManualLibrary {
     /// Loads every manual in a directory: `channels.yaml` first, then each other `*.yaml`/`*.yml`
     /// file (sub-folders such as `scenarios/` are not manuals). Manuals with errors are left out
     /// of `manuals` and their problems kept in `diagnostics`.
-    public static func load(directory: String) -> ManualLibrary {
+    /// `today` (YYYY-MM-DD, Seoul) turns on the stale-review warning; lint passes it.
+    public static func load(directory: String, today: String? = nil) -> ManualLibrary {
         var diagnostics: [Diagnostic] = []
         let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         var isDirectory: ObjCBool = false
@@ -22,6 +23,8 @@ extension ManualLibrary {
             diagnostics.append(Diagnostic(SourceLocation(file: channelsPath, line: 1, column: 1), .error,
                                           "channel profile file not found; every manuals directory needs one"))
         }
+        let (references, referenceProblems) = ManualReferencesLoader.load(directory: dir)
+        diagnostics += referenceProblems
         var manuals: [Manual] = []
         var seen: [String: String] = [:]
         let files = manualFiles(in: dir)
@@ -33,7 +36,7 @@ extension ManualLibrary {
         nonisolated(unsafe) let slots = results
         let profiles = channels
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
-            slots[i] = ManualLoader.load(path: files[i], channels: profiles)
+            slots[i] = ManualLoader.load(path: files[i], channels: profiles, references: references, today: today)
         }
         for (i, path) in files.enumerated() {
             let (manual, problems) = results[i]
@@ -47,13 +50,13 @@ extension ManualLibrary {
             seen[manual.id] = path
             manuals.append(manual)
         }
-        return ManualLibrary(manuals: manuals, channels: channels, diagnostics: diagnostics)
+        return ManualLibrary(manuals: manuals, channels: channels, diagnostics: diagnostics, references: references)
     }
 
     /// The manual files of a directory, sorted by name.
     public static func manualFiles(in dir: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && $0 != ChannelProfileLoader.fileName && !$0.hasPrefix(".") }
+        return names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !ManualReferencesLoader.fileNames.contains($0) && !$0.hasPrefix(".") }
             .sorted()
             .map { dir + "/" + $0 }
             .filter { path in

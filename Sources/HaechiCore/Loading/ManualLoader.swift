@@ -7,16 +7,30 @@ public enum ManualLoader {
     /// Built-in placeholders and their longest values: {time} HH:MM, {date} YYYY-MM-DD, {level} 경계/Orange.
     public static let builtinPlaceholders: [String: Int] = ["time": 5, "date": 10, "level": 6]
 
-    public static func load(path: String, channels: ChannelProfiles, displayPath: String? = nil) -> (Manual?, [Diagnostic]) {
+    /// `references` resolves contact, shelter and closure ids; `today` (YYYY-MM-DD) turns on the
+    /// stale-review warning.
+    public static func load(path: String, channels: ChannelProfiles, displayPath: String? = nil,
+                            references: ManualReferences = .empty, today: String? = nil) -> (Manual?, [Diagnostic]) {
         let doc = YAMLDocument(path: path, displayPath: displayPath)
-        let manual = read(doc, channels: channels, expectedID: expectedID(path))
+        let manual = read(doc, Context(channels: channels, references: references, today: today), expectedID: expectedID(path))
         return (manual, doc.diagnostics)
     }
 
-    public static func load(data: Data, file: String, channels: ChannelProfiles) -> (Manual?, [Diagnostic]) {
+    public static func load(data: Data, file: String, channels: ChannelProfiles,
+                            references: ManualReferences = .empty, today: String? = nil) -> (Manual?, [Diagnostic]) {
         let doc = YAMLDocument(data: data, file: file)
-        let manual = read(doc, channels: channels, expectedID: expectedID(file))
+        let manual = read(doc, Context(channels: channels, references: references, today: today), expectedID: expectedID(file))
         return (manual, doc.diagnostics)
+    }
+
+    /// What a manual is checked against besides itself.
+    struct Context {
+        var channels: ChannelProfiles
+        var references: ManualReferences
+        var today: String?
+        /// The manual's revision date: channel limits are those in force on it.
+        var revised: String?
+        var limits: [String: Int] = [:]
     }
 
     static func expectedID(_ path: String) -> String {
@@ -39,15 +53,17 @@ public enum ManualLoader {
             && s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 
-    static let manualKeys = ["id", "title", "category", "department", "revised", "variables", "phases"]
-    static let variableKeys = ["id", "label", "max_length", "required", "example"]
+    static let manualKeys = ["id", "title", "category", "department", "revised", "variables", "phases", "owner", "reviewed"]
+    static let variableKeys = ["id", "label", "max_length", "required", "example", "offers"]
     static let phaseKeys = ["id", "title", "steps"]
-    static let stepKeys = ["id", "title", "instructions", "role", "target_minutes", "from_level", "contacts", "message"]
+    static let stepKeys = ["id", "title", "instructions", "role", "target_minutes", "from_level", "contacts", "message",
+                           "from_stage", "legal_basis", "shelters", "closures"]
     static let contactKeys = ["name", "phone"]
-    static let messageKeys = ["class", "channels", "text", "cap"]
+    static let messageKeys = ["class", "channels", "text", "cap", "area", "authority"]
     static let capKeys = ["category", "event", "urgency", "severity", "certainty"]
 
-    static func read(_ doc: YAMLDocument, channels: ChannelProfiles, expectedID: String) -> Manual? {
+    static func read(_ doc: YAMLDocument, _ context: Context, expectedID: String) -> Manual? {
+        var context = context
         guard let root = doc.root,
               let map = doc.mapping(root, what: "a manual", keys: manualKeys, required: ["id", "title", "category", "department", "revised", "phases"])
         else { return nil }
@@ -73,9 +89,23 @@ public enum ManualLoader {
             }
             return s
         }
+        let owner = map["owner"].flatMap { doc.localized($0, what: "owner") }
+        let reviewed = map["reviewed"].flatMap { node -> String? in
+            guard let s = doc.string(node, what: "reviewed") else { return nil }
+            guard isDate(s) else {
+                doc.error(node, "reviewed must be a date written YYYY-MM-DD, found '\(doc.printable(s))'")
+                return nil
+            }
+            if let today = context.today, ManualReview.isStale(reviewed: s, today: today) {
+                doc.warning(node, "last reviewed \(s), more than a year before \(today): have the owner review the manual and update reviewed")
+            }
+            return s
+        }
         let variables = map["variables"].map { readVariables($0, doc) } ?? []
         var limits = builtinPlaceholders
         for v in variables { limits[v.id] = v.maxLength }
+        context.revised = revised
+        context.limits = limits
 
         var phases: [Phase] = []
         var phaseIDs: [String: SourceLocation] = [:]
@@ -95,7 +125,7 @@ public enum ManualLoader {
                 if let stepsNode = p["steps"], let list = doc.sequence(stepsNode, what: "steps") {
                     if list.isEmpty { doc.error(stepsNode, "a phase needs at least one step") }
                     for s in list {
-                        if let step = readStep(s, doc, channels: channels, limits: limits, stepIDs: &stepIDs) { steps.append(step) }
+                        if let step = readStep(s, doc, context, stepIDs: &stepIDs) { steps.append(step) }
                     }
                 }
                 if let pid, let ptitle { phases.append(Phase(id: pid, title: ptitle, steps: steps)) }
@@ -105,7 +135,7 @@ public enum ManualLoader {
             return nil
         }
         return Manual(id: id, title: title, category: category, department: department, revised: revised,
-                      variables: variables, phases: phases, file: doc.file)
+                      variables: variables, phases: phases, file: doc.file, owner: owner, reviewed: reviewed)
     }
 
     static func isDate(_ s: String) -> Bool {
@@ -137,17 +167,22 @@ public enum ManualLoader {
             let maxLength = v["max_length"].flatMap { doc.int($0, what: "max_length", range: 1...500) }
             let required = v["required"].flatMap { doc.bool($0, what: "required") } ?? true
             let example = v["example"].flatMap { doc.string($0, what: "example") }
+            let offers = v["offers"].flatMap { doc.word($0, what: "offers", allowed: Place.Kind.allCases.map(\.listKey)) }
+                .flatMap { key in Place.Kind.allCases.first { $0.listKey == key } }
             if let id, let label, let maxLength {
-                result.append(IncidentVariable(id: id, label: label, maxLength: maxLength, required: required, example: example))
+                result.append(IncidentVariable(id: id, label: label, maxLength: maxLength, required: required, example: example, offers: offers))
             }
         }
         return result
     }
 
-    static func readStep(_ node: Node, _ doc: YAMLDocument, channels: ChannelProfiles, limits: [String: Int],
+    static func readStep(_ node: Node, _ doc: YAMLDocument, _ context: Context,
                          stepIDs: inout [String: SourceLocation]) -> Step? {
         guard let s = doc.mapping(node, what: "a step", keys: stepKeys,
-                                  required: ["id", "title", "instructions", "role", "target_minutes", "from_level"]) else { return nil }
+                                  required: ["id", "title", "instructions", "role", "target_minutes"]) else { return nil }
+        if s["from_level"] == nil && s["from_stage"] == nil {
+            doc.error(node, "a step needs from_level (national alert level) or from_stage (the city's duty stage), or both")
+        }
         var id: String?
         if let idNode = s["id"], let value = doc.string(idNode, what: "step id") {
             if !isIdentifier(value, allowUpper: true) {
@@ -164,13 +199,32 @@ public enum ManualLoader {
         let instructions = s["instructions"].flatMap { doc.localized($0, what: "instructions", multiline: true) }
         let role = s["role"].flatMap { doc.localized($0, what: "role") }
         let target = s["target_minutes"].flatMap { doc.int($0, what: "target_minutes", range: 0...10_080) }
-        let level = s["from_level"].flatMap { node -> AlertLevel? in
-            guard let w = doc.word(node, what: "from_level", allowed: AlertLevel.allNames) else { return nil }
-            return AlertLevel(name: w)
+        let stage = s["from_stage"].flatMap { node -> DutyStage? in
+            guard let w = doc.word(node, what: "from_stage", allowed: DutyStage.allNames) else { return nil }
+            return DutyStage(name: w)
+        }
+        // A step that names only a stage still applies at 심각, where every step applies.
+        let level: AlertLevel?
+        if let node = s["from_level"] {
+            level = doc.word(node, what: "from_level", allowed: AlertLevel.allNames).flatMap(AlertLevel.init(name:))
+        } else {
+            level = stage != nil ? .serious : nil
         }
         var contacts: [Contact] = []
         if let c = s["contacts"], let list = doc.sequence(c, what: "contacts") {
             for item in list {
+                if case .scalar = item {
+                    // An id from contacts.yaml.
+                    guard let id = doc.string(item, what: "contact id") else { continue }
+                    if let found = context.references.contact(id: id) {
+                        contacts.append(Contact(name: found.name, phone: found.phone, id: found.id, role: found.role, allHours: found.allHours))
+                    } else {
+                        var message = "unknown contact '\(doc.printable(id))' (not in contacts.yaml)"
+                        if let near = YAMLDocument.closest(to: id, in: context.references.contacts.map(\.id)) { message += "; did you mean '\(near)'?" }
+                        doc.error(item, message)
+                    }
+                    continue
+                }
                 guard let m = doc.mapping(item, what: "a contact", keys: contactKeys, required: ["name", "phone"]) else { continue }
                 let name = m["name"].flatMap { doc.localized($0, what: "contact name") }
                 let phone = m["phone"].flatMap { node -> String? in
@@ -183,13 +237,65 @@ public enum ManualLoader {
                 if let name, let phone { contacts.append(Contact(name: name, phone: phone)) }
             }
         }
-        let message = s["message"].flatMap { readTemplate($0, doc, channels: channels, limits: limits) }
+        let message = s["message"].flatMap { readTemplate($0, doc, context) }
+        let legal = s["legal_basis"].map { node -> [LegalReference] in
+            guard let list = doc.sequence(node, what: "legal_basis") else { return [] }
+            return list.compactMap { item -> LegalReference? in
+                guard let text = doc.string(item, what: "legal basis") else { return nil }
+                if let ref = LegalReference.parse(text) { return ref }
+                let known = LegalReference.known.map { "\($0.act) \($0.article)" }
+                var message = "unknown legal basis '\(doc.printable(text))'; write the act and article, e.g. '재난안전법 40'"
+                if let near = YAMLDocument.closest(to: text, in: known) { message += "; did you mean '\(near)'?" }
+                else { message += " (known: \(known.joined(separator: ", ")))" }
+                doc.error(item, message)
+                return nil
+            }
+        } ?? []
+        let shelters = s["shelters"].map { readPlaceIDs($0, kind: .shelter, doc, context) } ?? []
+        let closures = s["closures"].map { readPlaceIDs($0, kind: .closure, doc, context) } ?? []
         guard let id, let title, let instructions, let role, let target, let level else { return nil }
         return Step(id: id, title: title, instructions: instructions, role: role, targetMinutes: target, fromLevel: level,
-                    contacts: contacts, message: message, location: doc.location(node))
+                    contacts: contacts, message: message, location: doc.location(node), fromStage: stage,
+                    legalBasis: legal, shelters: shelters, closures: closures)
     }
 
-    static func readTemplate(_ node: Node, _ doc: YAMLDocument, channels: ChannelProfiles, limits: [String: Int]) -> MessageTemplate? {
+    static func readPlaceIDs(_ node: Node, kind: Place.Kind, _ doc: YAMLDocument, _ context: Context) -> [Place] {
+        guard let list = doc.sequence(node, what: kind.listKey) else { return [] }
+        return list.compactMap { item -> Place? in
+            guard let id = doc.string(item, what: "\(kind.rawValue) id") else { return nil }
+            if let place = context.references.place(id: id, kind: kind) { return place }
+            var message = "unknown \(kind.rawValue) '\(doc.printable(id))' (not among the \(kind.listKey) in places.yaml)"
+            if let near = YAMLDocument.closest(to: id, in: context.references.places(kind).map(\.id)) { message += "; did you mean '\(near)'?" }
+            doc.error(item, message)
+            return nil
+        }
+    }
+
+    /// `area:` codes must be Seoul's; a district sends only within one district of its own.
+    static func readArea(_ node: Node, authority: SendingAuthority?, authorityNode: Node?, _ doc: YAMLDocument) -> [String] {
+        guard let list = doc.sequence(node, what: "area") else { return [] }
+        if list.isEmpty { doc.error(node, "area needs at least one code (11 for all of Seoul)") }
+        var codes: [String] = []
+        var districts: Set<String> = []
+        var wholeCity = false
+        for item in list {
+            guard let code = doc.string(item, what: "area code") else { continue }
+            switch SeoulAreas.area(code: code) {
+            case .failure(let problem):
+                doc.error(item, "bad area code '\(doc.printable(code))': \(problem)")
+            case .success(let area):
+                if let d = area.district { districts.insert(d.code) } else { wholeCity = true }
+                codes.append(code)
+            }
+        }
+        if authority == .district, let at = authorityNode, wholeCity || districts.count > 1 {
+            doc.error(at, "a district sends only within its own district, but the area spans \(wholeCity ? "all of Seoul" : "\(districts.count) districts"); use authority: city")
+        }
+        return codes
+    }
+
+    static func readTemplate(_ node: Node, _ doc: YAMLDocument, _ context: Context) -> MessageTemplate? {
+        let channels = context.channels, limits = context.limits
         guard let m = doc.mapping(node, what: "a message template", keys: messageKeys, required: ["class", "channels", "text"]) else { return nil }
         let cls = m["class"].flatMap { doc.word($0, what: "message class", allowed: MessageClass.allCases.map(\.rawValue)) }
             .flatMap(MessageClass.init(rawValue:))
@@ -243,9 +349,10 @@ public enum ManualLoader {
                         guard let profile = channels[name], profile.languages.contains(language) else { continue }
                         let length = lengths[profile.counting] ?? profile.length(of: worst)
                         lengths[profile.counting] = length
-                        let limit = profile.limit(for: cls)
+                        let limit = context.revised.map { profile.limit(for: cls, on: $0) } ?? profile.limit(for: cls)
                         if length > limit {
-                            doc.error(n, "text.\(language.rawValue) is \(length) long on \(name), over its limit of \(limit) for \(cls.rawValue) messages by \(length - limit) (counted as \(profile.counting.rawValue), placeholders at their max_length, drill prefix included)")
+                            let when = context.revised.map { " in force on \($0)" } ?? ""
+                            doc.error(n, "text.\(language.rawValue) is \(length) long on \(name), over its limit of \(limit)\(when) for \(cls.rawValue) messages by \(length - limit) (counted as \(profile.counting.rawValue), placeholders at their max_length, drill prefix included)")
                         }
                     }
                 }
@@ -263,8 +370,11 @@ public enum ManualLoader {
                 cap = CAPInfo(category: category, event: event, urgency: urgency, severity: severity, certainty: certainty)
             }
         }
+        let authority = m["authority"].flatMap { doc.word($0, what: "authority", allowed: SendingAuthority.allCases.map(\.rawValue)) }
+            .flatMap(SendingAuthority.init(rawValue:))
+        let area = m["area"].map { readArea($0, authority: authority, authorityNode: m["authority"], doc) } ?? []
         guard let cls, let text else { return nil }
-        return MessageTemplate(messageClass: cls, channels: targets.map(\.0), text: text, cap: cap)
+        return MessageTemplate(messageClass: cls, channels: targets.map(\.0), text: text, cap: cap, area: area, authority: authority)
     }
 
     /// Every `{name}` in a template: names and their ranges, plus unbalanced braces.

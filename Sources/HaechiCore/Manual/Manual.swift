@@ -100,15 +100,24 @@ public struct IncidentVariable: Codable, Sendable, Hashable {
     public var maxLength: Int
     public var required: Bool
     public var example: String?
-    public init(id: String, label: Localized, maxLength: Int, required: Bool = true, example: String? = nil) {
+    /// A list from `places.yaml` whose entries the operator may pick as the value (shelters, closures).
+    public var offers: Place.Kind?
+    public init(id: String, label: Localized, maxLength: Int, required: Bool = true, example: String? = nil, offers: Place.Kind? = nil) {
         self.id = id; self.label = label; self.maxLength = maxLength; self.required = required; self.example = example
+        self.offers = offers
     }
 }
 
 public struct Contact: Codable, Sendable, Hashable {
     public var name: Localized
     public var phone: String
-    public init(name: Localized, phone: String) { self.name = name; self.phone = phone }
+    /// Set when the contact comes from `contacts.yaml`: its id, role and whether it answers 24 hours.
+    public var id: String?
+    public var role: Localized?
+    public var allHours: Bool?
+    public init(name: Localized, phone: String, id: String? = nil, role: Localized? = nil, allHours: Bool? = nil) {
+        self.name = name; self.phone = phone; self.id = id; self.role = role; self.allHours = allHours
+    }
 }
 
 /// The CAP 1.2 fields a template fixes in advance.
@@ -134,8 +143,14 @@ public struct MessageTemplate: Codable, Sendable, Hashable {
     public var channels: [String]
     public var text: Localized
     public var cap: CAPInfo?
-    public init(messageClass: MessageClass, channels: [String], text: Localized, cap: CAPInfo? = nil) {
+    /// Target area: 행정기관코드 ("11" all of Seoul, 5-digit 자치구, 10-digit 행정동); see SeoulAreas.
+    public var area: [String]
+    /// Who sends it: the city's situation room or a district office.
+    public var authority: SendingAuthority?
+    public init(messageClass: MessageClass, channels: [String], text: Localized, cap: CAPInfo? = nil,
+                area: [String] = [], authority: SendingAuthority? = nil) {
         self.messageClass = messageClass; self.channels = channels; self.text = text; self.cap = cap
+        self.area = area; self.authority = authority
     }
 }
 
@@ -152,12 +167,27 @@ public struct Step: Codable, Sendable, Hashable, Identifiable {
     public var message: MessageTemplate?
     /// Where the step starts in its manual file (for lint messages and review).
     public var location: SourceLocation?
+    /// The city's duty stage from which the step applies too (a step applies when the national
+    /// level reaches `fromLevel` or the city's stage reaches `fromStage`).
+    public var fromStage: DutyStage?
+    public var legalBasis: [LegalReference]
+    public var shelters: [Place]
+    public var closures: [Place]
     public init(id: String, title: Localized, instructions: Localized, role: Localized, targetMinutes: Int,
                 fromLevel: AlertLevel, contacts: [Contact] = [], message: MessageTemplate? = nil,
-                location: SourceLocation? = nil) {
+                location: SourceLocation? = nil, fromStage: DutyStage? = nil, legalBasis: [LegalReference] = [],
+                shelters: [Place] = [], closures: [Place] = []) {
         self.id = id; self.title = title; self.instructions = instructions; self.role = role
         self.targetMinutes = targetMinutes; self.fromLevel = fromLevel; self.contacts = contacts
         self.message = message; self.location = location
+        self.fromStage = fromStage; self.legalBasis = legalBasis; self.shelters = shelters; self.closures = closures
+    }
+
+    /// Whether the step applies at this national level and city duty stage: the one rule.
+    public func applies(level: AlertLevel, stage: DutyStage? = nil) -> Bool {
+        if fromLevel <= level { return true }
+        if let fromStage, let stage { return fromStage <= stage }
+        return false
     }
 }
 
@@ -179,11 +209,16 @@ public struct Manual: Codable, Sendable, Hashable, Identifiable {
     public var variables: [IncidentVariable]
     public var phases: [Phase]
     public var file: String?
+    /// Who answers for the manual's content, and when they last reviewed it (YYYY-MM-DD).
+    public var owner: Localized?
+    public var reviewed: String?
 
     public init(id: String, title: Localized, category: DisasterCategory, department: Localized, revised: String,
-                variables: [IncidentVariable], phases: [Phase], file: String? = nil) {
+                variables: [IncidentVariable], phases: [Phase], file: String? = nil,
+                owner: Localized? = nil, reviewed: String? = nil) {
         self.id = id; self.title = title; self.category = category; self.department = department
         self.revised = revised; self.variables = variables; self.phases = phases; self.file = file
+        self.owner = owner; self.reviewed = reviewed
     }
 
     public var allSteps: [Step] { phases.flatMap(\.steps) }
@@ -191,4 +226,6 @@ public struct Manual: Codable, Sendable, Hashable, Identifiable {
     public func step(id: String) -> Step? { allSteps.first { $0.id == id } }
     /// Steps that apply at `level`, in manual order.
     public func steps(at level: AlertLevel) -> [Step] { allSteps.filter { $0.fromLevel <= level } }
+    /// Steps that apply at a level and a city duty stage, in manual order.
+    public func steps(at level: AlertLevel, stage: DutyStage?) -> [Step] { allSteps.filter { $0.applies(level: level, stage: stage) } }
 }

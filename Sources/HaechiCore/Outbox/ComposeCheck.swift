@@ -20,6 +20,8 @@ public enum ComposeRefusal: Sendable, Hashable, CustomStringConvertible {
     case overLimit(channel: String, language: Language, count: Int, limit: Int, rule: CountingRule)
     case unfilledPlaceholder(name: String, language: Language)
     case missingLanguage(channel: String, language: Language)
+    /// A non-urgent class inside the channel's quiet hours, with no typed override reason.
+    case quietHours(channel: String, hours: String)
     /// Text in a language that none of the chosen channels posts: nobody would see it.
     case languageNotCarried(language: Language, channels: [String])
     /// A control character, escape or bidirectional control in the typed text, at a character
@@ -37,6 +39,7 @@ public enum ComposeRefusal: Sendable, Hashable, CustomStringConvertible {
             "\(l.rawValue) text is \(count - limit) over the \(c) limit (\(count)/\(limit) \(rule.unitName))"
         case .unfilledPlaceholder(let n, let l): "{\(n)} in the \(l.rawValue) text is not filled (no incident variable '\(n)')"
         case .missingLanguage(let c, let l): "\(c) posts in \(l.rawValue) but the \(l.rawValue) text is empty"
+        case .quietHours(let c, let hours): "\(c) carries no non-urgent texts \(hours) (quiet hours): send it later, or type a reason to override"
         case .languageNotCarried(let l, let channels):
             "the \(l.rawValue) text would be posted nowhere: none of the chosen channels (\(channels.joined(separator: ", "))) posts in \(l.rawValue); remove it or choose a channel that does"
         case .controlCharacter(let l, let position, let scalar):
@@ -138,6 +141,13 @@ public enum Compose {
             if draft.mode == .live && profile.needsApproval(draft.kind) { needsApproval = true }
             for language in profile.languages where filled[language].isEmpty {
                 refusals.append(.missingLanguage(channel: id, language: language))
+            }
+        }
+        if draft.quietHoursOverride.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let minute = QuietHours.minuteOfDay(now, timeZone)
+            for id in known {
+                guard let quiet = profiles[id]?.quietHours, quiet.holds(draft.kind, minuteOfDay: minute) else { continue }
+                refusals.append(.quietHours(channel: id, hours: quiet.description))
             }
         }
         for post in posts where post.isOver {

@@ -28,6 +28,8 @@ public struct ComposeDraft: Sendable, Hashable {
     public var variables: [String: String]
     public var level: AlertLevel?
     public var cap: CAPInfo?
+    /// A typed reason to send a non-urgent text inside a channel's quiet hours (empty: none).
+    public var quietHoursOverride: String = ""
 
     public init(source: Source = .freeForm, mode: Mode, kind: MessageClass, channels: [String], text: Localized,
                 incident: String? = nil, manual: String? = nil, step: String? = nil, variables: [String: String] = [:],

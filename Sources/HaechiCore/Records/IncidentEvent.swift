@@ -26,6 +26,8 @@ public enum IncidentEvent: Sendable, Hashable {
     case note(Stamp, StepNote)
     /// The alert level set; `reason` says why when a drill inject ordered it.
     case level(Stamp, LevelSet)
+    /// The city's own duty stage set (준비, 1–3단계), beside the national level (journal kind `stage`).
+    case stage(Stamp, StageSet)
     /// A message was queued from this incident.
     case message(Stamp, MessageQueued)
     /// A drill inject was shown to the trainees.
@@ -82,6 +84,12 @@ public enum IncidentEvent: Sendable, Hashable {
         public init(level: AlertLevel, reason: String? = nil) { self.level = level; self.reason = reason }
     }
 
+    public struct StageSet: Sendable, Hashable {
+        public var stage: DutyStage
+        public var reason: String?
+        public init(stage: DutyStage, reason: String? = nil) { self.stage = stage; self.reason = reason }
+    }
+
     public struct MessageQueued: Sendable, Hashable {
         public var message: String
         public var step: String?
@@ -125,7 +133,7 @@ public enum IncidentEvent: Sendable, Hashable {
 
     public var stamp: Stamp {
         switch self {
-        case .opened(let s, _), .step(let s, _), .note(let s, _), .level(let s, _), .message(let s, _),
+        case .opened(let s, _), .step(let s, _), .note(let s, _), .level(let s, _), .stage(let s, _), .message(let s, _),
              .inject(let s, _), .closed(let s, _), .clock(let s, _), .unknown(let s, _):
             return s
         }
@@ -141,6 +149,7 @@ public enum IncidentEvent: Sendable, Hashable {
         case .step: "step"
         case .note: "note"
         case .level: "level"
+        case .stage: "stage"
         case .message: "message"
         case .inject: "inject"
         case .closed: "closed"
@@ -164,6 +173,7 @@ public enum IncidentEvent: Sendable, Hashable {
     public var stepChange: StepChange? { if case .step(_, let x) = self { x } else { nil } }
     public var stepNote: StepNote? { if case .note(_, let x) = self { x } else { nil } }
     public var levelSet: LevelSet? { if case .level(_, let x) = self { x } else { nil } }
+    public var stageSet: StageSet? { if case .stage(_, let x) = self { x } else { nil } }
     public var messageQueued: MessageQueued? { if case .message(_, let x) = self { x } else { nil } }
     public var injectShown: InjectShown? { if case .inject(_, let x) = self { x } else { nil } }
     public var clockSet: ClockSet? { if case .clock(_, let x) = self { x } else { nil } }
@@ -178,6 +188,7 @@ public enum IncidentEvent: Sendable, Hashable {
         case .step(_, let x): return .step(s, x)
         case .note(_, let x): return .note(s, x)
         case .level(_, let x): return .level(s, x)
+        case .stage(_, let x): return .stage(s, x)
         case .message(_, let x): return .message(s, x)
         case .inject(_, let x): return .inject(s, x)
         case .closed(_, let x): return .closed(s, summary: x)
@@ -192,7 +203,7 @@ public enum IncidentEvent: Sendable, Hashable {
 extension IncidentEvent: Codable {
     enum Key: String, CodingKey, CaseIterable {
         case kind, incident, at, `operator`
-        case manual, mode, variables, scenario, level, step, status, text, message, inject, speed, paused
+        case manual, mode, variables, scenario, level, step, status, text, message, inject, speed, paused, stage
     }
     static let stampKeys: Set<Key> = [.kind, .incident, .at, .operator]
 
@@ -234,6 +245,10 @@ extension IncidentEvent: Codable {
             return .note(stamp, StepNote(step: try c.decodeIfPresent(String.self, forKey: .step), text: try need(String.self, .text)))
         case "level":
             return .level(stamp, LevelSet(level: try need(AlertLevel.self, .level), reason: try text()))
+        case "stage":
+            let name = try need(String.self, .stage)
+            guard let stage = DutyStage(name: name) else { throw Problem(text: "stage '\(name)' is not 준비, 1단계, 2단계 or 3단계") }
+            return .stage(stamp, StageSet(stage: stage, reason: try text()))
         case "message":
             return .message(stamp, MessageQueued(message: try need(String.self, .message),
                                                  step: try c.decodeIfPresent(String.self, forKey: .step), text: try text()))
@@ -302,6 +317,9 @@ extension IncidentEvent: Codable {
             try c.encode(x.text, forKey: .text)
         case .level(_, let x):
             try c.encode(x.level, forKey: .level)
+            try c.encodeIfPresent(x.reason, forKey: .text)
+        case .stage(_, let x):
+            try c.encode(x.stage.korean, forKey: .stage)
             try c.encodeIfPresent(x.reason, forKey: .text)
         case .message(_, let x):
             try c.encode(x.message, forKey: .message)

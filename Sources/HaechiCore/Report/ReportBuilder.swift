@@ -113,6 +113,10 @@ extension IncidentReport {
                 let reason = set.reason.map { " (\($0))" } ?? ""
                 entry.say(en: "level → \(set.level.korean) \(set.level.english)" + reason, ko: "경보 단계 → \(set.level.korean)" + reason)
                 levels.append(LevelChange(at: event.at, offset: off, level: set.level, operator: event.operator))
+            case .stage(_, let set):
+                // The city's own duty stage, beside the national level.
+                entry.kind = .level
+                entry.text = "city duty stage → \(set.stage.korean) \(set.stage.english)" + (set.reason.map { " (\($0))" } ?? "")
             case .message(_, let m):
                 entry.kind = .message
                 entry.message = m.message

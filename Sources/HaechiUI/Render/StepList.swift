@@ -53,7 +53,8 @@ public enum StepDetails {
         let other = app.language == .ko ? step.title.en : step.title.ko
         if !other.isEmpty { add(other, Style(.dim)) }
         add(app.t("담당 ", "Role ") + app.t(step.role) + " · " + app.t("목표 ", "Target ")
-            + app.t("\(step.targetMinutes)분 이내", "within \(step.targetMinutes) min") + " · " + app.t("적용 ", "From ") + step.fromLevel.name(app.language),
+            + app.t("\(step.targetMinutes)분 이내", "within \(step.targetMinutes) min") + " · " + app.t("적용 ", "From ") + step.fromLevel.name(app.language)
+            + (step.fromStage.map { app.t(" 또는 시 ", " or city ") + $0.name(app.language) } ?? ""),
             Style(.dim))
         // The status line is always there, so the instructions below start on the same row for
         // every step and moving the selection repaints only what differs.
@@ -87,16 +88,32 @@ public enum StepDetails {
         }
         out.append(("", .normal))
         add(app.t(step.instructions))
+        if !step.legalBasis.isEmpty {
+            add(app.t("근거 ", "Legal basis ") + step.legalBasis.map { $0.text(app.language) }.joined(separator: ", "), Style(.dim))
+        }
         if !step.contacts.isEmpty {
             out.append(("", .normal))
             add(app.t("연락처", "Contacts"), Style(.title, bold: true))
-            for contact in step.contacts { add("  " + app.t(contact.name) + "  " + contact.phone) }
+            for contact in step.contacts {
+                var line = "  " + app.t(contact.name) + "  " + contact.phone
+                if contact.allHours == true { line += app.t(" (24시간)", " (24 h)") }
+                if let role = contact.role { line += " · " + app.t(role) }
+                add(line)
+            }
+        }
+        for (label, places) in [(Localized(ko: "대피장소", en: "Shelters"), step.shelters), (Localized(ko: "통제 구간", en: "Closures"), step.closures)] where !places.isEmpty {
+            add(app.t(label) + ": " + places.map { app.t($0.name) }.joined(separator: ", "))
         }
         if let message = step.message {
             out.append(("", .normal))
             add(app.t("메시지 ", "Message ") + "[\(message.messageClass.korean)] → " + message.channels.joined(separator: ", ")
                 + (incident == nil ? "" : app.t("  (m: 작성)", "  (m: compose)")), Style(.title, bold: true))
             add(app.t(message.text), Style(.dim))
+            if message.authority != nil || !message.area.isEmpty {
+                let area = message.area.map(MessageArea.name(code:)).map { app.t($0) }.joined(separator: ", ")
+                add(app.t("송출 ", "Sent by ") + (message.authority.map { app.t($0.name) } ?? "-")
+                    + (area.isEmpty ? "" : app.t(" · 대상 ", " · to ") + area), Style(.dim))
+            }
         }
         if let location = step.location { add(location.description, Style(.dim)) }
         return out

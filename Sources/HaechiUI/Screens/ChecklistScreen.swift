@@ -30,6 +30,8 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.char("u")], .markTodo, Localized(ko: "할 일로 되돌리기", en: "Back to to-do (undo a status)")),
         KeyBinding([.char("n")], .addNote, Localized(ko: "메모 추가 (한글 가능)", en: "Add a note"), hint: Localized(ko: "n 메모", en: "n note")),
         KeyBinding([.char("l")], .changeLevel, Localized(ko: "경보 단계 변경 (기록됨)", en: "Change the alert level (logged)"), hint: Localized(ko: "l 단계", en: "l level")),
+        KeyBinding([.char("g")], .raiseStage, Localized(ko: "시 비상근무 단계 올리기 (준비→1→2→3단계, 기록됨)", en: "Raise the city's duty stage (standby→1→2→3, logged)")),
+        KeyBinding([.char("G")], .lowerStage, Localized(ko: "시 비상근무 단계 내리기 (기록됨)", en: "Lower the city's duty stage (logged)")),
         KeyBinding([.char("J")], .scrollDetailsDown, Localized(ko: "상세 내용 아래로", en: "Scroll details down")),
         KeyBinding([.char("K")], .scrollDetailsUp, Localized(ko: "상세 내용 위로", en: "Scroll details up")),
         KeyBinding([.char("c")], .closeIncident, Localized(ko: "사건 종료 (요약 입력)", en: "Close the incident (asks for a summary)"), hint: Localized(ko: "c 종료", en: "c close")),
@@ -130,6 +132,12 @@ public struct ChecklistScreen: ScreenModel {
             app.incident = nil
             return [.stopFollowing, .listIncidents]
         case .drillFaster, .drillSlower, .drillPause: return Drill.clockCommand(command, app: &app)
+        case .raiseStage, .lowerStage:
+            if incident.isClosed {
+                app.flash = Flash(Localized(ko: "종료된 사건입니다 (읽기 전용)", en: "This incident is closed (read-only)"), .warning)
+                return []
+            }
+            return changeStage(up: command == .raiseStage, incident: incident, app: &app)
         case .openReport: return ReportScreen.open(incident: incident.id, app: &app)
         case .markDone, .markInProgress, .markTodo, .skip, .notApplicable, .addNote, .changeLevel, .closeIncident:
             if incident.isClosed {
@@ -212,6 +220,25 @@ public struct ChecklistScreen: ScreenModel {
         }
     }
 
+    /// One stage up or down; the city's decision, journaled beside the national level.
+    func changeStage(up: Bool, incident: Incident, app: inout AppState) -> [Effect] {
+        let next: DutyStage?
+        if let current = incident.stage {
+            next = DutyStage(rawValue: current.rawValue + (up ? 1 : -1))
+        } else {
+            next = up ? .standby : nil
+        }
+        guard let next else {
+            app.flash = Flash(Localized(ko: "시 비상근무 단계를 더 바꿀 수 없습니다", en: "The city's duty stage cannot go further"), .warning)
+            return []
+        }
+        let manual = app.manual(id: incident.manualID)
+        let newSteps = manual.map { m in m.allSteps.filter { $0.applies(level: incident.level, stage: next) && !incident.isListed($0) }.count } ?? 0
+        app.flash = Flash(Localized(ko: "시 비상근무 → \(next.korean)" + (newSteps > 0 ? ", 단계 \(newSteps)개 추가" : ""),
+                                    en: "City duty stage → \(next.english)" + (newSteps > 0 ? ", \(newSteps) more steps" : "")), .success)
+        return [.appendJournal(.stage(stamp(incident, app), .init(stage: next)))]
+    }
+
     // MARK: render
 
     public func render(_ app: AppState, into c: inout Canvas) {
@@ -221,7 +248,9 @@ public struct ChecklistScreen: ScreenModel {
         }
         let counts = incident.counts(in: manual)
         let elapsed = Format.elapsed(incident.elapsed(now: app.now))
-        Chrome.header(app, into: &c, title: app.t(manual.title) + " · " + incident.level.korean + " " + incident.level.english,
+        // Both dimensions: the national alert level (the agency's) and the city's duty stage.
+        let stage = incident.stage.map { app.t(" · 시 ", " · city ") + $0.name(app.language) } ?? app.t(" · 시 단계 미정", " · city stage not set")
+        Chrome.header(app, into: &c, title: app.t(manual.title) + " · " + incident.level.korean + " " + incident.level.english + stage,
                       right: app.t("경과 ", "elapsed ") + elapsed + " · \(counts.resolved)/\(counts.total) ")
         // Row 2: the incident's variables, its id, and who opened it; or its closing.
         var info = manual.variables.compactMap { v in incident.variables[v.id].map { app.t(v.label) + " " + $0 } }.joined(separator: " · ")

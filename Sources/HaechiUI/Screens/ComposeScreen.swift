@@ -403,6 +403,8 @@ public enum ComposeText {
             return Localized(ko: "\(korean(language)) 글의 {\(name)}이(가) 채워지지 않음 (사건 변수 ‘\(name)’ 없음)", en: r.description)
         case .missingLanguage(let channel, let language):
             return Localized(ko: "\(channel) 채널은 \(korean(language))로도 게시하는데 \(korean(language)) 글이 비어 있음", en: r.description)
+        case .quietHours(let channel, let hours):
+            return Localized(ko: "\(channel) 채널은 \(hours)에 긴급하지 않은 문자를 보내지 않습니다: 나중에 보내거나 사유를 입력해 예외 처리", en: r.description)
         case .languageNotCarried(let language, let channels):
             return Localized(ko: "\(korean(language)) 글은 어디에도 게시되지 않음: 고른 채널(\(channels.joined(separator: ", ")))은 \(korean(language))로 게시하지 않습니다. 지우거나 채널을 고르세요",
                              en: r.description)

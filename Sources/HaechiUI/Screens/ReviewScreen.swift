@@ -117,7 +117,9 @@ public struct ReviewScreen: ScreenModel {
         } else if let manual = manuals[safe: manualIndex] {
             Chrome.header(app, into: &c, title: " " + app.t("검토 · ", "Review · ") + app.t(manual.title) + " (\(manualIndex + 1)/\(manuals.count))",
                           right: app.t("읽기 전용 ", "read-only "))
-            let info = app.t(manual.department) + " · " + app.t("개정 ", "revised ") + manual.revised + (manual.file.map { " · " + $0 } ?? "")
+            let info = app.t(manual.department) + " · " + app.t("개정 ", "revised ") + manual.revised
+                + (manual.owner.map { " · " + app.t("책임 ", "owner ") + app.t($0) } ?? "")
+                + (manual.reviewed.map { " · " + app.t("검토 ", "reviewed ") + $0 } ?? "") + (manual.file.map { " · " + $0 } ?? "")
             c.put(info, x: 1, y: 2, style: Style(.dim))
         }
         let layout = Self.layout(app)

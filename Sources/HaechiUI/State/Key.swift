@@ -60,6 +60,8 @@ public enum Command: Sendable, Hashable {
     case nextField, previousField, choiceLeft, choiceRight, openIncident
     // checklist
     case markDone, markInProgress, markTodo, skip, notApplicable, addNote, changeLevel, closeIncident
+    /// The city's own duty stage, one step up or down (journaled like the level).
+    case raiseStage, lowerStage
     case scrollDetailsDown, scrollDetailsUp
     // review
     case search, nextManual, previousManual

@@ -165,6 +165,8 @@ private func otherOperatorNote(_ event: IncidentEvent, state: AppState) -> Local
         return Localized(ko: "\(who)님이 ‘\(title(step))’에 메모를 남겼습니다", en: "\(who) added a note to ‘\(title(step))’")
     case .level(_, let set):
         return Localized(ko: "\(who): 경보 단계 → \(set.level.korean)", en: "\(who): alert level → \(set.level.english)")
+    case .stage(_, let set):
+        return Localized(ko: "\(who): 시 비상근무 → \(set.stage.korean)", en: "\(who): city duty stage → \(set.stage.english)")
     case .closed: return Localized(ko: "\(who)님이 사건을 종료했습니다", en: "\(who) closed the incident")
     case .message(_, let m):
         return Localized(ko: "\(who): 메시지 \(m.message) — \(m.text ?? "")", en: "\(who): message \(m.message): \(m.text ?? "")")
