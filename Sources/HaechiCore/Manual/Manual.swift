@@ -111,7 +111,8 @@ public struct Contact: Codable, Sendable, Hashable {
     public init(name: Localized, phone: String) { self.name = name; self.phone = phone }
 }
 
-/// The CAP 1.2 fields a template fixes in advance.
+/// A message's CAP 1.2 fields, resolved once when it is queued (`CAPProfile.resolve`) and
+/// stored with it, so every rendering of the message says the same.
 public struct CAPInfo: Codable, Sendable, Hashable {
     /// CAP category: Geo, Met, Safety, Security, Rescue, Fire, Health, Env, Transport, Infra, CBRNE, Other.
     public var category: String
@@ -119,6 +120,19 @@ public struct CAPInfo: Codable, Sendable, Hashable {
     public var urgency: String
     public var severity: String
     public var certainty: String
+    // Fields below are absent from records written before issue 12.
+    public var responseTypes: [String]?
+    /// A short headline per language (≤ 160 characters), apart from the description.
+    public var headline: Localized?
+    public var instruction: Localized?
+    public var expires: Date?
+    public var web: String?
+    public var area: CAPArea?
+    /// Update or Cancel for lifecycle messages (cancel notice, all-clear); nil is an Alert,
+    /// or an Update for a `correct` record of an older outbox.
+    public var msgType: CAPMessageType?
+    /// The earlier alerts this one updates or cancels.
+    public var references: [CAPReference]?
     public init(category: String, event: Localized, urgency: String, severity: String, certainty: String) {
         self.category = category; self.event = event; self.urgency = urgency; self.severity = severity; self.certainty = certainty
     }
@@ -133,9 +147,15 @@ public struct MessageTemplate: Codable, Sendable, Hashable {
     public var messageClass: MessageClass
     public var channels: [String]
     public var text: Localized
-    public var cap: CAPInfo?
-    public init(messageClass: MessageClass, channels: [String], text: Localized, cap: CAPInfo? = nil) {
+    /// Refines the manual's CAP mapping for this message.
+    public var cap: CAPMapping?
+    /// CAP headline and instruction (placeholders allowed), apart from the posted text.
+    public var headline: Localized?
+    public var instruction: Localized?
+    public init(messageClass: MessageClass, channels: [String], text: Localized, cap: CAPMapping? = nil,
+                headline: Localized? = nil, instruction: Localized? = nil) {
         self.messageClass = messageClass; self.channels = channels; self.text = text; self.cap = cap
+        self.headline = headline; self.instruction = instruction
     }
 }
 
@@ -179,6 +199,12 @@ public struct Manual: Codable, Sendable, Hashable, Identifiable {
     public var variables: [IncidentVariable]
     public var phases: [Phase]
     public var file: String?
+    /// The default CAP mapping of every message of this manual (issue 12).
+    public var cap: CAPMapping?
+    /// How often the public must hear from the city, in minutes, per level (issue 12).
+    public var publicUpdates: [AlertLevel: Int]?
+    /// The all-clear (상황 해제) text, placeholders allowed.
+    public var allClear: Localized?
 
     public init(id: String, title: Localized, category: DisasterCategory, department: Localized, revised: String,
                 variables: [IncidentVariable], phases: [Phase], file: String? = nil) {

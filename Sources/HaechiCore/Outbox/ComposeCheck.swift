@@ -119,7 +119,7 @@ public enum Compose {
                                     district: draft.district, mode: draft.mode, kind: draft.kind,
                                     channels: unique(draft.channels), text: check.filled, operator: `operator`,
                                     created: created, needsApproval: check.needsApproval, corrects: draft.corrects,
-                                    cap: draft.cap)
+                                    cap: CAPProfile.resolve(draft, created: created))
         return draft.corrects == nil ? .message(message) : .correct(message)
     }
 
