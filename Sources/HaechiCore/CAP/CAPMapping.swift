@@ -133,16 +133,19 @@ public enum CAPProfile {
     }
 
     /// The CAP block of an all-clear (상황 해제): the incident's event, responseType AllClear,
-    /// urgency Past, severity Minor, certainty Observed, and references to what it clears.
-    public static func allClear(mapping: CAPMapping?, created: Date, district: String?, references: [CAPReference]) -> CAPInfo {
-        var info = resolve(mapping: (mapping ?? freeForm).refined(by: CAPMapping(responseTypes: ["AllClear"], urgency: "Past",
-                                                                                  severity: "Minor", certainty: "Observed",
-                                                                                  expires: allClearExpiry)),
-                           kind: .info, level: nil, created: created, district: district, headline: nil, instruction: nil,
-                           type: .update, references: references)
-        info.responseTypes = ["AllClear"]
-        return info
+    /// urgency Past, severity Minor, certainty Observed, a short expiry, and references to the
+    /// alerts it clears (an Update of them; an Alert when there is nothing to reference).
+    public static func allClear(mapping: CAPMapping?, created: Date, district: String?, headline: Localized?,
+                                instruction: Localized?, references: [CAPReference]) -> CAPInfo {
+        let clear = CAPMapping(responseTypes: ["AllClear"], urgency: "Past", severity: "Minor", certainty: "Observed",
+                               expires: allClearExpiry)
+        return resolve(mapping: (mapping ?? freeForm).refined(by: clear), kind: .info, level: nil, created: created,
+                       district: district, headline: headline, instruction: instruction,
+                       type: references.isEmpty ? .alert : .update, references: references)
     }
+
+    /// Whether a mapping is an all-clear's (a template of a closing step).
+    public static func isAllClear(_ mapping: CAPMapping?) -> Bool { mapping?.responseTypes?.contains("AllClear") ?? false }
 }
 
 /// Seoul's 25 autonomous districts (자치구) with their administrative codes: the first five
@@ -210,8 +213,9 @@ extension CAPProfile {
             }
             return out
         }
-        if draft.capType == .update && draft.cap?.responseTypes == ["AllClear"] {
-            return allClear(mapping: draft.cap, created: created, district: draft.district, references: draft.references)
+        if isAllClear(draft.cap) {
+            return allClear(mapping: draft.cap, created: created, district: draft.district, headline: filled(draft.headline),
+                            instruction: filled(draft.instruction), references: draft.references)
         }
         return resolve(mapping: draft.cap, kind: draft.kind, level: draft.level, created: created, district: draft.district,
                        headline: filled(draft.headline), instruction: filled(draft.instruction),
