@@ -249,3 +249,98 @@ import FoundationXML
         #expect(XMLParser(data: Data(xml.utf8)).parse())
     }
 }
+
+/// The manual format's CAP fields: read when right, each mistake reported at its place.
+@Suite struct CAPManualFormatTests {
+    /// The fixture manual with a manual-level block after `revised:` (line 5) and template lines
+    /// after the last text line (31); both shift nothing above them.
+    func load(manual: [String] = [], template: [String]) -> (Manual?, [String]) {
+        var lines = fixtureManual.components(separatedBy: "\n")
+        lines.append(contentsOf: template)
+        lines.insert(contentsOf: manual, at: 5)
+        let (m, d) = ManualLoader.load(data: Data(lines.joined(separator: "\n").utf8), file: "flood.yaml", channels: fixtureLibrary())
+        return (m, d.map(\.description))
+    }
+
+    @Test func mappingHeadlineInstructionAndCadenceAreRead() throws {
+        let (manual, errors) = load(manual: ["cap: {category: Met, event: {ko: 침수, en: Flooding}, response: Monitor, web: https://safecity.seoul.go.kr}",
+                                             "public_updates: {경계: 30, red: 15}",
+                                             "all_clear: {ko: \"{district} 침수 상황 해제\", en: \"All clear in {district}\"}"],
+                                    template: ["          cap: {event: {ko: 침수 대피, en: Flood evacuation}, response: [Evacuate, Avoid], expires: 90m}",
+                                               "          headline: {ko: \"{district} 침수 대피\", en: \"Flood evacuation: {district}\"}",
+                                               "          instruction: {ko: 높은 곳으로 대피하십시오., en: Move to higher ground.}"])
+        #expect(errors == [])
+        let m = try #require(manual)
+        #expect(m.cap == CAPMapping(category: "Met", event: Localized(ko: "침수", en: "Flooding"), responseTypes: ["Monitor"], web: "https://safecity.seoul.go.kr"))
+        #expect(m.publicUpdates == [.alert: 30, .serious: 15])
+        #expect(m.allClear?.en == "All clear in {district}")
+        let t = try #require(m.step(id: "F-02")?.message)
+        #expect(t.cap == CAPMapping(event: Localized(ko: "침수 대피", en: "Flood evacuation"), responseTypes: ["Evacuate", "Avoid"], expires: 5400))
+        #expect(t.headline?.ko == "{district} 침수 대피")
+        #expect(t.instruction?.en == "Move to higher ground.")
+        let refined = try #require(m.cap?.refined(by: t.cap))
+        #expect(refined.category == "Met" && refined.web == "https://safecity.seoul.go.kr" && refined.event?.ko == "침수 대피")
+    }
+
+    @Test func mistakesAreReportedAtTheirPlace() {
+        let long = String(repeating: "가", count: 150)
+        let (_, headline) = load(template: ["          headline: {ko: \"\(long) {district}\", en: ok}"])
+        #expect(headline.count == 1)
+        #expect(headline.first?.hasPrefix("flood.yaml:32:25: error: headline.ko is 165 characters, over CAP's 160 by 5") == true, "\(headline)")
+
+        let (_, response) = load(template: ["          cap: {response: [Run]}"])
+        #expect(response.first?.hasPrefix("flood.yaml:32:29: error:") == true, "\(response)")
+        #expect(response.first?.contains("cap.response") == true)
+
+        let (_, expires) = load(template: ["          cap: {expires: 10s, web: ftp://x}"])
+        #expect(expires.count == 2)
+        #expect(expires.first?.contains("flood.yaml:32:26: error: cap.expires must be a duration from 1m to 168h") == true, "\(expires)")
+        #expect(expires.last?.contains("cap.web must be a full http(s) URL") == true)
+
+        let (_, cadence) = load(manual: ["public_updates: {폭풍: 30, 경계: 0}"], template: [])
+        #expect(cadence.count == 2, "\(cadence)")
+        #expect(cadence.contains { $0.hasPrefix("flood.yaml:6:18: error: unknown key '폭풍'") })
+        #expect(cadence.contains { $0.hasPrefix("flood.yaml:6:31: error:") && $0.contains("public_updates.경계") })
+
+        let (_, noEvent) = load(manual: ["cap: {category: Met}"], template: [])
+        #expect(noEvent.first?.hasPrefix("flood.yaml:6:6: error:") == true, "\(noEvent)")
+        #expect(noEvent.first?.contains("event") == true)
+    }
+}
+
+/// The public-update cadence: when the next update is due, overdue, and what the report scores.
+@Suite struct PublicUpdatesTests {
+    static let t0 = Date(timeIntervalSince1970: 1_795_935_900)
+    func at(_ minutes: Double) -> Date { Self.t0.addingTimeInterval(minutes * 60) }
+    let cadence: [AlertLevel: Int] = [.caution: 60, .alert: 30, .serious: 15]
+
+    @Test func dueCountsFromTheLastMessageAtTheLevelsInterval() throws {
+        let walk = PublicUpdates.walk(cadence: cadence, opened: at(0), level: .alert, events: [.message(at: at(10))], end: at(28))
+        #expect(walk.deadlines.map(\.isOnTime) == [true])
+        #expect(walk.next?.due == at(40))
+        #expect(!walk.isOverdue)
+        #expect(PublicUpdates.line(walk, language: .en) == "next public update due in 12 min")
+        #expect(PublicUpdates.line(walk, language: .ko) == "다음 시민 안내 12분 후")
+    }
+
+    @Test func aHigherLevelBringsTheDeadlineForwardAndLateUpdatesAreScored() throws {
+        let events: [PublicUpdates.Event] = [.message(at: at(5)), .level(.serious, at: at(20)), .message(at: at(50)), .message(at: at(60))]
+        let walk = PublicUpdates.walk(cadence: cadence, opened: at(0), level: .caution, events: events, end: at(90))
+        // 60 min at 주의 from 5 → 65; 심각 at 20 brings it to 35; the message at 50 is 15 min late.
+        #expect(walk.deadlines.map(\.due) == [at(60), at(35), at(65)])
+        #expect(walk.deadlines.map(\.isOnTime) == [true, false, true])
+        #expect(walk.next?.due == at(75))
+        #expect(walk.isOverdue)
+        #expect(walk.scored.count == 4)
+        #expect(walk.onTime == 2)
+        #expect(walk.longestLateness == 15 * 60)
+        #expect(PublicUpdates.line(walk, language: .en) == "public update OVERDUE by 15 min (Red: every 15 min)")
+    }
+
+    @Test func noCadenceAtALevelMeansNoLine() {
+        let walk = PublicUpdates.walk(cadence: [.serious: 15], opened: at(0), level: .alert, events: [], end: at(100))
+        #expect(walk.next == nil)
+        #expect(PublicUpdates.line(walk, language: .en) == nil)
+        #expect(PublicUpdates.walk(cadence: nil, opened: at(0), level: .serious, events: [], end: at(5)).next == nil)
+    }
+}

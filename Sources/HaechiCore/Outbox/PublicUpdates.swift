@@ -70,9 +70,15 @@ public enum PublicUpdates {
     /// The messages that count as the city speaking to the public in one incident: every
     /// message of it in its mode that was not cancelled before it went out.
     public static func publicMessages(_ statuses: [MessageStatus], incident: String) -> [Date] {
-        statuses.filter { $0.message.incident == incident && !($0.isCancelled && !$0.states.contains { $0.state.isDelivered }) }
-            .map(\.message.created)
+        statuses.filter { s in
+            s.message.incident == incident
+                && isPublic(cancelled: s.isCancelled, delivered: s.states.contains { if case .unknown = $0.state { true } else { $0.state.isDelivered } })
+        }.map(\.message.created)
     }
+
+    /// Whether a message counts as the city having spoken: anything queued, unless it was
+    /// cancelled before any post went out (or may have gone out).
+    public static func isPublic(cancelled: Bool, delivered: Bool) -> Bool { !cancelled || delivered }
 
     /// "next public update due in 12 min" / "public update OVERDUE by 7 min" / nil when the
     /// manual sets no cadence at this level.

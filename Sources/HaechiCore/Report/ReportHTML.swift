@@ -47,6 +47,9 @@ public enum ReportHTML {
         card("\(s.stepsLate) · \(s.stepsSkipped) · \(s.stepsNotDone)", "late · skipped · never done" + (s.stepsNotDue > 0 ? " (\(s.stepsNotDue) not yet due)" : ""))
         card(s.firstDelivered.map(ReportText.duration) ?? "none", "to the first delivered message")
         card("\(s.delivered) · \(s.dead) · \(s.unknown)", "posts delivered · dead · unknown (\(s.messages) messages)")
+        if let p = report.publicUpdates {
+            card("\(p.onTime)/\(p.intervals.count)", "public updates on time" + (p.longestLate > 0 ? "; longest wait past due \(ReportText.duration(p.longestLate))" : ""))
+        }
         if let d = report.drill {
             card("\(d.percent)%", "drill score: \(d.answered) of \(d.expected) injects answered"
                  + (d.meanResponse.map { ", mean \(ReportText.duration($0))" } ?? ""))

@@ -34,6 +34,10 @@ public enum ReportMarkdown {
         line("- Time to the first delivered message: " + (s.firstDelivered.map { "**\(ReportText.duration($0))**" } ?? "none delivered"))
         line("- Messages: \(s.messages); posts delivered \(s.delivered), dead \(s.dead), unknown \(s.unknown)"
              + otherPosts(s))
+        if let p = report.publicUpdates {
+            line("- Public updates on time: **\(p.onTime) of \(p.intervals.count)** (\(p.percent)%)"
+                 + (p.longestLate > 0 ? ", longest wait past due \(ReportText.duration(p.longestLate))" : ""))
+        }
         if let d = report.drill {
             line("- Drill score: **\(d.percent)%**, \(d.answered) of \(d.expected) injects answered in their window"
                  + (d.meanResponse.map { ", mean response \(ReportText.duration($0))" } ?? ""))

@@ -242,7 +242,16 @@ public struct ChecklistScreen: ScreenModel {
                   x: 1, y: 2, style: Style(.warning, bold: true))
         } else {
             let x = c.put(" " + incident.level.name(app.language) + " ", x: 1, y: 2, style: Style(Tone.level(incident.level.rawValue), bold: true, reverse: true))
-            c.put(info, x: x + 1, y: 2, style: Style(.dim))
+            // The public-update cadence (issue 12) on the right of the same row.
+            var room = c.width - x - 2
+            let walk = PublicUpdateLine.walk(incident, manual: manual, app: app)
+            if let walk, let line = PublicUpdates.line(walk, language: app.language) {
+                let shown = " " + line + " "
+                let w = shown.displayWidth
+                c.put(shown, x: c.width - w - 1, y: 2, style: walk.isOverdue ? Style(.overdue, bold: true, reverse: true) : Style(.inProgress))
+                room -= w + 1
+            }
+            c.put(info, x: x + 1, y: 2, style: Style(.dim), maxWidth: max(0, room))
         }
 
         DrillPanel.render(app, into: &c, y: 3)
