@@ -72,7 +72,7 @@ public enum PublicUpdates {
     public static func publicMessages(_ statuses: [MessageStatus], incident: String) -> [Date] {
         statuses.filter { s in
             s.message.incident == incident
-                && isPublic(cancelled: s.isCancelled, delivered: s.states.contains { if case .unknown = $0.state { true } else { $0.state.isDelivered } })
+                && isPublic(cancelled: s.isCancelled, delivered: CAPLifecycle.wentOut(s))
         }.map(\.message.created)
     }
 

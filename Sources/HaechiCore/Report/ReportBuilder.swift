@@ -186,8 +186,8 @@ extension IncidentReport {
             scenario: scenarioID.map { ScenarioRef(id: $0, title: input.scenario?.id == $0 ? input.scenario?.title : nil) },
             opened: start, closed: closed?.at, duration: closed.map { offset($0.at) }, closeSummary: closed?.text,
             operators: operators, variables: openedEvent?.variables ?? [:], levels: levels, steps: steps,
-            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems,
-            publicUpdates: publicUpdates)
+            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill,
+            publicUpdates: publicUpdates, problems: problems)
     }
 
     // MARK: - Steps

@@ -36,6 +36,8 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.char("q"), .escape], .back, Localized(ko: "홈으로 (사건은 계속)", en: "Back to Home (the incident stays open)"), hint: Localized(ko: "q 홈", en: "q home")),
         KeyBinding([.char("m")], .composeFromStep, Localized(ko: "이 단계의 메시지 작성 (템플릿과 사건 정보로 채움)", en: "Compose this step's message (template + incident variables)")),
         KeyBinding([.char("M")], .composeNew, Localized(ko: "새 메시지 작성 (자유 작성)", en: "Compose a new free-form message")),
+        KeyBinding([.char("A")], .allClear, Localized(ko: "상황 해제 메시지 작성 (이 사건의 활성 경보를 모두 참조)",
+                                                      en: "All-clear message (references every active alert of this incident)")),
         KeyBinding([.char("o")], .openOutbox, Localized(ko: "발송함 (이 사건의 메시지와 전달 상태)", en: "Outbox (this incident's messages and their delivery)")),
         // Drills (issue 6): the trainer's clock, and the report (also for live incidents).
         KeyBinding([.char("+"), .char("=")], .drillFaster, Localized(ko: "훈련 시계 빠르게 (1×→2×→5×→10×→60×)", en: "Drill clock faster (1×→2×→5×→10×→60×)")),
@@ -123,7 +125,7 @@ public struct ChecklistScreen: ScreenModel {
         case .last: move(to: rows.count - 1, rows, app: app, direction: -1)
         case .scrollDetailsDown: detailsScroll += 3
         case .scrollDetailsUp: detailsScroll = max(0, detailsScroll - 3)
-        case .composeFromStep, .composeNew, .openOutbox:
+        case .composeFromStep, .composeNew, .openOutbox, .allClear:
             return openMessaging(command, incident: incident, rows: rows, index: index, app: &app)
         case .back:
             app.navigate(to: .home(HomeScreen()))
