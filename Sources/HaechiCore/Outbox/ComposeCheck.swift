@@ -103,8 +103,11 @@ public enum Compose {
                 }
             }
         }
-        let warnings = RepeatWarning.find(mode: draft.mode, manual: draft.manual, district: draft.district,
-                                          now: now, history: history, excluding: draft.corrects)
+        // A cancel notice or all-clear of earlier alerts repeats the disaster type on purpose
+        // (a correction shows the warning and still goes with one key, see ComposeScreen).
+        let endsEarlierAlerts = draft.corrects == nil && !draft.references.isEmpty
+        let warnings = endsEarlierAlerts ? [] : RepeatWarning.find(mode: draft.mode, manual: draft.manual, district: draft.district,
+                                                                         now: now, history: history, excluding: draft.corrects)
         return ComposeCheck(filled: filled, posted: posted, meters: meters, refusals: refusals,
                             warnings: warnings, needsApproval: needsApproval)
     }
