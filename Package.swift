@@ -114,7 +114,7 @@ let package = Package(
         // Runs the real binaries (tmux on a private socket, subprocesses).
         .testTarget(
             name: "HaechiEndToEndTests",
-            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp", "CAPSchemaCheck"],
+            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp", "HaechiUI", "HaechiSender", "CAPSchemaCheck"],
             swiftSettings: strict
         ),
     ]

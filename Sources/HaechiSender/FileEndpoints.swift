@@ -122,13 +122,22 @@ public actor CAPEndpoint: Endpoint {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             loadEntries()
             if access(final, F_OK) != 0 {
-                // Every language's text exactly as its post says it (drill and correction prefixes).
-                var texts = Localized(ko: "", en: "")
-                for language in message.languages {
-                    texts[language] = Post(message: message, channel: post.channel, language: language,
-                                           isCorrection: post.isCorrection, correctsSent: post.correctsSent).text
+                // Every language's text exactly as its stored post on this channel says it (one
+                // document carries all of them; the other language's post then finds it written).
+                var shown = message
+                if let stored = message.posts {
+                    // Only the languages this channel posts.
+                    for language in Language.allCases where !stored.contains(where: { $0.channel == post.channel && $0.language == language }) {
+                        shown.text[language] = ""
+                    }
                 }
-                let xml = CAPAlert.render(message, isCorrection: post.isCorrection, correctsSent: post.correctsSent,
+                var texts = Localized(ko: "", en: "")
+                for language in shown.languages {
+                    texts[language] = message.posts?.first { $0.channel == post.channel && $0.language == language }?.text
+                        ?? Posts.postedText(message.text[language], language: language, mode: message.mode, isCorrection: post.isCorrection)
+                }
+                texts[post.language] = post.text
+                let xml = CAPAlert.render(shown, isCorrection: post.isCorrection, correctsSent: post.correctsSent,
                                           sender: sender, texts: texts)
                 try Self.writeAtomically(Array(xml.utf8), to: final)
             }

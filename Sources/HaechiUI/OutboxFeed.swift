@@ -19,10 +19,6 @@ public struct OutboxFeed: Sendable, Hashable {
 
     public subscript(id: String) -> MessageStatus? { messages.first { $0.id == id } }
 
-    /// Messages already queued, for the 24-hour repeat warning. A cancelled message never went
-    /// out, so it must not make the next one look like a repeat.
-    public var history: [OutboxMessage] { messages.filter { !$0.isCancelled }.map(\.message) }
-
     public var counts: OutboxCounts { OutboxCounts(messages) }
 }
 
@@ -174,7 +170,7 @@ enum OutboxFlow {
     /// The incident journal remembers what was queued from it, for the timeline and the report.
     static func journal(_ state: AppState, incident: String?, step: String?, message: String, text: String) -> [Effect] {
         guard let incident else { return [] }
-        return [.appendJournal(IncidentEvent(kind: .message, incident: incident, at: state.now, operator: state.operatorName,
-                                             step: step, text: text, message: message))]
+        return [.appendJournal(.message(.init(incident: incident, at: state.now, operator: state.operatorName),
+                                        .init(message: message, step: step, text: text)))]
     }
 }

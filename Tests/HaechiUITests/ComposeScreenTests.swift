@@ -31,18 +31,6 @@ extension Fixture {
 }
 
 extension Harness {
-    /// What the shell does for `.enqueue`: the append (or its failure), then the outbox read
-    /// back, then the answer.
-    mutating func performEnqueue(_ record: OutboxRecord) {
-        if let failOutbox {
-            send(.outboxAppendFailed(record, reason: failOutbox))
-            return
-        }
-        outbox.append(record)
-        send(.outboxLoaded(feed))
-        send(.outboxAppended(record))
-    }
-
     var feed: OutboxFeed {
         OutboxFeed(messages: OutboxLedgerJoin.join(outbox: outbox, ledger: ledger, channels: state.channels), loadedAt: clock.now)
     }
@@ -180,6 +168,42 @@ extension Harness {
         #expect(h.send(.key(.ctrl("o"))).isEmpty)
     }
 
+    @Test func englishThatNoChosenChannelPostsIsRefusedOnScreen() throws {
+        var h = Harness.onTemplateStep()
+        h.key(.char("m"))                          // x and mastodon, Korean and English
+        h.key(.tab); h.key(.tab)                   // channels: the cursor on x
+        h.key(.char(" "))                          // drop x
+        h.key(.right); h.key(.char(" "))           // drop mastodon
+        h.key(.right); h.key(.char(" "))           // choose kakao: Korean only
+        #expect(h.compose?.draft.channels == ["kakao"])
+        let check = try #require(h.compose).check(h.state)
+        #expect(check.refusals == [.languageNotCarried(language: .en, channels: ["kakao"])])
+        #expect(check.posts.map(\.channel) == ["kakao"])
+        #expect(h.screenText.contains("영어 글은 어디에도 게시되지 않음"))
+        #expect(h.send(.key(.ctrl("o"))).isEmpty)
+        #expect(h.state.flash?.text.en.hasPrefix("Cannot queue: the en text would be posted nowhere") == true)
+        #expect(h.outbox.isEmpty)
+        // Emptying the English text makes it a Korean-only message for kakao, and it queues.
+        h.key(.backTab); h.key(.ctrl("u"))
+        let effects = h.send(.key(.ctrl("o")))
+        guard case .enqueue(.message(let m)) = effects.first else { Issue.record("no enqueue: \(effects)"); return }
+        #expect(m.posts?.map { "\($0.channel)/\($0.language.rawValue)" } == ["kakao/ko"])
+    }
+
+    @Test func controlCharactersAndBidiOverridesAreRefusedWithTheirPlaceOnScreen() throws {
+        var h = Harness.onTemplateStep()
+        h.key(.char("m"))
+        let before = try #require(h.compose).draft.text.ko.count
+        h.type(" \u{202E}역방향")                   // pasted: a right-to-left override
+        let check = try #require(h.compose).check(h.state)
+        #expect(check.refusals == [.controlCharacter(language: .ko, position: before + 2, scalar: 0x202E)])
+        #expect(h.screenText.contains("한국어 글 \(before + 2)번째 글자에 제어 문자 U+202E"))
+        #expect(h.send(.key(.ctrl("o"))).isEmpty)
+        #expect(h.state.flash?.text.en.contains("bidirectional control (U+202E) at character \(before + 2)") == true)
+        #expect(h.outbox.isEmpty)
+        #expect(!render(h.state).text.contains("\u{202E}"), "shown as a visible mark, never written raw")
+    }
+
     @Test func classAndChannelsAreChosenWithArrowsAndSpace() throws {
         var h = Harness.onTemplateStep()
         h.key(.char("m"))
@@ -209,13 +233,18 @@ extension Harness {
         #expect(m.created == Fixture.start.addingTimeInterval(240))
         #expect(m.manual == "earthquake" && m.district == "마포구" && m.step == "alert-text")
         #expect(!m.needsApproval)                  // approval is for LIVE only
+        // The record states its posts, exactly as the preview showed them.
+        #expect(m.posts?.map { "\($0.channel)/\($0.language.rawValue): \($0.text)" } == [
+            "x/ko: [훈련] [서울시] 마포구 지진 발생. 낙하물에 주의하세요.", "x/en: [DRILL] [Seoul] Earthquake in 마포구.",
+            "mastodon/ko: [훈련] [서울시] 마포구 지진 발생. 낙하물에 주의하세요.", "mastodon/en: [DRILL] [Seoul] Earthquake in 마포구.",
+        ])
         // The append returned: back on the checklist, queued said, journaled with the id.
         #expect(h.checklist != nil)
         #expect(h.state.flash?.kind == .success)
         #expect(h.state.flash?.text.en == "Message queued: \(m.id) → x, mastodon")
         let journal = h.journals["20261129-030000-earthquake-0001"] ?? []
         let event = try #require(journal.last)
-        #expect(event.kind == .message && event.message == m.id && event.step == "alert-text")
+        #expect(event.messageQueued?.message == m.id && event.step == "alert-text")
         #expect(h.state.status.queued == 1)
     }
 
@@ -250,8 +279,8 @@ extension Harness {
 
     @Test func anotherOperatorsQueuedMessageIsAnnouncedFromTheJournal() {
         var h = Harness.onTemplateStep()
-        h.appendFromElsewhere(IncidentEvent(kind: .message, incident: "20261129-030000-earthquake-0001", at: h.clock.now,
-                                            operator: "lee", text: "queued for x", message: "m-1"))
+        h.appendFromElsewhere(.message(.init(incident: "20261129-030000-earthquake-0001", at: h.clock.now, operator: "lee"),
+                                       .init(message: "m-1", text: "queued for x")))
         h.poll()
         #expect(h.state.flash?.text.en == "lee: message m-1: queued for x")
     }
@@ -299,7 +328,7 @@ extension Harness {
         #expect(h.state.flash?.kind == .error)
         #expect(h.state.flash?.text.en == "NOT queued: write outbox.jsonl: No space left on device. The draft is kept; Ctrl-O to try again")
         #expect(h.screenText.contains("등록 안 됨 (NOT queued)"))
-        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == .message } != true)
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == "message" } != true)
         // The disk is fixed: the same draft goes again under the same id.
         h.failOutbox = nil
         h.clock.advance(seconds: 30)
@@ -419,7 +448,7 @@ extension Harness {
         #expect(h.state.status.awaitingApproval == 0)
         #expect(h.screenText.contains("승인: lee"))
         // Journaled in the incident, for the timeline.
-        #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.text == "approved by lee")
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.messageQueued?.text == "approved by lee")
     }
 
     @Test func cancelAsksForAReasonAndRefusesWhatIsDelivered() throws {
@@ -457,7 +486,7 @@ extension Harness {
         #expect(h.state.flash?.text.en == "NOT cancelled: \(m.id): fsync outbox.jsonl: Input/output error")
         #expect(h.outbox.count == 1)
         #expect(h.feed.messages[0].state(DeliveryTarget(channel: "x", language: .ko)) == .awaitingApproval)
-        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == .message && $0.operator == "lee" } != true)
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == "message" && $0.operator == "lee" } != true)
     }
 
     @Test func oneKeyCorrectsADeliveredMessageInEveryLanguage() throws {
@@ -483,7 +512,7 @@ extension Harness {
         #expect(h.outboxScreen?.selected == fix.id)
         #expect(h.feed[m.id]?.correctedBy == [fix.id])
         #expect(h.state.flash?.text.en == "Correction of \(m.id) queued: \(fix.id) → x, mastodon")
-        #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.message == fix.id)
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.messageQueued?.message == fix.id)
     }
 
     @Test func aCorrectionIsNotHeldBackByTheRepeatWarning() throws {
