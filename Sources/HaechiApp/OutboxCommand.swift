@@ -147,15 +147,14 @@ struct OutboxCancelCommand: ParsableCommand {
         let state = OutboxShell.state(stateOption)
         let channels = try? OutboxShell.channels(manualsOption)
         let (status, _) = try OutboxShell.status(of: id, state: state, channels: channels)
-        if let status, CAPLifecycle.needsCancelNotice(status) {
-            // Posted already: what is left to do is telling the public (issue 12).
-            OutboxShell.say("NOT cancelled: \(id) has already been posted; queue its cancel notice: haechi outbox add --cancels \(id) --mode \(status.message.mode.rawValue)"
-                            + (status.message.mode == .live ? " --confirm-live …" : ""))
-            throw ExitCode(1)
-        }
         switch OutboxRules.cancel(status, id: id, by: OutboxShell.operatorName(`operator`), at: Date(), reason: reason) {
         case .failure(let refusal):
             OutboxShell.say("NOT cancelled: \(refusal)")
+            if let status, CAPLifecycle.needsCancelNotice(status) {
+                // Posted already: what is left to do is telling the public (issue 12).
+                OutboxShell.say("it has been posted: queue its cancel notice with haechi outbox add --cancels \(id) --mode \(status.message.mode.rawValue)"
+                                + (status.message.mode == .live ? " --confirm-live …" : ""))
+            }
             throw ExitCode(1)
         case .success(let record):
             do { try FileOutbox(state: state).append(record) } catch {

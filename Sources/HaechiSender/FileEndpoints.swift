@@ -200,10 +200,12 @@ public actor CAPEndpoint: Endpoint {
         expiryTimer?.cancel()
         guard let next else { expiryTimer = nil; return }
         let delay = max(0, next.timeIntervalSince(at)) + 0.05
-        expiryTimer = Task { [weak self] in
+        // The timer holds the endpoint until then: the feed must change when the alert expires
+        // even if nothing else refers to the endpoint any more.
+        expiryTimer = Task {
             try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
             guard !Task.isCancelled else { return }
-            await self?.refresh()
+            await self.refresh()
         }
     }
 
