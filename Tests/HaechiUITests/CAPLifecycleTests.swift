@@ -99,6 +99,18 @@ extension Fixture {
         #expect(CAPLifecycle.activeAlerts(h.state.outbox.messages, incident: try #require(m.incident), now: h.clock.now).isEmpty)
     }
 
+    @Test func aFreeFormMessageCarriesItsManualsMapping() throws {
+        var h = Self.harness(.drill)
+        h.key(.char("M"))
+        let c = try #require(h.compose)
+        #expect(c.draft.cap == Fixture.earthquakeWithCAP.cap)
+        h.type("여진 주의"); h.key(.tab); h.type("Aftershocks"); h.key(.tab); h.key(.char(" "))
+        h.key(.ctrl("o"))
+        let m = try #require(h.messages.last)
+        #expect(m.cap?.category == "Geo" && m.cap?.event.ko == "지진")
+        #expect(m.cap?.area?.geocodes.first?.value == "1144000000")
+    }
+
     @Test func xOnAMessageNotYetPostedStillJustCancelsIt() throws {
         var h = Self.harness(.drill)
         h.key(.down); h.key(.char("m")); Self.queue(&h, .drill)
