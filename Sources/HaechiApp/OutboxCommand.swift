@@ -165,6 +165,11 @@ struct OutboxCancelCommand: ParsableCommand {
         switch OutboxRules.cancel(status, id: id, by: OutboxShell.operatorName(`operator`), at: Date(), reason: reason) {
         case .failure(let refusal):
             OutboxShell.say("NOT cancelled: \(refusal)")
+            if let status, CAPLifecycle.needsCancelNotice(status) {
+                // Posted already: what is left to do is telling the public (issue 12).
+                OutboxShell.say("it has been posted: queue its cancel notice with haechi outbox add --cancels \(id) --mode \(status.message.mode.rawValue)"
+                                + (status.message.mode == .live ? " --confirm-live …" : ""))
+            }
             throw ExitCode(1)
         case .success(let record):
             do { try store.append(record, to: .outbox) } catch {
@@ -176,18 +181,20 @@ struct OutboxCancelCommand: ParsableCommand {
     }
 }
 
-/// `haechi outbox cap ID`: the message as a CAP 1.2 alert.
+/// `haechi outbox cap ID`: the message as a CAP 1.2 alert, by the renderer the sender uses.
 struct OutboxCAPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cap",
-        abstract: "Print a message as a CAP 1.2 alert (Exercise for drills; Update for corrections).",
-        discussion: "With --cancel, prints the Cancel alert of a cancelled message, referencing the original."
+        abstract: "Print a message as a CAP 1.2 alert (Exercise for drills; Update for corrections and all-clears; Cancel for cancel notices).",
+        discussion: "With --cancel, prints the Cancel alert of a message cancelled before delivery, referencing it."
     )
     @OptionGroup var stateOption: StateOption
     @OptionGroup var manualsOption: ManualsOption
     @Argument(help: "The message id.") var id: String
-    @Option(help: "CAP sender (default: $HAECHI_CAP_SENDER, else haechi@localhost).") var sender: String?
-    @Flag(help: "Print the Cancel alert of a cancelled message.") var cancel = false
+    @Option(help: "CAP sender id (default: $HAECHI_CAP_SENDER, else haechi@localhost).") var sender: String?
+    @Option(name: .customLong("sender-name"), help: "CAP senderName in Korean (default: 서울특별시).") var senderNameKO: String?
+    @Option(name: .customLong("sender-name-en"), help: "CAP senderName in English (default: Seoul Metropolitan Government).") var senderNameEN: String?
+    @Flag(help: "Print the Cancel alert of a message cancelled before delivery.") var cancel = false
 
     func run() throws {
         let store = try OutboxShell.store(stateOption)
@@ -197,21 +204,20 @@ struct OutboxCAPCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let env = ProcessInfo.processInfo.environment
-        let capSender = sender ?? env["HAECHI_CAP_SENDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "haechi@localhost"
+        let id = sender ?? env["HAECHI_CAP_SENDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "haechi@localhost"
+        let name = Localized(ko: senderNameKO ?? CAPAlert.Sender.seoulName.ko, en: senderNameEN ?? CAPAlert.Sender.seoulName.en)
+        let capSender = CAPAlert.Sender(id: id, name: name)
         let message = status.message
         if cancel {
             guard let c = status.cancel else {
-                OutboxShell.say("haechi: \(id) is not cancelled; there is no Cancel alert to print")
+                OutboxShell.say("haechi: \(message.id) is not cancelled; there is no Cancel alert to print")
                 throw ExitCode(1)
             }
-            print(CAPAlert.render(message, type: .cancel, sender: capSender,
-                                  references: [.init(identifier: message.id, sent: message.created)], sent: c.at), terminator: "")
-        } else if status.isCorrection, let corrected = message.corrects {
-            let sent = original?.created ?? message.created
-            print(CAPAlert.render(message, type: .update, sender: capSender,
-                                  references: [.init(identifier: corrected, sent: sent)]), terminator: "")
+            print(CAPAlert.render(message, isCorrection: status.isCorrection, correctsSent: original?.created,
+                                  sender: capSender, cancelledAt: c.at), terminator: "")
         } else {
-            print(CAPAlert.render(message, type: .alert, sender: capSender), terminator: "")
+            print(CAPAlert.render(message, isCorrection: status.isCorrection, correctsSent: original?.created, sender: capSender),
+                  terminator: "")
         }
     }
 }

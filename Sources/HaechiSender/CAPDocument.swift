@@ -1,61 +1,60 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import HaechiCore
 
-/// A minimal, valid CAP 1.2 alert for one message in one language (OASIS CAP v1.2, §3).
-/// Drills are `Exercise` with the exercise named in `<note>`, so aggregators never publish them;
-/// a correction is an `Update` that references the alert it corrects.
+/// Reads back what the feed needs from a CAP document in the folder. The folder is the truth:
+/// after a restart the feed is rebuilt from the documents themselves, not from a side file
+/// that could disagree with them. Rendering is HaechiCore's `CAPAlert` (one renderer).
 public enum CAPDocument {
-    public static func identifier(messageID: String, language: Language) -> String { "haechi-\(messageID)-\(language.rawValue)" }
-
-    public static func render(_ post: Post, sender: String) -> String {
-        let m = post.message
-        let lang = post.language
-        let cap = m.cap
-        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += #"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">"# + "\n"
-        func element(_ name: String, _ value: String, indent: Int = 1) {
-            xml += String(repeating: "  ", count: indent) + "<\(name)>\(escape(value))</\(name)>\n"
+    /// The entry of one document, or nil when it is not a CAP 1.2 alert we can read.
+    public static func entry(xml: Data, file: String) -> CAPFeedEntry? {
+        let parser = XMLParser(data: xml)
+        let reader = Reader()
+        parser.delegate = reader
+        guard parser.parse(), reader.namespace == CAPAlert.namespace,
+              let identifier = reader.values["identifier"]?.first,
+              let sent = reader.values["sent"]?.first.flatMap(date),
+              let type = reader.values["msgType"]?.first.flatMap(CAPMessageType.init(rawValue:)) else { return nil }
+        // "sender,identifier,sent" separated by spaces.
+        let references = (reader.values["references"]?.first ?? "").split(separator: " ").compactMap { ref -> String? in
+            let parts = ref.split(separator: ",", omittingEmptySubsequences: false)
+            return parts.count == 3 ? String(parts[1]) : nil
         }
-        element("identifier", identifier(messageID: m.id, language: lang))
-        element("sender", sender)
-        element("sent", timestamp(m.created))
-        element("status", m.mode == .drill ? "Exercise" : "Actual")
-        element("msgType", post.isCorrection ? "Update" : "Alert")
-        element("scope", "Public")
-        if m.mode == .drill {
-            element("note", "Drill (훈련)" + (m.incident.map { ": exercise \($0)" } ?? ""))
-        }
-        if post.isCorrection, let original = m.corrects {
-            let sent = post.correctsSent.map(timestamp) ?? timestamp(m.created)
-            element("references", "\(sender),\(identifier(messageID: original, language: lang)),\(sent)")
-        }
-        if let incident = m.incident { element("incidents", incident) }
-        xml += "  <info>\n"
-        element("language", lang == .ko ? "ko-KR" : "en-US", indent: 2)
-        element("category", cap?.category ?? "Other", indent: 2)
-        element("event", cap.map { $0.event[lang] }.flatMap { $0.isEmpty ? nil : $0 } ?? (lang == .ko ? "재난 안내" : "Emergency notice"), indent: 2)
-        element("urgency", cap?.urgency ?? "Unknown", indent: 2)
-        element("severity", cap?.severity ?? "Unknown", indent: 2)
-        element("certainty", cap?.certainty ?? "Unknown", indent: 2)
-        element("senderName", lang == .ko ? "서울특별시" : "Seoul Metropolitan Government", indent: 2)
-        element("description", post.text, indent: 2)
-        xml += "    <area>\n"
-        element("areaDesc", m.district ?? (lang == .ko ? "서울특별시" : "Seoul"), indent: 3)
-        xml += "    </area>\n"
-        xml += "  </info>\n"
-        xml += "</alert>\n"
-        return xml
+        let expires = (reader.values["info/expires"] ?? []).compactMap(date).max()
+        return CAPFeedEntry(identifier: identifier, sent: sent, type: type, references: references, expires: expires,
+                            headline: reader.values["info/headline"]?.first ?? identifier, file: file)
     }
 
-    /// CAP times have no fractional seconds and an explicit offset ("-00:00" style, not "Z").
-    static func timestamp(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(secondsFromGMT: 9 * 3600)
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxx"
-        return f.string(from: date)
+    /// CAP's dateTime: `2026-11-29T16:05:00+09:00`.
+    static func date(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: text)
     }
 
-    /// One XML escaping rule for every CAP document Haechi writes: the core's.
-    static func escape(_ s: String) -> String { CAPAlert.escape(s) }
+    /// Collects the text of the alert's own elements and of its `<info>` children, by path
+    /// below `<alert>` ("identifier", "info/expires").
+    final class Reader: NSObject, XMLParserDelegate {
+        var path: [String] = []
+        var text = ""
+        var values: [String: [String]] = [:]
+        var namespace: String?
+
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            if path.isEmpty { namespace = attributes["xmlns"] ?? namespaceURI }
+            path.append(name)
+            text = ""
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            if path.count >= 2 {
+                values[path.dropFirst().joined(separator: "/"), default: []].append(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            path.removeLast()
+            text = ""
+        }
+    }
 }

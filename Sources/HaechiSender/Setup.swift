@@ -37,7 +37,10 @@ public struct SenderSetup: Sendable {
                     case .file:
                         made = FileEndpoint(config: endpoint, now: env.now)
                     case .cap:
-                        made = CAPEndpoint(config: endpoint)
+                        let cap = CAPEndpoint(config: endpoint, now: env.now)
+                        // The feed is rewritten at start, so alerts that expired while the sender was down drop out.
+                        Task { await cap.refresh() }
+                        made = cap
                     }
                     endpoints[channel, default: [:]][mode] = made
                 } catch {

@@ -328,6 +328,9 @@ struct JSONBytes {
             case "urgency": urgency = r.string(); return urgency != nil
             case "severity": severity = r.string(); return severity != nil
             case "certainty": certainty = r.string(); return certainty != nil
+            // The fuller CAP block of issue 12 (headline, area, references…) is left to
+            // JSONDecoder: skipping it here would lose it.
+            case "responseTypes", "headline", "instruction", "expires", "web", "area", "msgType", "references": return false
             default: return r.skip()
             }
         }

@@ -110,6 +110,10 @@ struct JSONWriter {
     mutating func message(_ m: OutboxMessage, record: StaticString) -> Bool {
         open()
         if let cap = m.cap {
+            // Only the five original fields are written here; a fuller CAP block (issue 12) goes
+            // through JSONEncoder, which writes the same sorted form.
+            guard cap.responseTypes == nil, cap.headline == nil, cap.instruction == nil, cap.expires == nil, cap.web == nil,
+                  cap.area == nil, cap.msgType == nil, cap.references == nil else { return false }
             key("cap")
             open()
             key("category"); guard string(cap.category) else { return false }

@@ -17,6 +17,17 @@ extension ChecklistScreen {
             app.navigate(to: .compose(screen))
         case .composeNew:
             app.navigate(to: .compose(ComposeScreen.freeForm(manual: manual, incident: incident, returnTo: here)))
+        case .allClear:
+            // 상황 해제: the closing step's template (or the manual's all-clear text), going to
+            // every channel the active alerts went to and referencing each of them.
+            let active = CAPLifecycle.activeAlerts(app.outbox.messages, incident: incident.id, now: app.now)
+            let draft = ComposeDraft(allClearFor: manual, mode: incident.mode, incident: incident.id, variables: incident.variables,
+                                     level: incident.level, active: active)
+            app.navigate(to: .compose(ComposeScreen(draft: draft, title: Localized(ko: "상황 해제", en: "All clear"), returnTo: here)))
+            app.flash = Flash(active.isEmpty
+                ? Localized(ko: "상황 해제: 참조할 활성 경보가 없습니다. 문구를 확인하고 Ctrl-O", en: "All clear: no active alert to reference. Check the text, then Ctrl-O")
+                : Localized(ko: "상황 해제: 활성 경보 \(active.count)건 참조. 문구를 확인하고 Ctrl-O",
+                            en: "All clear: references \(active.count) active alert(s). Check the text, then Ctrl-O"))
         case .openOutbox:
             var outbox = OutboxScreen(incident: incident.id, returnTo: here)
             outbox.incidentChanged(app: app)   // lands on the newest message

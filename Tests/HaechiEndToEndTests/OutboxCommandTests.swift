@@ -1,3 +1,4 @@
+import CAPSchemaCheck
 import Foundation
 import Testing
 import HaechiCore
@@ -218,9 +219,11 @@ import HaechiTestSupport
         var r = try haechi(["cap", original])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(XMLParser(data: Data(r.stdout.utf8)).parse(), "\(r.stdout)")
+        #expect(try CAPSchema.problems(r.stdout) == [])
         #expect(r.stdout.contains("<status>Exercise</status>") && r.stdout.contains("drill-42"))
         #expect(r.stdout.contains("&lt;훈련&gt;") && r.stdout.contains("Evacuate &amp; stay safe"))
         r = try haechi(["cap", fix])
+        #expect(try CAPSchema.problems(r.stdout) == [])
         #expect(r.stdout.contains("<msgType>Update</msgType>") && r.stdout.contains(",\(original),"), "\(r.stdout)")
         // The correction belongs to the same drill, and the incident filter finds both.
         #expect(try listJSON(["--incident", "drill-42"]).map { $0["id"] as? String } == [original, fix])

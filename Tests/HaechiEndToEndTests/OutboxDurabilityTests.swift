@@ -118,7 +118,8 @@ import HaechiTestSupport
         #expect(failed.status == 2)
         #expect(failed.stdout.isEmpty, "no id for a record that was not queued")
         #expect(failed.stderr.contains("NOT queued: write \(state)/outbox.jsonl: File too large"), "\(failed.stderr)")
-        #expect(acknowledged.count >= 5)
+        // Each record carries its resolved CAP block (issue 12), so fewer fit under 8 KiB than before.
+        #expect(acknowledged.count >= 3)
         let (messages, bad) = try Self.readOutbox(state)
         #expect(bad.isEmpty, "the refused record was taken back: \(bad)")
         #expect(messages.map(\.id) == acknowledged)

@@ -1,3 +1,4 @@
+import CAPSchemaCheck
 import Crypto
 import Foundation
 import HaechiCore
@@ -107,49 +108,109 @@ import FoundationXML
     }
 }
 
-@Suite struct CAPDocumentTests {
+/// The CAP endpoint: one document per message (an `<info>` per language), valid against the
+/// OASIS schema, read back for the feed, and the Atom index rewritten on each change and expiry.
+@Suite struct CAPEndpointTests {
     final class Collector: NSObject, XMLParserDelegate {
-        var elements: [String: String] = [:]
-        var current = ""
+        var elements: [String: [String]] = [:]
         var text = ""
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-            current = name; text = ""
+            text = ""
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if elements[name] == nil { elements[name] = text }
+            elements[name, default: []].append(text.trimmingCharacters(in: .whitespacesAndNewlines))
             text = ""
         }
     }
 
-    func parse(_ xml: String) -> [String: String]? {
+    func parse(_ xml: String) throws -> [String: [String]] {
+        let problems = try CAPSchema.problems(xml)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         let parser = XMLParser(data: Data(xml.utf8))
         let collector = Collector()
         parser.delegate = collector
-        return parser.parse() ? collector.elements : nil
+        #expect(parser.parse(), "not well-formed XML:\n\(xml)")
+        return collector.elements
     }
 
-    @Test func aDrillIsAnExerciseAndACorrectionReferencesTheOriginal() throws {
-        var m = message("m-2", mode: .drill, channels: ["cap"], ko: "한강 <수위> & 대피", created: Date(timeIntervalSince1970: 1_800_000_000))
-        m.corrects = "m-1"
-        m.cap = CAPInfo(category: "Met", event: Localized(ko: "호우", en: "Heavy rain"), urgency: "Immediate", severity: "Severe", certainty: "Observed")
-        let xml = CAPDocument.render(Post(message: m, channel: "cap", language: .ko, isCorrection: true,
-                                          correctsSent: Date(timeIntervalSince1970: 1_799_999_000)), sender: "haechi@seoul.go.kr")
-        let e = try #require(parse(xml), "not well-formed XML:\n\(xml)")
-        #expect(e["identifier"] == "haechi-m-2-ko")
-        #expect(e["status"] == "Exercise")
-        #expect(e["msgType"] == "Update")
-        #expect(e["references"] == "haechi@seoul.go.kr,haechi-m-1-ko,2027-01-15T16:43:20+09:00")
-        #expect(e["sent"] == "2027-01-15T17:00:00+09:00")
-        #expect(e["language"] == "ko-KR")
-        #expect(e["event"] == "호우")
-        #expect(e["description"] == "[훈련] [정정] 한강 <수위> & 대피")
-        #expect(e["note"]?.contains("inc-1") == true)
-        for required in ["sender", "scope", "category", "urgency", "severity", "certainty", "areaDesc"] {
-            #expect(e[required] != nil, "missing \(required)")
+    final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: Date
+        init(_ d: Date) { value = d }
+        var now: Date { lock.withLock { value } }
+        func set(_ d: Date) { lock.withLock { value = d } }
+    }
+
+    @Test func oneDocumentPerMessageACorrectionReferencesTheOriginalAndTheFeedFollows() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cap-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let clock = Clock(t0)
+        let config = EndpointConfig(channel: "cap", mode: .drill,
+                                    kind: .cap(directory: dir, sender: "haechi@seoul.go.kr", senderName: Localized(ko: "서울시", en: "Seoul"),
+                                               base: "https://alerts.example/cap"),
+                                    location: SourceLocation(file: "c", line: 1, column: 1))
+        let endpoint = CAPEndpoint(config: config, now: { clock.now })
+        var original = message("m-1", mode: .drill, channels: ["cap"], ko: "한강 <수위> & 대피", en: "Han River rising", created: t0)
+        original.cap = CAPProfile.resolve(mapping: CAPMapping(category: "Met", event: Localized(ko: "호우", en: "Heavy rain")), kind: .safety,
+                                          level: .alert, created: t0, district: "영등포구", headline: nil, instruction: nil)
+        for language in [Language.ko, .en] {
+            let result = await endpoint.deliver(Post(message: original, channel: "cap", language: language))
+            #expect(result == .delivered(remoteID: "m-1.xml"))
         }
-        let live = CAPDocument.render(Post(message: message("l", channels: ["cap"], en: "Go"), channel: "cap", language: .en), sender: "s")
-        #expect(parse(live)?["status"] == "Actual")
-        #expect(parse(live)?["msgType"] == "Alert")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["index.atom", "m-1.xml"])
+        let e = try parse(try String(contentsOfFile: dir + "/m-1.xml", encoding: .utf8))
+        #expect(e["identifier"] == ["m-1"])
+        #expect(e["status"] == ["Exercise"])
+        #expect(e["msgType"] == ["Alert"])
+        #expect(e["language"] == ["ko-KR", "en-US"])
+        #expect(e["senderName"] == ["서울시", "Seoul"])
+        #expect(e["description"] == ["[훈련] 한강 <수위> & 대피", "[DRILL] Han River rising"])
+        #expect(e["value"]?.first == "1156000000")
+        var feed = try String(contentsOfFile: dir + "/index.atom", encoding: .utf8)
+        #expect(feed.contains("href=\"https://alerts.example/cap/m-1.xml\""))
+
+        var correction = message("m-2", mode: .drill, channels: ["cap"], ko: "[정정] 한강 수위 정상", created: t0.addingTimeInterval(60))
+        correction.corrects = "m-1"
+        let u = try parse(await {
+            _ = await endpoint.deliver(Post(message: correction, channel: "cap", language: .ko, isCorrection: true, correctsSent: t0))
+            return try String(contentsOfFile: dir + "/m-2.xml", encoding: .utf8)
+        }())
+        #expect(u["msgType"] == ["Update"])
+        #expect(u["references"] == ["haechi@seoul.go.kr,m-1,2027-01-15T17:00:00+09:00"])
+        feed = try String(contentsOfFile: dir + "/index.atom", encoding: .utf8)
+        #expect(feed.contains("m-2.xml") && !feed.contains("m-1.xml"), "the correction supersedes the original:\n\(feed)")
+
+        // A new endpoint on the same folder (a restarted sender) rebuilds the feed from the
+        // documents, and an expired alert drops out of it.
+        clock.set(t0.addingTimeInterval(30 * 86_400))
+        let restarted = CAPEndpoint(config: config, now: { clock.now })
+        await restarted.refresh()
+        feed = try String(contentsOfFile: dir + "/index.atom", encoding: .utf8)
+        #expect(!feed.contains("<entry>"), "everything expired:\n\(feed)")
+    }
+
+    @Test func theFeedIsRewrittenWhenTheNextAlertExpires() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cap-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = EndpointConfig(channel: "cap", mode: .live, kind: .cap(directory: dir, sender: "s"),
+                                    location: SourceLocation(file: "c", line: 1, column: 1))
+        let endpoint = CAPEndpoint(config: config)
+        var m = message("m-short", channels: ["cap"], ko: "곧 만료", created: Date())
+        m.cap = CAPProfile.resolve(mapping: CAPMapping(expires: 60), kind: .info, level: nil, created: Date(), district: nil,
+                                   headline: nil, instruction: nil)
+        m.cap?.expires = Date().addingTimeInterval(1.5)
+        _ = await endpoint.deliver(Post(message: m, channel: "cap", language: .ko))
+        #expect(try String(contentsOfFile: dir + "/index.atom", encoding: .utf8).contains("m-short.xml"))
+        // No event but the clock: the endpoint's own timer rewrites the feed.
+        let deadline = Date().addingTimeInterval(30)
+        var feed = ""
+        while Date() < deadline {
+            feed = try String(contentsOfFile: dir + "/index.atom", encoding: .utf8)
+            if !feed.contains("<entry>") { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        #expect(!feed.contains("<entry>"), "the expired alert is still in the feed:\n\(feed)")
     }
 }

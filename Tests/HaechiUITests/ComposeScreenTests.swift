@@ -466,9 +466,13 @@ extension Harness {
 
         var (d, dm) = Self.withOneMessage()
         for t in [("x", Language.ko), ("x", .en), ("mastodon", .ko), ("mastodon", .en)] { d.sender(.delivered, dm.id, t.0, t.1, remoteID: "r") }
+        // Delivered everywhere: x no longer refuses, it opens the cancel notice (issue 12).
         d.key(.char("x"))
         #expect(d.state.prompt == nil)
-        #expect(d.state.flash?.text.ko.contains("c로 정정") == true)
+        let notice = try #require({ if case .compose(let s) = d.state.screen { s } else { nil } }() as ComposeScreen?,
+                                  "x on a delivered message did not open a cancel notice")
+        #expect(notice.draft.capType == .cancel)
+        #expect(notice.draft.references.map(\.identifier) == [dm.id])
     }
 
     @Test func aFailedApproveOrCancelSaysSoAndWritesNothing() throws {

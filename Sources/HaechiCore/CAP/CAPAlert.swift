@@ -1,75 +1,113 @@
 import Foundation
 
-/// Renders an outbox message as an OASIS CAP 1.2 alert.
+/// The one CAP 1.2 renderer: `haechi outbox cap` and the sender's `cap` endpoint both call it,
+/// so a document looks the same whoever writes it. One `<alert>` per message, one `<info>` per
+/// language; the CAP fields come from the message's stored CAP block (`CAPProfile.resolve`).
 ///
 /// Drills are `Exercise` (aggregators publish only `Actual`), with the drill id in `<note>`.
-/// A correction is an `Update` and a cancellation a `Cancel`, each with `<references>` to the
-/// original, so a feed reader can retire the first alert. One `<info>` per language.
+/// Corrections and all-clears are `Update`s and cancel notices `Cancel`s, each with
+/// `<references>` to what they replace, so a feed reader can retire the earlier alerts.
 public enum CAPAlert {
     public static let namespace = "urn:oasis:names:tc:emergency:cap:1.2"
 
-    public enum MessageType: String, Sendable { case alert = "Alert", update = "Update", cancel = "Cancel" }
+    public typealias MessageType = CAPMessageType
+    public typealias Reference = CAPReference
 
-    /// The original a correction or cancellation points at.
-    public struct Reference: Sendable, Hashable {
-        public var identifier: String
-        public var sent: Date
-        public init(identifier: String, sent: Date) { self.identifier = identifier; self.sent = sent }
+    /// Who issues the alerts: `<sender>` (an id, usually an address) and `<senderName>`.
+    public struct Sender: Sendable, Hashable {
+        public var id: String
+        public var name: Localized
+        public init(id: String, name: Localized = Sender.seoulName) { self.id = id; self.name = name }
+        public static let seoulName = Localized(ko: "서울특별시", en: "Seoul Metropolitan Government")
     }
 
-    /// CAP fields for a message whose template had no `cap:` block: CAP's own "Unknown" where we
-    /// cannot know, and urgency/severity that follow the emergency-text class.
-    public static func defaultInfo(for message: OutboxMessage) -> CAPInfo {
-        let (urgency, severity): (String, String) = switch message.kind {
-        case .critical: ("Immediate", "Extreme")
-        case .emergency: ("Immediate", "Severe")
-        case .safety: ("Expected", "Moderate")
-        case .info: ("Unknown", "Minor")
+    /// An alert's place in the lifecycle: its type and what it references.
+    public struct Lifecycle: Sendable, Hashable {
+        public var type: MessageType
+        public var references: [Reference]
+        public init(type: MessageType, references: [Reference]) { self.type = type; self.references = references }
+    }
+
+    /// The type and references of `message`: what its CAP block says; for a correction queued
+    /// before the block carried them, an Update of what it corrects (sent `correctsSent`).
+    public static func lifecycle(of message: OutboxMessage, isCorrection: Bool, correctsSent: Date? = nil) -> Lifecycle {
+        let refs = message.cap?.references ?? []
+        if let t = message.cap?.msgType { return Lifecycle(type: t, references: refs) }
+        if isCorrection, let original = message.corrects {
+            return Lifecycle(type: .update, references: refs.isEmpty ? [Reference(identifier: original, sent: correctsSent ?? message.created)] : refs)
         }
-        let event = Localized(ko: message.manual.map { "\($0) \(message.kind.korean)" } ?? "\(message.kind.korean) 알림",
-                              en: message.manual.map { "\($0) \(message.kind.rawValue)" } ?? "\(message.kind.rawValue) notice")
-        return CAPInfo(category: "Other", event: event, urgency: urgency, severity: severity, certainty: "Unknown")
+        return Lifecycle(type: refs.isEmpty ? .alert : .update, references: refs)
     }
 
-    /// The alert for `message`. For `.cancel`, `sent` is when it was cancelled and the identifier
-    /// gets a `-cancel` suffix (a CAP identifier names one alert, and the cancel is another).
-    public static func render(_ message: OutboxMessage, type: MessageType, sender: String, references: [Reference] = [],
-                              sent: Date? = nil, timeZone: TimeZone = Placeholders.Context.seoul) -> String {
-        let info = message.cap ?? defaultInfo(for: message)
-        let identifier = type == .cancel ? message.id + "-cancel" : message.id
+    /// The CAP block used for a message that has none (queued before every message got one).
+    public static func info(of message: OutboxMessage) -> CAPInfo {
+        message.cap ?? CAPProfile.resolve(mapping: nil, kind: message.kind, level: nil, created: message.created,
+                                          district: message.district, headline: nil, instruction: nil)
+    }
+
+    /// The alert for `message`. `texts` are the posted texts per language when the caller has
+    /// them (the sender's posts); otherwise `postText`. `cancelOf` renders instead the Cancel
+    /// of a message stopped before delivery (`haechi outbox cap --cancel`): identifier with a
+    /// `-cancel` suffix, sent when it was cancelled, referencing the message itself.
+    public static func render(_ message: OutboxMessage, isCorrection: Bool = false, correctsSent: Date? = nil,
+                              sender: Sender, texts: Localized? = nil, cancelledAt: Date? = nil,
+                              timeZone: TimeZone = Placeholders.Context.seoul) -> String {
+        let info = info(of: message)
+        var life = lifecycle(of: message, isCorrection: isCorrection, correctsSent: correctsSent)
+        var identifier = message.id
+        var sent = message.created
+        if let cancelledAt {
+            life = Lifecycle(type: .cancel, references: [Reference(identifier: message.id, sent: message.created)])
+            identifier = message.id + "-cancel"
+            sent = cancelledAt
+        }
         var x = XMLText()
         x.line(0, #"<?xml version="1.0" encoding="UTF-8"?>"#)
         x.line(0, "<alert xmlns=\"\(namespace)\">")
         x.element(1, "identifier", identifier)
-        x.element(1, "sender", sender)
-        x.element(1, "sent", timestamp(sent ?? message.created, timeZone))
+        x.element(1, "sender", sender.id)
+        x.element(1, "sent", timestamp(sent, timeZone))
         x.element(1, "status", message.mode == .drill ? "Exercise" : "Actual")
-        x.element(1, "msgType", type.rawValue)
+        x.element(1, "msgType", life.type.rawValue)
         x.element(1, "scope", "Public")
         var note: [String] = []
         if message.mode == .drill { note.append("DRILL / 훈련 - not a real alert") }
         if let incident = message.incident { note.append((message.mode == .drill ? "exercise " : "incident ") + incident) }
-        if type == .cancel { note.append("cancelled") }
+        if cancelledAt != nil { note.append("cancelled before delivery") }
         if !note.isEmpty { x.element(1, "note", note.joined(separator: "; ")) }
-        if !references.isEmpty {
-            // CAP: "sender,identifier,sent" per original, separated by spaces.
-            x.element(1, "references", references.map { "\(sender),\($0.identifier),\(timestamp($0.sent, timeZone))" }.joined(separator: " "))
+        if !life.references.isEmpty {
+            // CAP 1.2 §3.2.1: "sender,identifier,sent" per earlier alert, separated by spaces.
+            x.element(1, "references", life.references.map { "\(sender.id),\($0.identifier),\(timestamp($0.sent, timeZone))" }.joined(separator: " "))
         }
         if let incident = message.incident { x.element(1, "incidents", incident) }
         for language in message.languages {
+            let description = texts.map { $0[language] }.flatMap { $0.isEmpty ? nil : $0 } ?? message.postText(language)
             x.line(1, "<info>")
             x.element(2, "language", language == .ko ? "ko-KR" : "en-US")
             x.element(2, "category", info.category)
             x.element(2, "event", info.event[language].isEmpty ? info.event.ko : info.event[language])
+            for r in info.responseTypes ?? [] { x.element(2, "responseType", r) }
             x.element(2, "urgency", info.urgency)
             x.element(2, "severity", info.severity)
             x.element(2, "certainty", info.certainty)
-            x.element(2, "senderName", language == .ko ? "서울특별시" : "Seoul Metropolitan Government")
-            let prefix = type == .cancel ? (language == .ko ? "[취소] " : "[CANCELLED] ") : ""
-            x.element(2, "headline", prefix + headline(message.postText(language)))
-            x.element(2, "description", message.postText(language))
+            if let expires = info.expires, cancelledAt == nil { x.element(2, "expires", timestamp(expires, timeZone)) }
+            x.element(2, "senderName", sender.name[language].isEmpty ? sender.name.ko : sender.name[language])
+            var head = info.headline.map { $0[language] }.flatMap { $0.isEmpty ? nil : $0 }
+                .map { message.mode == .drill ? OutboxMessage.drillPrefix[language] + $0 : $0 } ?? headline(description)
+            if cancelledAt != nil { head = (language == .ko ? "[취소] " : "[CANCELLED] ") + head }
+            x.element(2, "headline", headline(head))
+            x.element(2, "description", description)
+            if let i = info.instruction?[language], !i.isEmpty { x.element(2, "instruction", i) }
+            if let web = info.web { x.element(2, "web", web) }
+            let area = info.area ?? SeoulDistricts.area(message.district)
             x.line(2, "<area>")
-            x.element(3, "areaDesc", message.district ?? (language == .ko ? "서울특별시" : "Seoul"))
+            x.element(3, "areaDesc", area.description[language].isEmpty ? area.description.ko : area.description[language])
+            for g in area.geocodes {
+                x.line(3, "<geocode>")
+                x.element(4, "valueName", g.name)
+                x.element(4, "value", g.value)
+                x.line(3, "</geocode>")
+            }
             x.line(2, "</area>")
             x.line(1, "</info>")
         }
@@ -77,10 +115,11 @@ public enum CAPAlert {
         return x.text
     }
 
-    /// CAP headlines should be short (under 160 characters): the first sentence, cut at 100.
-    static func headline(_ text: String) -> String {
+    /// A headline from text: its first line, cut to CAP's 160 characters.
+    public static func headline(_ text: String) -> String {
         let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
-        return firstLine.count <= 100 ? firstLine : String(firstLine.prefix(99)) + "…"
+        let limit = CAPProfile.headlineLimit
+        return firstLine.count <= limit ? firstLine : String(firstLine.prefix(limit - 1)) + "…"
     }
 
     /// CAP times: `2026-11-29T16:10:00+09:00` (no fractional seconds, never `Z`).

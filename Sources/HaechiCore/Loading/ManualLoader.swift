@@ -53,14 +53,19 @@ public enum ManualLoader {
             && s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 
-    static let manualKeys = ["id", "title", "category", "department", "revised", "variables", "phases", "owner", "reviewed"]
+    static let manualKeys = ["id", "title", "category", "department", "revised", "variables", "phases", "owner", "reviewed",
+                             "cap", "public_updates", "all_clear"]
     static let variableKeys = ["id", "label", "max_length", "required", "example", "offers"]
     static let phaseKeys = ["id", "title", "steps"]
     static let stepKeys = ["id", "title", "instructions", "role", "target_minutes", "from_level", "contacts", "message",
                            "from_stage", "legal_basis", "shelters", "closures"]
     static let contactKeys = ["name", "phone"]
-    static let messageKeys = ["class", "channels", "text", "cap", "area", "authority"]
-    static let capKeys = ["category", "event", "urgency", "severity", "certainty"]
+    static let messageKeys = ["class", "channels", "text", "cap", "headline", "instruction", "area", "authority"]
+    /// A manual's `cap:` block: the disaster type's defaults. Urgency, severity and certainty are
+    /// not here: they follow from each message's class and the level (`CAPProfile.assessment`).
+    static let manualCAPKeys = ["category", "event", "response", "expires", "web"]
+    /// A template's `cap:` block refines its manual's; every key is optional.
+    static let capKeys = ["category", "event", "response", "urgency", "severity", "certainty", "expires", "web"]
 
     static func read(_ doc: YAMLDocument, _ context: Context, expectedID: String) -> Manual? {
         var context = context
@@ -106,6 +111,14 @@ public enum ManualLoader {
         for v in variables { limits[v.id] = v.maxLength }
         context.revised = revised
         context.limits = limits
+        let cap = map["cap"].flatMap { readCAP($0, doc, keys: manualCAPKeys, what: "cap", required: ["category", "event"]) }
+        let publicUpdates = map["public_updates"].flatMap { readPublicUpdates($0, doc) }
+        let allClear = map["all_clear"].flatMap { node -> Localized? in
+            guard let text = doc.localized(node, what: "all_clear") else { return nil }
+            let parts = languageNodes(node)
+            for language in Language.allCases { if let n = parts[language] { checkPlaceholders(text[language], node: n, doc, limits: limits) } }
+            return text
+        }
 
         var phases: [Phase] = []
         var phaseIDs: [String: SourceLocation] = [:]
@@ -134,8 +147,58 @@ public enum ManualLoader {
         guard let id, let title, let category, let department, let revised, doc.diagnostics.allSatisfy({ $0.severity != .error }) else {
             return nil
         }
-        return Manual(id: id, title: title, category: category, department: department, revised: revised,
-                      variables: variables, phases: phases, file: doc.file, owner: owner, reviewed: reviewed)
+        var manual = Manual(id: id, title: title, category: category, department: department, revised: revised,
+                            variables: variables, phases: phases, file: doc.file, owner: owner, reviewed: reviewed)
+        manual.cap = cap
+        manual.publicUpdates = publicUpdates
+        manual.allClear = allClear
+        return manual
+    }
+
+    /// `cap:` of a manual or a template. Durations are written like the sender's (`90m`, `6h`).
+    static func readCAP(_ node: Node, _ doc: YAMLDocument, keys: [String], what: String, required: [String] = []) -> CAPMapping? {
+        guard let map = doc.mapping(node, what: what, keys: keys, required: required) else { return nil }
+        var m = CAPMapping()
+        m.category = map["category"].flatMap { doc.word($0, what: "\(what).category", allowed: CAPInfo.categories) }
+        m.event = map["event"].flatMap { doc.localized($0, what: "\(what).event") }
+        m.urgency = map["urgency"].flatMap { doc.word($0, what: "\(what).urgency", allowed: CAPInfo.urgencies) }
+        m.severity = map["severity"].flatMap { doc.word($0, what: "\(what).severity", allowed: CAPInfo.severities) }
+        m.certainty = map["certainty"].flatMap { doc.word($0, what: "\(what).certainty", allowed: CAPInfo.certainties) }
+        if let n = map["response"] {
+            let items: [Node]
+            if case .sequence = n { items = doc.sequence(n, what: "\(what).response") ?? [] } else { items = [n] }
+            m.responseTypes = items.compactMap { doc.word($0, what: "\(what).response", allowed: CAPMapping.responseTypes) }
+        }
+        if let n = map["expires"], let text = doc.string(n, what: "\(what).expires") {
+            if let d = SenderConfig.parseDuration(text), d >= 60, d <= 7 * 86_400 { m.expires = d }
+            else { doc.error(n, "\(what).expires must be a duration from 1m to 168h written like 90m or 6h, found '\(doc.printable(text))'") }
+        }
+        if let n = map["web"], let text = doc.string(n, what: "\(what).web") {
+            if let u = URL(string: text), ["http", "https"].contains(u.scheme?.lowercased() ?? ""), u.host?.isEmpty == false { m.web = text }
+            else { doc.error(n, "\(what).web must be a full http(s) URL, found '\(doc.printable(text))'") }
+        }
+        return m
+    }
+
+    /// The `ko:` and `en:` value nodes of a mapping already checked by `doc.localized`, for
+    /// messages that point into one language (reading them again would repeat its errors).
+    static func languageNodes(_ node: Node) -> [Language: Node] {
+        guard case .mapping(let mapping) = node else { return [:] }
+        var result: [Language: Node] = [:]
+        for (key, value) in mapping { if let k = key.string, let l = Language(rawValue: k) { result[l] = value } }
+        return result
+    }
+
+    /// `public_updates: {주의: 60, 경계: 30, 심각: 15}`: minutes between public messages per level.
+    static func readPublicUpdates(_ node: Node, _ doc: YAMLDocument) -> [AlertLevel: Int]? {
+        guard let map = doc.mapping(node, what: "public_updates", keys: AlertLevel.allNames) else { return nil }
+        var result: [AlertLevel: Int] = [:]
+        for (name, value) in map.sorted(by: { $0.key < $1.key }) {
+            guard let level = AlertLevel(name: name), let minutes = doc.int(value, what: "public_updates.\(name)", range: 1...1440) else { continue }
+            if result[level] != nil { doc.error(value, "public_updates names \(level.korean) twice") }
+            result[level] = minutes
+        }
+        return result.isEmpty ? nil : result
     }
 
     static func isDate(_ s: String) -> Bool {
@@ -359,22 +422,30 @@ public enum ManualLoader {
             }
             text = candidate
         }
-        var cap: CAPInfo?
-        if let c = m["cap"], let map = doc.mapping(c, what: "cap", keys: capKeys, required: capKeys) {
-            let category = map["category"].flatMap { doc.word($0, what: "cap.category", allowed: CAPInfo.categories) }
-            let event = map["event"].flatMap { doc.localized($0, what: "cap.event") }
-            let urgency = map["urgency"].flatMap { doc.word($0, what: "cap.urgency", allowed: CAPInfo.urgencies) }
-            let severity = map["severity"].flatMap { doc.word($0, what: "cap.severity", allowed: CAPInfo.severities) }
-            let certainty = map["certainty"].flatMap { doc.word($0, what: "cap.certainty", allowed: CAPInfo.certainties) }
-            if let category, let event, let urgency, let severity, let certainty {
-                cap = CAPInfo(category: category, event: event, urgency: urgency, severity: severity, certainty: certainty)
+        let cap = m["cap"].flatMap { readCAP($0, doc, keys: capKeys, what: "cap") }
+        var extra: [String: Localized] = [:]
+        for key in ["headline", "instruction"] {
+            guard let n = m[key], let value = doc.localized(n, what: key, allowEmpty: key == "instruction", multiline: key == "instruction") else { continue }
+            let parts = languageNodes(n)
+            for language in Language.allCases {
+                guard let p = parts[language] else { continue }
+                checkPlaceholders(value[language], node: p, doc, limits: limits)
+                if key == "headline" {
+                    // Counted like the renderer writes it: the drill prefix in front, placeholders at their longest.
+                    let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value[language], limits: limits)
+                    if worst.count > CAPProfile.headlineLimit {
+                        doc.error(p, "headline.\(language.rawValue) is \(worst.count) characters, over CAP's \(CAPProfile.headlineLimit) by \(worst.count - CAPProfile.headlineLimit) (placeholders at their max_length, drill prefix included)")
+                    }
+                }
             }
+            extra[key] = value
         }
         let authority = m["authority"].flatMap { doc.word($0, what: "authority", allowed: SendingAuthority.allCases.map(\.rawValue)) }
             .flatMap(SendingAuthority.init(rawValue:))
         let area = m["area"].map { readArea($0, authority: authority, authorityNode: m["authority"], doc) } ?? []
         guard let cls, let text else { return nil }
-        return MessageTemplate(messageClass: cls, channels: targets.map(\.0), text: text, cap: cap, area: area, authority: authority)
+        return MessageTemplate(messageClass: cls, channels: targets.map(\.0), text: text, cap: cap,
+                               headline: extra["headline"], instruction: extra["instruction"], area: area, authority: authority)
     }
 
     /// Every `{name}` in a template: names and their ranges, plus unbalanced braces.

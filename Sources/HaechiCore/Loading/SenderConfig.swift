@@ -24,8 +24,10 @@ public struct EndpointConfig: Sendable, Hashable {
         case webhook(url: String, secret: SecretSource, idempotent: Bool)
         /// One JSON line per post appended to a file (drills, demos).
         case file(path: String)
-        /// One CAP 1.2 XML file per message and language in a folder.
-        case cap(directory: String, sender: String)
+        /// One CAP 1.2 XML file per message in a folder, and an Atom index of the active ones.
+        /// `senderName` is `<senderName>` per language; `base` the public URL the folder is
+        /// served at, for the feed's links (relative links without it).
+        case cap(directory: String, sender: String, senderName: Localized? = nil, base: String? = nil)
     }
     public var channel: String
     public var mode: Mode
@@ -51,7 +53,7 @@ public struct EndpointConfig: Sendable, Hashable {
         switch kind {
         case .mastodon(let url, _, _), .webhook(let url, _, _): url
         case .file(let path): path
-        case .cap(let dir, _): dir
+        case .cap(let dir, _, _, _): dir
         }
     }
 
@@ -184,7 +186,7 @@ enum SenderConfigLoader {
         let what = "\(channel).\(mode.rawValue)"
         guard let map = doc.mapping(node, what: what,
                                     keys: ["kind", "url", "token_file", "token_env", "secret_file", "secret_env", "visibility",
-                                           "idempotent", "path", "dir", "sender"],
+                                           "idempotent", "path", "dir", "sender", "sender_name", "base_url"],
                                     required: ["kind"]),
               let kindNode = map["kind"],
               let kind = doc.word(kindNode, what: "\(what).kind", allowed: ["mastodon", "webhook", "file", "cap"]) else { return nil }
@@ -219,7 +221,7 @@ enum SenderConfigLoader {
         }
         switch kind {
         case "mastodon":
-            let keysOK = refuseKeys(["secret_file", "secret_env", "idempotent", "path", "dir", "sender"])
+            let keysOK = refuseKeys(["secret_file", "secret_env", "idempotent", "path", "dir", "sender", "sender_name", "base_url"])
             let url = required("url").flatMap { checkURL($0.0, $0.1, what: "\(what).url", doc) }
             let token = secret("token")
             var visibility = "public"
@@ -230,14 +232,14 @@ enum SenderConfigLoader {
             guard keysOK, let url, let token else { return nil }
             return EndpointConfig(channel: channel, mode: mode, kind: .mastodon(url: url, token: token, visibility: visibility), location: location)
         case "webhook":
-            let keysOK = refuseKeys(["token_file", "token_env", "visibility", "path", "dir", "sender"])
+            let keysOK = refuseKeys(["token_file", "token_env", "visibility", "path", "dir", "sender", "sender_name", "base_url"])
             let url = required("url").flatMap { checkURL($0.0, $0.1, what: "\(what).url", doc) }
             let secret = secret("secret")
             let idempotent = map["idempotent"].map { doc.bool($0, what: "\(what).idempotent") } ?? true
             guard keysOK, let url, let secret, let idempotent else { return nil }
             return EndpointConfig(channel: channel, mode: mode, kind: .webhook(url: url, secret: secret, idempotent: idempotent), location: location)
         case "file":
-            let keysOK = refuseKeys(["url", "token_file", "token_env", "secret_file", "secret_env", "visibility", "idempotent", "dir", "sender"])
+            let keysOK = refuseKeys(["url", "token_file", "token_env", "secret_file", "secret_env", "visibility", "idempotent", "dir", "sender", "sender_name", "base_url"])
             guard let (n, path) = required("path") else { return nil }
             guard path.hasPrefix("/") else { doc.error(n, "\(what).path must be an absolute path"); return nil }
             guard keysOK else { return nil }
@@ -247,8 +249,22 @@ enum SenderConfigLoader {
             guard let (n, dir) = required("dir") else { return nil }
             guard dir.hasPrefix("/") else { doc.error(n, "\(what).dir must be an absolute path"); return nil }
             let sender = map["sender"].flatMap { doc.string($0, what: "\(what).sender") } ?? "haechi"
+            let senderName = map["sender_name"].flatMap { doc.localized($0, what: "\(what).sender_name") }
+            let base = map["base_url"].flatMap { n -> String? in
+                guard let text = doc.string(n, what: "\(what).base_url") else { return nil }
+                guard let u = URL(string: text), ["http", "https"].contains(u.scheme?.lowercased() ?? ""), u.host?.isEmpty == false else {
+                    doc.error(n, "\(what).base_url must be a full http(s) URL, found '\(doc.printable(text))'"); return nil
+                }
+                return text
+            }
+            if sender.contains(where: { $0 == " " || $0 == "," || $0 == "<" || $0 == "&" }) {
+                // CAP 1.2 §3.2.1: the sender identifier must not contain spaces, commas or restricted characters.
+                doc.error(map["sender"]!, "\(what).sender must not contain spaces, commas, '<' or '&' (CAP 1.2 sender)")
+                return nil
+            }
             guard keysOK else { return nil }
-            return EndpointConfig(channel: channel, mode: mode, kind: .cap(directory: dir, sender: sender), location: location)
+            return EndpointConfig(channel: channel, mode: mode, kind: .cap(directory: dir, sender: sender, senderName: senderName, base: base),
+                                  location: location)
         }
     }
 

@@ -120,7 +120,8 @@ public struct Contact: Codable, Sendable, Hashable {
     }
 }
 
-/// The CAP 1.2 fields a template fixes in advance.
+/// A message's CAP 1.2 fields, resolved once when it is queued (`CAPProfile.resolve`) and
+/// stored with it, so every rendering of the message says the same.
 public struct CAPInfo: Codable, Sendable, Hashable {
     /// CAP category: Geo, Met, Safety, Security, Rescue, Fire, Health, Env, Transport, Infra, CBRNE, Other.
     public var category: String
@@ -128,6 +129,19 @@ public struct CAPInfo: Codable, Sendable, Hashable {
     public var urgency: String
     public var severity: String
     public var certainty: String
+    // Fields below are absent from records written before issue 12.
+    public var responseTypes: [String]?
+    /// A short headline per language (≤ 160 characters), apart from the description.
+    public var headline: Localized?
+    public var instruction: Localized?
+    public var expires: Date?
+    public var web: String?
+    public var area: CAPArea?
+    /// Update or Cancel for lifecycle messages (cancel notice, all-clear); nil is an Alert,
+    /// or an Update for a `correct` record of an older outbox.
+    public var msgType: CAPMessageType?
+    /// The earlier alerts this one updates or cancels.
+    public var references: [CAPReference]?
     public init(category: String, event: Localized, urgency: String, severity: String, certainty: String) {
         self.category = category; self.event = event; self.urgency = urgency; self.severity = severity; self.certainty = certainty
     }
@@ -142,14 +156,20 @@ public struct MessageTemplate: Codable, Sendable, Hashable {
     public var messageClass: MessageClass
     public var channels: [String]
     public var text: Localized
-    public var cap: CAPInfo?
+    /// Refines the manual's CAP mapping for this message.
+    public var cap: CAPMapping?
+    /// CAP headline and instruction (placeholders allowed), apart from the posted text.
+    public var headline: Localized?
+    public var instruction: Localized?
     /// Target area: 행정기관코드 ("11" all of Seoul, 5-digit 자치구, 10-digit 행정동); see SeoulAreas.
     public var area: [String]
     /// Who sends it: the city's situation room or a district office.
     public var authority: SendingAuthority?
-    public init(messageClass: MessageClass, channels: [String], text: Localized, cap: CAPInfo? = nil,
+    public init(messageClass: MessageClass, channels: [String], text: Localized, cap: CAPMapping? = nil,
+                headline: Localized? = nil, instruction: Localized? = nil,
                 area: [String] = [], authority: SendingAuthority? = nil) {
         self.messageClass = messageClass; self.channels = channels; self.text = text; self.cap = cap
+        self.headline = headline; self.instruction = instruction
         self.area = area; self.authority = authority
     }
 }
@@ -212,6 +232,12 @@ public struct Manual: Codable, Sendable, Hashable, Identifiable {
     /// Who answers for the manual's content, and when they last reviewed it (YYYY-MM-DD).
     public var owner: Localized?
     public var reviewed: String?
+    /// The default CAP mapping of every message of this manual (issue 12).
+    public var cap: CAPMapping?
+    /// How often the public must hear from the city, in minutes, per level (issue 12).
+    public var publicUpdates: [AlertLevel: Int]?
+    /// The all-clear (상황 해제) text, placeholders allowed.
+    public var allClear: Localized?
 
     public init(id: String, title: Localized, category: DisasterCategory, department: Localized, revised: String,
                 variables: [IncidentVariable], phases: [Phase], file: String? = nil,

@@ -159,8 +159,11 @@ public enum Compose {
                 refusals.append(.languageNotCarried(language: language, channels: known))
             }
         }
-        let warnings = RepeatWarning.find(mode: draft.mode, manual: draft.manual, district: draft.district,
-                                          now: now, history: history, excluding: draft.corrects)
+        // A cancel notice or all-clear of earlier alerts repeats the disaster type on purpose
+        // (a correction shows the warning and still goes with one key, see ComposeScreen).
+        let endsEarlierAlerts = draft.corrects == nil && !draft.references.isEmpty
+        let warnings = endsEarlierAlerts ? [] : RepeatWarning.find(mode: draft.mode, manual: draft.manual, district: draft.district,
+                                                                         now: now, history: history, excluding: draft.corrects)
         return ComposeCheck(filled: filled, posted: posted, posts: posts, refusals: refusals,
                             warnings: warnings, needsApproval: needsApproval)
     }
@@ -210,7 +213,7 @@ public enum Compose {
                                     district: draft.district, mode: draft.mode, kind: draft.kind,
                                     channels: unique(draft.channels), text: check.filled, operator: `operator`,
                                     created: created, needsApproval: check.needsApproval, corrects: draft.corrects,
-                                    cap: draft.cap, posts: check.posts)
+                                    cap: CAPProfile.resolve(draft, created: created), posts: check.posts)
         return draft.corrects == nil ? .message(message) : .correct(message)
     }
 

@@ -27,13 +27,22 @@ public struct ComposeDraft: Sendable, Hashable {
     /// Incident variables (`district`, `shelter`, …) that fill placeholders.
     public var variables: [String: String]
     public var level: AlertLevel?
-    public var cap: CAPInfo?
+    /// The CAP mapping (the manual's, refined by the template's); resolved into the message's
+    /// CAP block when it is queued (`CAPProfile.resolve`). Nil: the free-form mapping.
+    public var cap: CAPMapping?
+    /// CAP headline and instruction, placeholders unfilled like `text`.
+    public var headline: Localized?
+    public var instruction: Localized?
+    /// What the message does to earlier alerts: a correction updates, a cancel notice cancels,
+    /// an all-clear updates the incident's active alerts.
+    public var capType: CAPMessageType = .alert
+    public var references: [CAPReference] = []
     /// A typed reason to send a non-urgent text inside a channel's quiet hours (empty: none).
     public var quietHoursOverride: String = ""
 
     public init(source: Source = .freeForm, mode: Mode, kind: MessageClass, channels: [String], text: Localized,
                 incident: String? = nil, manual: String? = nil, step: String? = nil, variables: [String: String] = [:],
-                level: AlertLevel? = nil, cap: CAPInfo? = nil) {
+                level: AlertLevel? = nil, cap: CAPMapping? = nil) {
         self.source = source; self.mode = mode; self.kind = kind; self.channels = channels; self.text = text
         self.incident = incident; self.manual = manual; self.step = step; self.variables = variables
         self.level = level; self.cap = cap
@@ -44,7 +53,10 @@ public struct ComposeDraft: Sendable, Hashable {
                 variables: [String: String], level: AlertLevel?) {
         self.init(source: .template(manual: manual.id, step: step.id), mode: mode, kind: template.messageClass,
                   channels: template.channels, text: template.text, incident: incident, manual: manual.id,
-                  step: step.id, variables: variables, level: level, cap: template.cap)
+                  step: step.id, variables: variables, level: level,
+                  cap: manual.cap.map { $0.refined(by: template.cap) } ?? template.cap)
+        headline = template.headline
+        instruction = template.instruction
     }
 
     /// A correction of `original`, prefilled in every language the original had: the correction
@@ -57,7 +69,18 @@ public struct ComposeDraft: Sendable, Hashable {
         }
         self.init(source: .correction(of: original.id), mode: original.mode, kind: original.kind,
                   channels: original.channels, text: text, incident: original.incident, manual: original.manual,
-                  step: original.step, variables: original.district.map { ["district": $0] } ?? [:], cap: original.cap)
+                  step: original.step, variables: original.district.map { ["district": $0] } ?? [:],
+                  cap: original.cap.map(CAPMapping.init))
+        if let h = original.cap?.headline {
+            var prefixed = Localized(ko: "", en: "")
+            for language in Language.allCases where !h[language].isEmpty {
+                prefixed[language] = OutboxMessage.correctionPrefix[language] + h[language]
+            }
+            headline = prefixed
+        }
+        instruction = original.cap?.instruction
+        capType = .update
+        references = [CAPReference(identifier: original.id, sent: original.created)]
     }
 
     /// The district the message is about (the `district` incident variable), for the repeat warning.

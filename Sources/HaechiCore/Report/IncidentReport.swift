@@ -30,6 +30,9 @@ public struct IncidentReport: Codable, Sendable, Hashable {
     public var timeline: [TimelineEntry]
     public var summary: Summary
     public var drill: DrillScore?
+    /// How often the public heard from the city against the manual's cadence (issue 12); nil
+    /// when the manual sets none.
+    public var publicUpdates: PublicUpdateScore? = nil
     /// Things in the files that did not add up (unknown steps, lines of another incident, …).
     public var problems: [String]
     /// The same in Korean, for the Korean report (nil in reports written before it).
@@ -194,6 +197,24 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var delivered: Int { posts[.delivered] ?? 0 }
         public var dead: Int { posts[.dead] ?? 0 }
         public var unknown: Int { posts[.unknown] ?? 0 }
+    }
+
+    /// The manual's public-update cadence scored over the incident (`PublicUpdates.walk`).
+    public struct PublicUpdateScore: Codable, Sendable, Hashable {
+        public struct Interval: Codable, Sendable, Hashable {
+            /// Seconds from the opening when an update was due, and when the next one came (nil: none came).
+            public var due: TimeInterval
+            public var heard: TimeInterval?
+            public var level: AlertLevel
+            public var minutes: Int
+            public var onTime: Bool
+        }
+        public var intervals: [Interval]
+        public var onTime: Int
+        /// The longest wait past a due time, in seconds.
+        public var longestLate: TimeInterval
+        /// 0–100, `onTime / intervals.count` (100 when nothing was due yet).
+        public var percent: Int
     }
 
     /// How the trainees answered the scenario's injects.

@@ -55,9 +55,13 @@ public enum ManualHTML {
                     w("<div class=\"template\"><div class=\"muted\">\(e(m.messageClass.korean)) (\(e(m.messageClass.rawValue))) → \(m.channels.map { "<code>\(e($0))</code>" }.joined(separator: " "))</div>")
                     // Both languages: reviewers check that the two say the same thing.
                     for language in m.text.nonEmptyLanguages { w("<blockquote lang=\"\(language.rawValue)\">\(e(m.text[language]))</blockquote>") }
-                    if let cap = m.cap {
-                        w("<div class=\"muted\">CAP: \(e(cap.category)) · \(e(t(cap.event))) · \(e(cap.urgency)) / \(e(cap.severity)) / \(e(cap.certainty))</div>")
-                    }
+                    // The CAP block as it would be resolved (at the step's own level, before any district).
+                    let mapping = manual.cap.map { $0.refined(by: m.cap) } ?? m.cap
+                    let cap = CAPProfile.resolve(mapping: mapping, kind: m.messageClass, level: step.fromLevel, created: Date(timeIntervalSince1970: 0),
+                                                 district: nil, headline: m.headline, instruction: m.instruction)
+                    w("<div class=\"muted\">CAP: \(e(cap.category)) · \(e(t(cap.event))) · \(e(cap.urgency)) / \(e(cap.severity)) / \(e(cap.certainty))"
+                      + ((cap.responseTypes ?? []).isEmpty ? "" : " · \(e(cap.responseTypes!.joined(separator: ", ")))")
+                      + (cap.headline.map { " · \(e(t($0)))" } ?? "") + "</div>")
                     w("</div>")
                 }
                 w("</section>")

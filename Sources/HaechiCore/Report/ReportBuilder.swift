@@ -190,6 +190,23 @@ extension IncidentReport {
             drill = score(scenario, incident: model)
         }
 
+        // The public-update cadence on the report's own clock (offsets), like the checklist's line.
+        var publicUpdates: PublicUpdateScore?
+        if let cadence = manual?.publicUpdates, let first = levels.first {
+            let zero = Date(timeIntervalSince1970: 0)
+            var events: [PublicUpdates.Event] = levels.dropFirst().map { .level($0.level, at: zero.addingTimeInterval($0.offset)) }
+            events += messages.filter { m in
+                PublicUpdates.isPublic(cancelled: m.cancelledBy != nil, delivered: m.deliveries.contains { $0.state == .delivered || $0.state == .unknown })
+            }.map { .message(at: zero.addingTimeInterval($0.offset)) }
+            let walk = PublicUpdates.walk(cadence: cadence, opened: zero, level: first.level, events: events, end: zero.addingTimeInterval(offset(end)))
+            let intervals = walk.scored.map {
+                PublicUpdateScore.Interval(due: $0.due.timeIntervalSince(zero), heard: $0.heardAt?.timeIntervalSince(zero), level: $0.level,
+                                           minutes: $0.minutes, onTime: $0.isOnTime)
+            }
+            publicUpdates = PublicUpdateScore(intervals: intervals, onTime: walk.onTime, longestLate: walk.longestLateness,
+                                              percent: intervals.isEmpty ? 100 : walk.onTime * 100 / intervals.count)
+        }
+
         return IncidentReport(
             incident: incident,
             manual: ManualRef(id: manualID, title: manual?.title, revised: manual?.revised),
@@ -199,7 +216,8 @@ extension IncidentReport {
             operators: operators, variables: model.variables,
             variableLabels: manual.map { m in Dictionary(m.variables.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a }) },
             levels: levels, steps: steps,
-            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems.en,
+            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill,
+            publicUpdates: publicUpdates, problems: problems.en,
             problemsKo: problems.ko)
     }
 

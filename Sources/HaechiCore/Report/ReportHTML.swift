@@ -54,6 +54,10 @@ public enum ReportHTML {
              + (s.stepsNotDue > 0 ? t(" (기한 전 \(s.stepsNotDue))", " (\(s.stepsNotDue) not yet due)") : ""))
         card(s.firstDelivered.map(dur) ?? t("없음", "none"), t("첫 메시지 전달까지", "to the first delivered message"))
         card("\(s.delivered) · \(s.dead) · \(s.unknown)", t("게시 전달 · 실패 · 결과 불명 (메시지 \(s.messages)건)", "posts delivered · dead · unknown (\(s.messages) messages)"))
+        if let p = report.publicUpdates {
+            card("\(p.onTime)/\(p.intervals.count)", t("시민 안내 제때 (매뉴얼 주기)", "public updates on time")
+                 + (p.longestLate > 0 ? t("; 최장 지연 \(dur(p.longestLate))", "; longest wait past due \(dur(p.longestLate))") : ""))
+        }
         if let d = report.drill {
             card("\(d.percent)%", t("훈련 점수: 상황 \(d.expected)개 중 \(d.answered)개 대응", "drill score: \(d.answered) of \(d.expected) injects answered")
                  + (d.meanResponse.map { t(", 평균 \(dur($0))", ", mean \(dur($0))") } ?? ""))

@@ -41,6 +41,10 @@ public enum ReportMarkdown {
         line(t("- 메시지: \(s.messages); 게시 전달 \(s.delivered), 실패 \(s.dead), 결과 불명 \(s.unknown)",
                "- Messages: \(s.messages); posts delivered \(s.delivered), dead \(s.dead), unknown \(s.unknown)")
              + otherPosts(s, lang))
+        if let p = report.publicUpdates {
+            line(t("- 시민 안내 제때: **\(p.intervals.count)회 중 \(p.onTime)회** (\(p.percent)%)", "- Public updates on time: **\(p.onTime) of \(p.intervals.count)** (\(p.percent)%)")
+                 + (p.longestLate > 0 ? t(", 최장 지연 \(dur(p.longestLate))", ", longest wait past due \(dur(p.longestLate))") : ""))
+        }
         if let d = report.drill {
             line(t("- 훈련 점수: **\(d.percent)%**, 상황 \(d.expected)개 중 \(d.answered)개에 제시간 대응", "- Drill score: **\(d.percent)%**, \(d.answered) of \(d.expected) injects answered in their window")
                  + (d.meanResponse.map { t(", 평균 대응 \(dur($0))", ", mean response \(dur($0))") } ?? ""))

@@ -38,6 +38,8 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.char("q"), .escape], .back, Localized(ko: "홈으로 (사건은 계속)", en: "Back to Home (the incident stays open)"), hint: Localized(ko: "q 홈", en: "q home")),
         KeyBinding([.char("m")], .composeFromStep, Localized(ko: "이 단계의 메시지 작성 (템플릿과 사건 정보로 채움)", en: "Compose this step's message (template + incident variables)")),
         KeyBinding([.char("M")], .composeNew, Localized(ko: "새 메시지 작성 (자유 작성)", en: "Compose a new free-form message")),
+        KeyBinding([.char("A")], .allClear, Localized(ko: "상황 해제 메시지 작성 (이 사건의 활성 경보를 모두 참조)",
+                                                      en: "All-clear message (references every active alert of this incident)")),
         KeyBinding([.char("o")], .openOutbox, Localized(ko: "발송함 (이 사건의 메시지와 전달 상태)", en: "Outbox (this incident's messages and their delivery)")),
         // Drills (issue 6): the trainer's clock, and the report (also for live incidents).
         KeyBinding([.char("+"), .char("=")], .drillFaster, Localized(ko: "훈련 시계 빠르게 (1×→2×→5×→10×→60×)", en: "Drill clock faster (1×→2×→5×→10×→60×)")),
@@ -125,7 +127,7 @@ public struct ChecklistScreen: ScreenModel {
         case .last: move(to: rows.count - 1, rows, app: app, direction: -1)
         case .scrollDetailsDown: detailsScroll += 3
         case .scrollDetailsUp: detailsScroll = max(0, detailsScroll - 3)
-        case .composeFromStep, .composeNew, .openOutbox:
+        case .composeFromStep, .composeNew, .openOutbox, .allClear:
             return openMessaging(command, incident: incident, rows: rows, index: index, app: &app)
         case .back:
             app.navigate(to: .home(HomeScreen()))
@@ -264,7 +266,16 @@ public struct ChecklistScreen: ScreenModel {
                   x: 1, y: 2, style: Style(.warning, bold: true))
         } else {
             let x = c.put(" " + incident.level.name(app.language) + " ", x: 1, y: 2, style: Style(Tone.level(incident.level.rawValue), bold: true, reverse: true))
-            c.put(info, x: x + 1, y: 2, style: Style(.dim))
+            // The public-update cadence (issue 12) on the right of the same row.
+            var room = c.width - x - 2
+            let walk = PublicUpdateLine.walk(incident, manual: manual, app: app)
+            if let walk, let line = PublicUpdates.line(walk, language: app.language) {
+                let shown = " " + line + " "
+                let w = shown.displayWidth
+                c.put(shown, x: c.width - w - 1, y: 2, style: walk.isOverdue ? Style(.overdue, bold: true, reverse: true) : Style(.inProgress))
+                room -= w + 1
+            }
+            c.put(info, x: x + 1, y: 2, style: Style(.dim), maxWidth: max(0, room))
         }
 
         DrillPanel.render(app, into: &c, y: 3)

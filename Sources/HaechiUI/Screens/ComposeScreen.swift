@@ -235,7 +235,8 @@ public struct ComposeScreen: ScreenModel {
     /// free-form message goes is a decision, not a default.
     static func freeForm(manual: Manual, incident: Incident, returnTo: Screen) -> ComposeScreen {
         let draft = ComposeDraft(source: .freeForm, mode: incident.mode, kind: .info, channels: [], text: Localized(ko: "", en: ""),
-                                 incident: incident.id, manual: manual.id, variables: incident.variables, level: incident.level)
+                                 incident: incident.id, manual: manual.id, variables: incident.variables, level: incident.level,
+                                 cap: manual.cap)   // a free-form message is still about this disaster type (issue 12)
         return ComposeScreen(draft: draft, title: Localized(ko: "새 메시지", en: "New message"), returnTo: returnTo)
     }
 

@@ -42,7 +42,8 @@ public struct OutboxScreen: ScreenModel {
         KeyBinding([.char("a")], .approveMessage, Localized(ko: "승인 (다른 근무자의 실제 메시지만; 지역명 입력으로 확인)",
                                                             en: "Approve (another operator's LIVE message; type the district to confirm)"),
                    hint: Localized(ko: "a 승인", en: "a approve")),
-        KeyBinding([.char("x")], .cancelMessage, Localized(ko: "발송 취소 (아직 전달되지 않은 채널; 사유 입력)", en: "Cancel what is not yet delivered (asks for a reason)"),
+        KeyBinding([.char("x")], .cancelMessage, Localized(ko: "발송 취소 (아직 전달되지 않은 채널; 사유 입력) · 이미 게시됨: 취소 안내 작성",
+                                                           en: "Cancel what is not yet delivered (asks for a reason); once posted: a cancel notice"),
                    hint: Localized(ko: "x 취소", en: "x cancel")),
         KeyBinding([.char("c")], .correctMessage, Localized(ko: "정정 메시지 작성 (전달된 메시지, 모든 언어로 미리 채움)",
                                                             en: "Correct a delivered message (prefilled in every language)"),
@@ -127,6 +128,15 @@ public struct OutboxScreen: ScreenModel {
                                     field: TextField(maxLength: 40), required: true)
             }
         case .cancelMessage:
+            // Already out and nothing left to stop: cancelling means telling the public (issue 12).
+            if CAPLifecycle.needsCancelNotice(status) {
+                let corrections = status.correctedBy.compactMap { app.outbox[$0]?.message }
+                app.navigate(to: .compose(ComposeScreen(draft: ComposeDraft(cancelNoticeOf: status.message, corrections: corrections),
+                                                        title: Localized(ko: "취소 안내: \(id)", en: "Cancel notice for \(id)"),
+                                                        returnTo: .outbox(self))))
+                app.flash = Flash(Localized(ko: "이미 게시된 메시지입니다. 취소 안내를 확인하고 Ctrl-O", en: "Already posted: check the cancel notice, then Ctrl-O"))
+                return []
+            }
             switch OutboxRules.cancel(status, id: id, by: app.operatorName, at: app.now, reason: "") {
             case .failure(let refusal):
                 app.flash = Flash(OutboxText.refusal(refusal, verb: .cancel), .error)

@@ -70,6 +70,8 @@ public enum Command: Sendable, Hashable {
     case approveMessage, cancelMessage, correctMessage, toggleOutboxFilter
     // drills and the report
     case drillFaster, drillSlower, drillPause, openReport
+    // the public-alert lifecycle (issue 12)
+    case allClear
 }
 
 /// One line of a key table: which keys, what they do, and the words for help and the status line.
