@@ -294,7 +294,9 @@ enum OutboxAdd {
                                  variables: variables, level: level)
             if r.kind != nil { draft.kind = messageClass }
             if !r.channels.isEmpty { draft.channels = r.channels }
-            if r.text != nil || r.textEN != nil { draft.text = Localized(ko: r.text ?? "", en: r.textEN ?? "") }
+            // A text given replaces the template's in its language only (`--text-en ""` drops the
+            // English, e.g. for Korean-only channels).
+            draft.text = Localized(ko: r.text ?? draft.text.ko, en: r.textEN ?? draft.text.en)
         } else {
             draft = ComposeDraft(mode: mode, kind: messageClass, channels: r.channels,
                                  text: Localized(ko: r.text ?? "", en: r.textEN ?? ""), incident: r.incident,

@@ -138,14 +138,16 @@ enum OutboxFlow {
                 state.navigate(to: back)
             }
             let channels = m.channels.joined(separator: ", ")
+            // The flash names the posts the record states (`ko`/`en` per channel), what will go out.
+            let posts = m.posts.map { $0.map { "\($0.channel)/\($0.language.rawValue)" }.joined(separator: " ") } ?? channels
             let what = m.corrects.map { Localized(ko: "정정 메시지(\($0) 정정)", en: "Correction of \($0)") } ?? Localized(ko: "메시지", en: "Message")
             if m.needsApproval {
                 // The approval part first: a long channel list must not push it off the line.
-                state.flash = Flash(Localized(ko: "\(what.ko) 승인 대기로 등록 (다른 근무자가 승인해야 발송): \(m.id) → \(channels)",
-                                              en: "\(what.en) queued AWAITING APPROVAL by another operator: \(m.id) → \(channels)"), .success)
+                state.flash = Flash(Localized(ko: "\(what.ko) 승인 대기로 등록 (다른 근무자가 승인해야 발송): \(m.id) → \(posts)",
+                                              en: "\(what.en) queued AWAITING APPROVAL by another operator: \(m.id) → \(posts)"), .success)
             } else {
-                state.flash = Flash(Localized(ko: "\(what.ko) 발송함에 등록: \(m.id) → \(channels)",
-                                              en: "\(what.en) queued: \(m.id) → \(channels)"), .success)
+                state.flash = Flash(Localized(ko: "\(what.ko) 발송함에 등록: \(m.id) → \(posts)",
+                                              en: "\(what.en) queued: \(m.id) → \(posts)"), .success)
             }
             let note = (m.corrects.map { "correction of \($0), " } ?? "") + "queued for \(channels)"
                 + (m.needsApproval ? ", awaiting approval" : "")

@@ -169,6 +169,16 @@ import HaechiTestSupport
         #expect(t.status == 0, "\(t.stderr)")
         let rows = try listJSON()
         #expect(rows.count == 2 && rows[1]["kind"] as? String == "emergency")
+        // The template to Korean-only channels: its English would be posted nowhere, so refused;
+        // dropping the English alone keeps the template's Korean.
+        let cbs = ["--mode", "drill", "--manual", "typhoon", "--step", "TY-06", "--var", "district=영등포구", "--channel", "cbs", "--allow-repeat"]
+        let refused = try haechi(["add"] + cbs)
+        #expect(refused.status == 1 && refused.stderr.contains("the en text would be posted nowhere"), "\(refused.stderr)")
+        let korean = try haechi(["add"] + cbs + ["--text-en", "", "--format", "json"])
+        #expect(korean.status == 0, "\(korean.stderr)")
+        let out = try #require(try JSONSerialization.jsonObject(with: Data(korean.stdout.utf8)) as? [String: Any])
+        let posts = try #require(out["posts"] as? [[String: Any]])
+        #expect(posts.count == 1 && posts[0]["channel"] as? String == "cbs" && (posts[0]["text"] as? String)?.contains("영등포구") == true)
     }
 
     @Test func anIncidentJournalSuppliesVariablesAndKeepsDrillAndLiveApart() throws {

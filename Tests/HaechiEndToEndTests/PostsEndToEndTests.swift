@@ -76,7 +76,7 @@ struct PostsEndToEndTests {
         // The preview says which channels post each language: kakao does not post English.
         try tmux.waitFor("a", "ko → kakao, mastodon", "en → mastodon", "kakao ko", "mastodon ko")
         try tmux.keys("a", "C-o")
-        try tmux.waitFor("a", "메시지 발송함에 등록: m-")
+        try tmux.waitFor("a", "메시지 발송함에 등록: m-", "→ kakao/ko mastodon/ko mastodon/en")
 
         let (records, bad) = try RecordLog<OutboxRecord>(path: state + "/outbox.jsonl").readAll()
         #expect(bad.isEmpty)

@@ -241,7 +241,7 @@ extension Harness {
         // The append returned: back on the checklist, queued said, journaled with the id.
         #expect(h.checklist != nil)
         #expect(h.state.flash?.kind == .success)
-        #expect(h.state.flash?.text.en == "Message queued: \(m.id) → x, mastodon")
+        #expect(h.state.flash?.text.en == "Message queued: \(m.id) → x/ko x/en mastodon/ko mastodon/en")
         let journal = h.journals["20261129-030000-earthquake-0001"] ?? []
         let event = try #require(journal.last)
         #expect(event.messageQueued?.message == m.id && event.step == "alert-text")
@@ -511,7 +511,7 @@ extension Harness {
         // Back on the outbox, on the correction; the original says it was corrected.
         #expect(h.outboxScreen?.selected == fix.id)
         #expect(h.feed[m.id]?.correctedBy == [fix.id])
-        #expect(h.state.flash?.text.en == "Correction of \(m.id) queued: \(fix.id) → x, mastodon")
+        #expect(h.state.flash?.text.en == "Correction of \(m.id) queued: \(fix.id) → x/ko x/en mastodon/ko mastodon/en")
         #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.messageQueued?.message == fix.id)
     }
 
