@@ -46,7 +46,7 @@ import Testing
         // The remote id is the record's at-uri, with the key derived from the idempotency key.
         let outcome = try #require(try fx.outcomes()["m-facets.bluesky.ko"])
         #expect(outcome.remoteID == "at://\(pds.did)/app.bsky.feed.post/\(korean.rkey)")
-        #expect(korean.rkey == BlueskyEndpoint.recordKey(key: "m-facets.bluesky.ko", created: try #require(fx.queuedCreated("m-facets"))))
+        #expect(korean.rkey == BlueskyEndpoint.recordKey(key: "m-facets.bluesky.ko", created: try #require(try fx.queuedCreated("m-facets"))))
         #expect(state.sessionsCreated == 1, "one session for both posts")
     }
 

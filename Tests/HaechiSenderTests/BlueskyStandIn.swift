@@ -55,7 +55,7 @@ final class BlueskyStandIn: Sendable {
     private let server: StandInServer
     var url: String { server.url }
 
-    static let tidPattern = /[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}/
+    static var tidPattern: Regex<Substring> { /[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}/ }
 
     init(handle: String = "seoul.bsky.social", password: String = "abcd-efgh-ijkl-mnop", did: String = "did:plc:seoulcityhall00000000001",
          accessLifetime: TimeInterval = 3600, delay: @escaping @Sendable () -> TimeInterval = { 0 },

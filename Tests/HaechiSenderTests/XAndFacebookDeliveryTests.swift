@@ -210,15 +210,15 @@ import Testing
         #expect(errors("""
         channels:
           b: { live: { kind: bluesky, handle: "seoul city", password_env: P } }
-        """) == ["s.yaml:2:38: error: b.live.handle must be a Bluesky handle like seoul.bsky.social, found 'seoul city'"])
+        """) == ["s.yaml:2:39: error: b.live.handle must be a Bluesky handle like seoul.bsky.social, found 'seoul city'"])
         #expect(errors("""
         channels:
           f: { live: { kind: facebook, page_id: seoul, token_env: T } }
-        """) == ["s.yaml:2:39: error: f.live.page_id must be the Page's numeric id, found 'seoul'"])
+        """) == ["s.yaml:2:41: error: f.live.page_id must be the Page's numeric id, found 'seoul'"])
         #expect(errors("""
         channels:
           x: { live: { kind: x, token_env: T, handle: seoul.bsky.social } }
-        """) == ["s.yaml:2:46: error: 'handle' does not apply to a x endpoint (x.live)"])
+        """) == ["s.yaml:2:47: error: 'handle' does not apply to an x endpoint (x.live)"])
         #expect(errors("""
         channels:
           b: { live: { kind: bluesky, handle: a.bsky.social } }

@@ -235,10 +235,11 @@ enum SenderConfigLoader {
               let kindNode = map["kind"],
               let kind = doc.word(kindNode, what: "\(what).kind", allowed: kinds) else { return nil }
         let location = doc.location(node)
+        let aKind = (kind == "x" ? "an " : "a ") + kind
         // Keys that belong to another kind: refused by name, so a typo cannot silently drop a setting.
         var keysOK = true
         for key in map.keys.sorted() where key != "kind" && !(keysByKind[kind] ?? []).contains(key) {
-            doc.error(map[key]!, "'\(key)' does not apply to a \(kind) endpoint (\(what))")
+            doc.error(map[key]!, "'\(key)' does not apply to \(aKind) endpoint (\(what))")
             keysOK = false
         }
         /// `url` when given (checked like every URL), else the platform's public API.
@@ -248,7 +249,7 @@ enum SenderConfigLoader {
             return checkURL(n, text, what: "\(what).url", doc)
         }
         func required(_ key: String) -> (Node, String)? {
-            guard let n = map[key] else { doc.error(node, "\(what): a \(kind) endpoint needs '\(key)'"); return nil }
+            guard let n = map[key] else { doc.error(node, "\(what): \(aKind) endpoint needs '\(key)'"); return nil }
             guard let s = doc.string(n, what: "\(what).\(key)") else { return nil }
             return (n, s)
         }
@@ -265,7 +266,7 @@ enum SenderConfigLoader {
             case (_?, let e?):
                 doc.error(e, "\(what): give either \(prefix)_file or \(prefix)_env, not both"); return nil
             case (nil, nil):
-                doc.error(node, "\(what): a \(kind) endpoint needs \(prefix)_file (mode 0600) or \(prefix)_env"); return nil
+                doc.error(node, "\(what): \(aKind) endpoint needs \(prefix)_file (mode 0600) or \(prefix)_env"); return nil
             }
         }
         switch kind {
@@ -297,7 +298,8 @@ enum SenderConfigLoader {
             return EndpointConfig(channel: channel, mode: mode, kind: .x(url: url, token: token), location: location)
         case "bluesky":
             let url = platformURL()
-            let handle = required("handle").flatMap { (n, text) -> String? in
+            let handle = required("handle").flatMap { pair -> String? in
+                let (n, text) = pair
                 // A handle is a domain name (AT Protocol handle syntax); a leading @ is how people write it.
                 let h = text.hasPrefix("@") ? String(text.dropFirst()) : text
                 guard Self.isHandle(h) else {
@@ -311,7 +313,8 @@ enum SenderConfigLoader {
             return EndpointConfig(channel: channel, mode: mode, kind: .bluesky(url: url, handle: handle, password: password), location: location)
         case "facebook":
             let url = platformURL()
-            let page = required("page_id").flatMap { (n, text) -> String? in
+            let page = required("page_id").flatMap { pair -> String? in
+                let (n, text) = pair
                 guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                     doc.error(n, "\(what).page_id must be the Page's numeric id, found '\(doc.printable(text))'")
                     return nil
