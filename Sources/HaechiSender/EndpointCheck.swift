@@ -42,23 +42,21 @@ public enum CredentialCheck {
             }
             lines.append(Line(endpoint: endpoint.config, result: result))
         }
-        return lines + sharedAccounts(lines)
+        return refuseSharedAccounts(lines)
     }
 
     /// A drill endpoint whose credential opens the same account as a live one would post
     /// drills to the public: the config cannot see that (two token files may hold tokens of
     /// one account), only the platform's answer can.
-    static func sharedAccounts(_ lines: [Line]) -> [Line] {
+    static func refuseSharedAccounts(_ lines: [Line]) -> [Line] {
         var live: [String: EndpointConfig] = [:]
         for line in lines where line.endpoint.mode == .live {
             if case .ok(let account, _) = line.result { live[account] = line.endpoint }
         }
-        var problems: [Line] = []
-        for line in lines where line.endpoint.mode == .drill {
-            guard case .ok(let account, _) = line.result, let other = live[account] else { continue }
-            problems.append(Line(endpoint: line.endpoint, result: .failed(
-                "drill endpoint \(line.endpoint.channel).drill opens the same account (\(account)) as the live endpoint \(other.channel).live (\(other.location)); drill posts would reach the public")))
+        return lines.map { line in
+            guard line.endpoint.mode == .drill, case .ok(let account, _) = line.result, let other = live[account] else { return line }
+            return Line(endpoint: line.endpoint, result: .failed(
+                "drill endpoint \(line.endpoint.channel).drill opens the same account (\(account)) as the live endpoint \(other.channel).live (\(other.location)); drill posts would reach the public"))
         }
-        return problems
     }
 }
