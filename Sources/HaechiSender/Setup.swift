@@ -36,6 +36,7 @@ public struct SenderSetup: Sendable {
                                                    client: client!, timeout: config.retry.timeout, now: env.now)
                     case .x(_, let token):
                         made = XEndpoint(config: endpoint, token: try Credentials.read(token, environment: environment),
+                                         reload: { try? Credentials.read(token, environment: environment) },
                                          client: client!, timeout: config.retry.timeout, now: env.now)
                     case .bluesky(_, _, let password):
                         made = BlueskyEndpoint(config: endpoint, password: try Credentials.read(password, environment: environment),

@@ -17,15 +17,19 @@ public actor XEndpoint: Endpoint {
     public nonisolated var idempotent: Bool { false }
     private let client: HTTPClient
     private let url: String
-    private let token: String
+    private var token: String
+    /// Reads the token again from its file: X's OAuth 2.0 user tokens last two hours, so a
+    /// timer outside the sender refreshes them and rewrites the file; a 401 makes us look.
+    private let reload: @Sendable () -> String?
     private let timeout: TimeInterval
     private let now: @Sendable () -> Date
     /// x-rate-limit-remaining reached 0 (or a 429): no request before x-rate-limit-reset.
     private let pause = EndpointPause()
 
-    public init(config: EndpointConfig, token: String, client: HTTPClient, timeout: TimeInterval, now: @escaping @Sendable () -> Date) {
+    public init(config: EndpointConfig, token: String, reload: @escaping @Sendable () -> String? = { nil }, client: HTTPClient,
+                timeout: TimeInterval, now: @escaping @Sendable () -> Date) {
         guard case .x(let url, _) = config.kind else { preconditionFailure("not an x endpoint") }
-        self.config = config; self.client = client; self.url = url; self.token = token
+        self.config = config; self.client = client; self.url = url; self.token = token; self.reload = reload
         self.timeout = timeout; self.now = now
     }
 
@@ -65,6 +69,11 @@ public actor XEndpoint: Endpoint {
         case 403 where Self.isDuplicate(reply):
             return .permanent(reason: "X refused it as duplicate content (the account already posted this text): HTTP 403: \(reply.serverMessage)")
         case 401:
+            // A 401 means nothing was posted, so trying again with a newer token is safe.
+            if let fresh = reload(), fresh != token {
+                token = fresh
+                return .transient(reason: "HTTP 401: X refused the token; a newer one was read from the token file, trying again", notBefore: nil)
+            }
             return .permanent(reason: "HTTP 401: X refused the token (expired or revoked? OAuth 2.0 user tokens last 2 hours unless refreshed): \(reply.serverMessage)")
         default:
             return failure(of: reply, pause: pause, now: current)

@@ -92,6 +92,33 @@ import Testing
     }
 }
 
+extension XDeliveryTests {
+    /// X's user tokens last two hours; a refresher outside the sender rewrites the token file.
+    @Test func aTokenRewrittenInItsFileIsPickedUpAfterA401() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let x = try await XStandIn(token: "token-of-the-next-two-hours")
+        defer { Task { await x.close() } }
+        let path = try fx.secretFile("x.token", "token-that-expired")
+        let setup = try SenderSetup.make(config: fx.config("""
+        channels:
+          x:
+            live: { kind: x, url: "\(x.url)", token_file: \(path) }
+        """))
+        defer { Task { await setup.shutdown() } }
+        let endpoint = try #require(setup.endpoints["x"]?[.live])
+        let post = Post(message: message("r", channels: ["x"], ko: "토큰 갱신"), channel: "x", language: .ko)
+        // Same file, same token: nothing newer to try, dead.
+        #expect(await endpoint.deliver(post) == .permanent(reason: "HTTP 401: X refused the token (expired or revoked? OAuth 2.0 user tokens last 2 hours unless refreshed): Unauthorized"))
+        try "token-of-the-next-two-hours\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+        #expect(await endpoint.deliver(post) == .transient(reason: "HTTP 401: X refused the token; a newer one was read from the token file, trying again", notBefore: nil))
+        let delivered = await endpoint.deliver(post)
+        #expect(delivered == .delivered(remoteID: try #require(x.snapshot.posts.first { $0.value == "토큰 갱신" }?.key)))
+        #expect(x.snapshot.rejectedAuth == 2)
+    }
+}
+
 @Suite struct FacebookDeliveryTests {
     static func fault(_ text: String, _ previous: Int) -> PlatformFault {
         switch text.split(separator: " ").last ?? "" {
