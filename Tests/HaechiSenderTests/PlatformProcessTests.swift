@@ -15,7 +15,7 @@ import Testing
         let fx = try Fixture()
         defer { fx.remove() }
         // Some connections drop right after the record was created, as a crashing proxy would.
-        let pds = try await BlueskyStandIn(delay: { .random(in: 0.005...0.03) }, faults: { text, previous in
+        let pds = try await BlueskyStandIn(delay: { .random(in: 0.02...0.06) }, faults: { text, previous in
             previous == 0 && text.hasSuffix("7번") ? .dropAfterCreate : .none
         })
         defer { Task { await pds.close() } }
