@@ -41,6 +41,9 @@ public actor BlueskyEndpoint: Endpoint {
     }
 
     private var session: Session?
+    /// The PDS refused the handle and app password: every later post would be refused the same
+    /// way, and repeated failed logins count against the account, so none is tried again in this run.
+    private var loginRefused: DeliveryResult?
     private var renewal: Task<Result<Session, SessionError>, Never>?
     private var generation = 0
 
@@ -90,7 +93,10 @@ public actor BlueskyEndpoint: Endpoint {
                 guard case .permanent = e.result else { return .failure(e) }
             }
         }
-        return await sessionRequest("com.atproto.server.createSession", body: ["identifier": handle, "password": password], bearer: nil)
+        if let loginRefused { return .failure(SessionError(result: loginRefused)) }
+        let created = await sessionRequest("com.atproto.server.createSession", body: ["identifier": handle, "password": password], bearer: nil)
+        if case .failure(let e) = created, case .permanent = e.result { loginRefused = e.result }
+        return created
     }
 
     private func sessionRequest(_ nsid: String, body: [String: Any]?, bearer: String?) async -> Result<Session, SessionError> {

@@ -199,8 +199,10 @@ import Testing
           bluesky:
             live: { kind: bluesky, url: "\(pds.url)", handle: \(pds.handle), password_file: \(password) }
         """)
-        try fx.queue([message("w", channels: ["bluesky"], ko: "안녕")])
+        try fx.queue([message("w", channels: ["bluesky"], ko: "안녕", en: "Hello"), message("w2", channels: ["bluesky"], ko: "둘")])
         _ = try await fx.run(config)
+        #expect(pds.snapshot.badPassword == 1, "one refused login, not one per post")
+        #expect(try fx.outcomes().values.allSatisfy { $0.kind == .dead })
         let outcome = try #require(try fx.outcomes()["w.bluesky.ko"])
         #expect(outcome.kind == .dead)
         #expect(outcome.reason == "com.atproto.server.createSession for @seoul.bsky.social refused: HTTP 401: AuthenticationRequired: Invalid identifier or password")
