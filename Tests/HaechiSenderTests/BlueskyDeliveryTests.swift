@@ -78,7 +78,7 @@ import Testing
         let setup = try SenderSetup.make(config: Self.config(fx, pds))
         defer { Task { await setup.shutdown() } }
         let endpoint = try #require(setup.endpoints["bluesky"]?[.live])
-        func post(_ id: String) -> Post { Post(message: message(id, channels: ["bluesky"], ko: "안내 \(id)"), channel: "bluesky", language: .ko) }
+        func post(_ id: String) -> Post { koreanPost(message(id, channels: ["bluesky"], ko: "안내 \(id)"), "bluesky") }
         func uri(_ p: Post) -> String { "at://\(pds.did)/app.bsky.feed.post/\(BlueskyEndpoint.recordKey(for: p))" }
 
         let s1 = post("s1")
@@ -112,12 +112,12 @@ import Testing
         let setup = try SenderSetup.make(config: config)
         defer { Task { await setup.shutdown() } }
         let endpoint = try #require(setup.endpoints["bluesky"]?[.live])
-        let warm = Post(message: message("warm", channels: ["bluesky"], ko: "준비"), channel: "bluesky", language: .ko)
+        let warm = koreanPost(message("warm", channels: ["bluesky"], ko: "준비"), "bluesky")
         #expect(await endpoint.deliver(warm) == .delivered(remoteID: "at://\(pds.did)/app.bsky.feed.post/\(BlueskyEndpoint.recordKey(for: warm))"))
         pds.expireAllAccessTokens()
         let results = await withTaskGroup(of: DeliveryResult.self) { group in
             for i in 0..<8 {
-                group.addTask { await endpoint.deliver(Post(message: message("c\(i)", channels: ["bluesky"], ko: "동시 \(i)"), channel: "bluesky", language: .ko)) }
+                group.addTask { await endpoint.deliver(koreanPost(message("c\(i)", channels: ["bluesky"], ko: "동시 \(i)"), "bluesky")) }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }

@@ -1,4 +1,6 @@
 import Foundation
+import HaechiCore
+@testable import HaechiSender
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -109,4 +111,9 @@ final class StandInHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
+}
+
+/// The Korean post of a test message on one channel, as the drain loop would hand it over.
+func koreanPost(_ m: OutboxMessage, _ channel: String) -> Post {
+    Post(message: m, channel: channel, language: .ko)
 }

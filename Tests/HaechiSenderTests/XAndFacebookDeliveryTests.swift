@@ -109,7 +109,7 @@ extension XDeliveryTests {
         """))
         defer { Task { await setup.shutdown() } }
         let endpoint = try #require(setup.endpoints["x"]?[.live])
-        let post = Post(message: message("r", channels: ["x"], ko: "토큰 갱신"), channel: "x", language: .ko)
+        let post = koreanPost(message("r", channels: ["x"], ko: "토큰 갱신"), "x")
         // Same file, same token: nothing newer to try, dead.
         #expect(await endpoint.deliver(post) == .permanent(reason: "HTTP 401: X refused the token (expired or revoked? OAuth 2.0 user tokens last 2 hours unless refreshed): Unauthorized"))
         try "token-of-the-next-two-hours\n".write(toFile: path, atomically: true, encoding: .utf8)
@@ -188,7 +188,7 @@ extension XDeliveryTests {
         defer { Task { await setup.shutdown() } }
         let endpoint = try #require(setup.endpoints["facebook"]?[.live])
         let before = Date()
-        let result = await endpoint.deliver(Post(message: message("f", channels: ["facebook"], ko: "한도 throttled"), channel: "facebook", language: .ko))
+        let result = await endpoint.deliver(koreanPost(message("f", channels: ["facebook"], ko: "한도 throttled"), "facebook"))
         let (reason, notBefore) = try #require(transientParts(result), "\(result)")
         #expect(reason == "Graph API throttled the Page: HTTP 400: (#32) Page request limit reached")
         let wait = try #require(notBefore).timeIntervalSince(before)
