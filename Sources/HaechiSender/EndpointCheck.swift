@@ -5,8 +5,8 @@ import HaechiCore
 public enum EndpointCheck: Sendable, Hashable {
     /// The credential works. `account` identifies the account on the platform (X user id,
     /// Bluesky DID, Facebook Page id), so a drill and a live endpoint that turn out to be the
-    /// same account can be refused.
-    case ok(account: String, description: String)
+    /// same account can be refused; nil when the platform would not say.
+    case ok(account: String?, description: String)
     /// Nothing to call (files, folders, kinds without a read-only credential check).
     case notChecked(String)
     case failed(String)
@@ -51,10 +51,10 @@ public enum CredentialCheck {
     static func refuseSharedAccounts(_ lines: [Line]) -> [Line] {
         var live: [String: EndpointConfig] = [:]
         for line in lines where line.endpoint.mode == .live {
-            if case .ok(let account, _) = line.result { live[account] = line.endpoint }
+            if case .ok(let account?, _) = line.result { live[account] = line.endpoint }
         }
         return lines.map { line in
-            guard line.endpoint.mode == .drill, case .ok(let account, _) = line.result, let other = live[account] else { return line }
+            guard line.endpoint.mode == .drill, case .ok(let account?, _) = line.result, let other = live[account] else { return line }
             return Line(endpoint: line.endpoint, result: .failed(
                 "drill endpoint \(line.endpoint.channel).drill opens the same account (\(account)) as the live endpoint \(other.channel).live (\(other.location)); drill posts would reach the public"))
         }

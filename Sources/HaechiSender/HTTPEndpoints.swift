@@ -260,6 +260,35 @@ public actor MastodonEndpoint: Endpoint {
     }
 }
 
+extension MastodonEndpoint: CheckableEndpoint {
+    /// `GET {url}/api/v1/accounts/verify_credentials`: names the account, posting nothing. A
+    /// token made only for posting (`write:statuses`) may not read its account: Mastodon then
+    /// answers 403 for the scope, which still proves the token itself is accepted (a bad one
+    /// gets 401).
+    public func check() async -> EndpointCheck {
+        var request = HTTPClientRequest(url: url + "/api/v1/accounts/verify_credentials")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        do {
+            let reply = try await perform(client, request, timeout: timeout)
+            switch reply.status {
+            case 200:
+                guard let id = (reply.json?["id"] as? String) ?? (reply.json?["id"] as? Int).map(String.init) else {
+                    return .failed("verify_credentials answered without an id")
+                }
+                let acct = (reply.json?["acct"] as? String).map { "@\($0)" } ?? "account \(id)"
+                return .ok(account: "mastodon:\(EndpointConfig.origin(url))/\(id)", description: "token works for \(acct)")
+            case 403:
+                return .ok(account: nil, description: "token accepted (it may not read its account, so the account is not named: \(reply.serverMessage))")
+            default:
+                return .failed("verify_credentials answered HTTP \(reply.status): \(reply.serverMessage)")
+            }
+        } catch {
+            return .failed("verify_credentials: \(describeTransport(error))")
+        }
+    }
+}
+
 struct DeliveryResultError: Error, Sendable {
     let reason: String
     let transient: Bool

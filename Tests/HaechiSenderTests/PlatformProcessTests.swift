@@ -66,7 +66,8 @@ import Testing
         let x = try await XStandIn()
         let pds = try await BlueskyStandIn()
         let page = try await FacebookStandIn()
-        defer { Task { await x.close(); await pds.close(); await page.close() } }
+        let mastodon = try await Receiver(.mastodon(token: "masto-token", maxCharacters: 500))
+        defer { Task { await x.close(); await pds.close(); await page.close(); await mastodon.close() } }
         let configPath = fx.dir + "/sender.yaml"
         try """
         channels:
@@ -78,6 +79,8 @@ import Testing
             live: { kind: facebook, url: "\(page.url)", page_id: "\(page.pageID)", token_file: \(try fx.secretFile("fb.token", page.token)) }
           cap:
             drill: { kind: file, path: \(fx.dir)/drill.jsonl }
+          mastodon:
+            live: { kind: mastodon, url: "\(mastodon.url)", token_file: \(try fx.secretFile("m.token", "masto-token")) }
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let child = try Child(["--check", "--config", configPath], log: fx.dir + "/check.log")
         #expect(await child.wait(timeout: 30) == 0, "\(child.log)")
@@ -86,7 +89,9 @@ import Testing
         #expect(log.contains("bluesky.live (bluesky live \(pds.url) @\(pds.handle)): ok: app password works for @\(pds.handle) (\(pds.did))"), "\(log)")
         #expect(log.contains("facebook.live (facebook live \(page.url) Page \(page.pageID)): ok: token opens '서울특별시 Seoul' (Page \(page.pageID))"), "\(log)")
         #expect(log.contains("cap.drill (file drill \(fx.dir)/drill.jsonl): not checked"))
+        #expect(log.contains("mastodon.live (mastodon live \(mastodon.url)): ok: token works for @seoul"), "\(log)")
         #expect(log.contains("every credential works; nothing was posted"))
+        #expect(mastodon.snapshot.posts.isEmpty)
         #expect(x.snapshot.posts.isEmpty && x.snapshot.userLookups == 1)
         #expect(pds.snapshot.records.isEmpty && pds.snapshot.creates.isEmpty && pds.snapshot.getSessions == 1)
         #expect(page.snapshot.posts.isEmpty && page.snapshot.attempts.isEmpty && page.snapshot.pageLookups == 1)

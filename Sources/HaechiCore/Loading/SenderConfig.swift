@@ -95,7 +95,7 @@ public struct EndpointConfig: Sendable, Hashable {
         }
     }
 
-    static func origin(_ url: String) -> String {
+    public static func origin(_ url: String) -> String {
         guard let u = URL(string: url), let host = u.host else { return "?" }
         return "\(u.scheme ?? "https")://\(host)" + (u.port.map { ":\($0)" } ?? "")
     }
