@@ -172,7 +172,9 @@ public actor BlueskyEndpoint: Endpoint {
             if reply.status == 200 {
                 return .delivered(remoteID: (reply.json?["uri"] as? String) ?? Self.uri(did: current.did, rkey: rkey))
             }
-            if Self.sessionExpired(reply) && !renewed {
+            if Self.sessionExpired(reply) {
+                // Nothing was created: a session problem is never a reason to give a post up.
+                if renewed { return .transient(reason: "the session expired again right after it was renewed (\(reply.serverMessage))", notBefore: nil) }
                 switch await renew(after: current) {
                 case .success(let s): current = s; continue
                 case .failure(let e): return e.result
@@ -180,7 +182,7 @@ public actor BlueskyEndpoint: Endpoint {
             }
             return failure(of: reply, pause: pause, now: at)
         }
-        return .transient(reason: "the session expired again right after it was renewed", notBefore: nil)
+        return .transient(reason: "the session could not be renewed", notBefore: nil)
     }
 
     /// `createSession` then `com.atproto.server.getSession`: proves the app password works and

@@ -50,6 +50,9 @@ final class BlueskyStandIn: Sendable {
     let password: String
     let did: String
     let accessLifetime: TimeInterval
+    /// Expire every access token after each this many records created: sessions run out in the
+    /// middle of a drain however fast or slow the machine is.
+    let expireEvery: Int?
     let faults: @Sendable (_ text: String, _ previousCreates: Int) -> Fault
     let state = Mutex(State())
     private let server: StandInServer
@@ -58,9 +61,9 @@ final class BlueskyStandIn: Sendable {
     static var tidPattern: Regex<Substring> { /[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}/ }
 
     init(handle: String = "seoul.bsky.social", password: String = "abcd-efgh-ijkl-mnop", did: String = "did:plc:seoulcityhall00000000001",
-         accessLifetime: TimeInterval = 3600, delay: @escaping @Sendable () -> TimeInterval = { 0 },
+         accessLifetime: TimeInterval = 3600, expireEvery: Int? = nil, delay: @escaping @Sendable () -> TimeInterval = { 0 },
          faults: @escaping @Sendable (String, Int) -> Fault = { _, _ in .none }) async throws {
-        self.handle = handle; self.password = password; self.did = did; self.accessLifetime = accessLifetime; self.faults = faults
+        self.handle = handle; self.password = password; self.did = did; self.accessLifetime = accessLifetime; self.expireEvery = expireEvery; self.faults = faults
         let box = Mutex<BlueskyStandIn?>(nil)
         server = try await StandInServer { request in
             guard let me = box.withLock({ $0 }) else { return .init(status: 503) }
@@ -211,7 +214,10 @@ final class BlueskyStandIn: Sendable {
             state.withLock { $0.duplicateCreates += 1 }
             return Self.error(500, "InternalServerError", "Internal Server Error")
         }
-        state.withLock { $0.records[rkey] = Record(rkey: rkey, text: text, langs: langs, facets: facets, createdAt: createdAt) }
+        state.withLock { s in
+            s.records[rkey] = Record(rkey: rkey, text: text, langs: langs, facets: facets, createdAt: createdAt)
+            if let n = expireEvery, s.records.count % n == 0 { for key in s.access.keys { s.access[key] = .distantPast } }
+        }
         if case .dropAfterCreate = fault { return .init(status: 200, drop: true) }
         return .json(200, ["uri": "at://\(did)/app.bsky.feed.post/\(rkey)", "cid": "bafy-\(rkey)",
                            "commit": ["cid": "bafy-commit", "rev": "3l"], "validationStatus": "valid"])

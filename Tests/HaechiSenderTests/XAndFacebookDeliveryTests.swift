@@ -28,7 +28,7 @@ import Testing
         defer { Task { await x.close() } }
         let token = try fx.secretFile("x.token", x.token + "\n")
         let config = try fx.config("""
-        \(fastRetry)
+        \(patientRetry)
         channels:
           x:
             live: { kind: x, url: "\(x.url)", token_file: \(token) }
@@ -148,7 +148,7 @@ extension XDeliveryTests {
         defer { Task { await page.close() } }
         let token = try fx.secretFile("fb.token", page.token)
         let config = try fx.config("""
-        \(fastRetry)
+        \(patientRetry)
         channels:
           facebook:
             live: { kind: facebook, url: "\(page.url)", page_id: "\(page.pageID)", token_file: \(token) }
@@ -277,3 +277,9 @@ func transientParts(_ result: DeliveryResult) -> (String, Date?)? {
     if case .transient(let reason, let notBefore) = result { return (reason, notBefore) }
     return nil
 }
+
+/// Fast retries, but a generous request timeout: on X and Facebook a timed-out request is
+/// `unknown` by design, and a loaded test machine must not turn a slow answer into one.
+let patientRetry = """
+retry: { base: 50ms, cap: 400ms, max_attempts: 8, max_age: 1h, timeout: 20s }
+"""
