@@ -7,10 +7,15 @@ import Testing
 /// X and a Facebook Page: neither takes an idempotency key, so a request cut off after it left
 /// is `unknown` and never sent again; clear answers (429, 5xx, throttling codes) are retried.
 @Suite struct XDeliveryTests {
-    static func fault(_ text: String, _ previous: Int) -> PlatformFault {
+    /// The x-rate-limit-reset the 429 carries (epoch seconds): set when the test starts.
+    static func fault(reset: Int) -> @Sendable (String, Int) -> PlatformFault {
+        { text, previous in fault(text, previous, reset: reset) }
+    }
+
+    static func fault(_ text: String, _ previous: Int, reset: Int) -> PlatformFault {
         if text.hasSuffix("429") && previous == 0 {
             // X often sends no Retry-After: the reset header alone says when.
-            let reset = String(Int(Date().timeIntervalSince1970) + 2)
+            let reset = String(reset)
             return .status(429, jsonText(["title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429]),
                            headers: [("x-rate-limit-limit", "100"), ("x-rate-limit-remaining", "0"), ("x-rate-limit-reset", reset)])
         }
@@ -24,7 +29,8 @@ import Testing
     @Test func postsAreDeliveredOnceWithResetsHonouredDuplicatesDeadAndDropsUnknown() async throws {
         let fx = try Fixture()
         defer { fx.remove() }
-        let x = try await XStandIn(alreadyPosted: ["한강 수위 경보 (이미 게시됨)"], faults: Self.fault)
+        let reset = Int(Date().timeIntervalSince1970) + 3
+        let x = try await XStandIn(alreadyPosted: ["한강 수위 경보 (이미 게시됨)"], faults: Self.fault(reset: reset))
         defer { Task { await x.close() } }
         let token = try fx.secretFile("x.token", x.token + "\n")
         let config = try fx.config("""
@@ -57,9 +63,9 @@ import Testing
         #expect(limited.count == 2)
         let retry = try #require(try fx.ledger().first { $0.kind == .retry && $0.message == "x-limit" })
         #expect(retry.reason == "HTTP 429: Too Many Requests")
-        let next = try #require(retry.next)
-        #expect(next > retry.at, "the reset lies ahead")
-        #expect(limited[1] >= next.addingTimeInterval(-0.01), "posted again \(next.timeIntervalSince(limited[1]))s before the reset")
+        let resetAt = Date(timeIntervalSince1970: TimeInterval(reset))
+        #expect(try #require(retry.next) >= resetAt, "the retry is scheduled no earlier than x-rate-limit-reset")
+        #expect(limited[1] >= resetAt.addingTimeInterval(-0.01), "posted again \(resetAt.timeIntervalSince(limited[1]))s before the reset")
         #expect(state.times["정전 안내 503"]?.count == 3)
         // Duplicate content is recognised and dead, with X's own words.
         #expect(outcomes["x-dup.x.ko"]?.kind == .dead)
