@@ -20,18 +20,20 @@ struct TUICommand: ParsableCommand {
 
     @OptionGroup var manuals: ManualsOption
     @OptionGroup var state: StateOption
+    @OptionGroup var timeZone: TimeZoneOption
     @Option(name: .customLong("operator"), help: "Your name in the journal (default: $USER).")
     var operatorName: String?
     @Option(name: .long, help: "Display language at start: ko or en.")
     var language: String = "ko"
 
     func run() throws {
-        try Self.shell(manuals: manuals, state: state, operatorName: operatorName, language: language).run()
+        try Self.shell(manuals: manuals, state: state, timeZone: timeZone, operatorName: operatorName, language: language).run()
     }
 
     /// The shell with its manuals, channels and drill scenarios loaded; shared with `haechi drill`,
     /// which opens straight into a drill.
-    static func shell(manuals: ManualsOption, state: StateOption, operatorName: String?, language: String) throws -> TUIShell {
+    static func shell(manuals: ManualsOption, state: StateOption, timeZone: TimeZoneOption, operatorName: String?,
+                      language: String) throws -> TUIShell {
         let started = DispatchTime.now().uptimeNanoseconds
         // The same rule as the outbox commands: --operator, $HAECHI_OPERATOR, $USER, the login name.
         let who = OutboxShell.operatorName(operatorName)
@@ -39,6 +41,7 @@ struct TUICommand: ParsableCommand {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }
         guard let lang = Language(rawValue: language) else { throw ValidationError("the language must be ko or en, not '\(language)'") }
+        let zone = try timeZone.zone()
         guard isatty(0) == 1, isatty(1) == 1 else {
             throw ValidationError("haechi tui needs a terminal on standard input and output.")
         }
@@ -50,7 +53,7 @@ struct TUICommand: ParsableCommand {
         }
         let library = TUIManuals.load(directory: manuals.directory)
         let shell = try TUIShell(state: stateDirectory, manuals: library.manuals, problems: library.problems,
-                                 operatorName: who, language: lang)
+                                 operatorName: who, language: lang, timeZone: zone)
         shell.useChannels(library.channels)
         shell.log.write(String(format: "manuals: %d loaded from %@ in %.1f ms", library.manuals.count, manuals.directory,
                                Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
