@@ -94,13 +94,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // What several test targets share: the trait that runs blocking tests on their own thread.
+        .target(name: "HaechiTestSupport", path: "Tests/HaechiTestSupport", swiftSettings: strict),
         .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore"], swiftSettings: strict),
         .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore"], swiftSettings: strict),
         .testTarget(
             name: "HaechiSenderTests",
             dependencies: [
-                "HaechiSender", "HaechiStore", "HaechiCore",
+                "HaechiSender", "HaechiStore", "HaechiCore", "HaechiTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -63,7 +63,11 @@ final class TUIShell {
             log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
         }
         // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
+        let readStart = DispatchTime.now().uptimeNanoseconds
+        effects.files.outbox.keep(incident: state.incident?.id)
         if let loaded = effects.pollOutbox(now: Date()) { send(loaded); terminal.draw(render(state)) }
+        log.write(String(format: "outbox: read in %.1f ms, %d messages held, %d settled ones counted only",
+                         Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e6, effects.files.outbox.held, effects.files.outbox.retired))
 
         var lastTick = Date()
         var lastSlowPoll = Date()
@@ -87,6 +91,8 @@ final class TUIShell {
                 lastTick = now
                 send(.tick)
                 // The outbox and the sender's ledger: other desks' messages, delivery progress.
+                // All of the open incident's messages are kept, however old.
+                effects.files.outbox.keep(incident: state.incident?.id)
                 if let loaded = effects.pollOutbox(now: now) { send(loaded) }
             }
             if now.timeIntervalSince(lastSlowPoll) >= 2 {

@@ -164,7 +164,7 @@ public struct HomeScreen: ScreenModel {
             if let closed = inc.closedAt {
                 tail = " " + app.t("종료 ", "closed ") + Format.time(closed, app.timeZone)
             } else {
-                tail = " " + Format.elapsed(app.now.timeIntervalSince(inc.openedAt)) + " \(inc.resolvedSteps)/\(inc.totalSteps)"
+                tail = " " + Format.elapsed(inc.elapsed(now: app.now)) + " \(inc.resolvedSteps)/\(inc.totalSteps)"
             }
             x = c.put(title + place, x: x, y: y, style: base, maxWidth: rightWidth - 6 - tail.displayWidth)
             c.put(tail, x: rightX + rightWidth - tail.displayWidth, y: y, style: selected ? base : Style(.dim))
