@@ -28,10 +28,23 @@ struct HTTPReply: Sendable {
 
     var bodyText: String { String(buffer: body) }
 
-    /// The server's own explanation, trimmed for the ledger: Mastodon sends `{"error": …}`.
+    var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] }
+
+    /// The server's own explanation, trimmed for the ledger. Mastodon sends `{"error": …}`, the
+    /// AT Protocol `{"error": name, "message": …}`, X `{"title", "detail"}` or `{"errors": [{"message"}]}`,
+    /// the Graph API `{"error": {"message", "code", …}}`.
     var serverMessage: String {
-        if let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] {
-            if let error = json["error"] as? String { return error }
+        if let json {
+            if let error = json["error"] as? String {
+                if let message = json["message"] as? String, !message.isEmpty { return "\(error): \(message)" }
+                return error
+            }
+            if let error = json["error"] as? [String: Any], let message = error["message"] as? String {
+                return (error["code"] as? Int).map { "(#\($0)) " + message.replacingOccurrences(of: "(#\($0)) ", with: "") } ?? message
+            }
+            if let detail = json["detail"] as? String { return detail }
+            if let errors = json["errors"] as? [[String: Any]], let first = errors.first,
+               let message = (first["message"] as? String) ?? (first["detail"] as? String) { return message }
             if let message = json["message"] as? String { return message }
         }
         let text = bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -79,19 +92,65 @@ func failedBeforeSending(_ error: any Error) -> Bool {
     return String(reflecting: type(of: error)).hasSuffix("NIOConnectionError")
 }
 
+/// The rate-limit header families the platforms send: Mastodon `X-RateLimit-*`, X
+/// `x-rate-limit-*` (epoch seconds), the AT Protocol PDS `RateLimit-*` (epoch seconds).
+/// Header names are compared without regard to case.
+let rateLimitHeaderFamilies = ["X-RateLimit-", "X-Rate-Limit-", "RateLimit-"]
+
+/// What the rate-limit headers of one response say: nil when there are none; otherwise
+/// whether the window is used up and, if so, when it resets.
+func rateLimitWindow(_ headers: HTTPHeaders, now: Date) -> (exhausted: Bool, reset: Date?)? {
+    for family in rateLimitHeaderFamilies {
+        guard let remaining = headers.first(name: family + "Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else { continue }
+        let reset = remaining <= 0 ? headers.first(name: family + "Reset").flatMap { RateLimitReset.parse($0, now: now) } : nil
+        return (remaining <= 0, reset)
+    }
+    return nil
+}
+
 /// The later of Retry-After and the rate-limit reset, if either is given.
 func serverNotBefore(_ headers: HTTPHeaders, now: Date) -> Date? {
     let retryAfter = headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: now) }
-    var reset: Date? = nil
-    if let remaining = headers.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), remaining <= 0 {
-        reset = headers.first(name: "X-RateLimit-Reset").flatMap { RateLimitReset.parse($0, now: now) }
-    }
+    let reset = rateLimitWindow(headers, now: now)?.reset
     switch (retryAfter, reset) {
     case let (a?, b?): return max(a, b)
     case let (a?, nil): return a
     case let (nil, b?): return b
     default: return nil
     }
+}
+
+/// When an endpoint takes requests again after its rate limit ran out. Read by the drain loop
+/// without waiting for the endpoint's actor, hence a mutex.
+final class EndpointPause: Sendable {
+    private let until = Mutex<Date?>(nil)
+
+    func readyAt(now: Date) -> Date? {
+        until.withLock { until in until.flatMap { $0 > now ? $0 : nil } }
+    }
+
+    /// After every response: the headers open or close the window.
+    func note(_ headers: HTTPHeaders, now: Date) {
+        guard let window = rateLimitWindow(headers, now: now) else { return }
+        until.withLock { $0 = window.exhausted ? window.reset : nil }
+    }
+
+    /// A 429 (or a platform's own throttling error) with a time: nothing before it.
+    func hold(until date: Date) {
+        until.withLock { $0 = max($0 ?? date, date) }
+    }
+}
+
+/// The usual mapping of an answer that is neither success nor a platform-specific case:
+/// 408/429/5xx are retried (never before the server's time; a 429 pauses the whole endpoint),
+/// everything else is dead with the server's own message.
+func failure(of reply: HTTPReply, pause: EndpointPause, now: Date) -> DeliveryResult {
+    if isTransient(reply.status) {
+        let notBefore = serverNotBefore(reply.headers, now: now)
+        if reply.status == 429, let notBefore { pause.hold(until: notBefore) }
+        return .transient(reason: "HTTP \(reply.status): \(reply.serverMessage)", notBefore: notBefore)
+    }
+    return .permanent(reason: "HTTP \(reply.status): \(reply.serverMessage)")
 }
 
 // MARK: - Mastodon
@@ -109,9 +168,8 @@ public actor MastodonEndpoint: Endpoint {
     private let now: @Sendable () -> Date
     private var maxCharacters: Int?
     private var limitLookup: Task<Result<Int, DeliveryResultError>, Never>?
-    /// When X-RateLimit-Remaining reached 0: no request before the reset. Read by the drain loop
-    /// without waiting for the actor, hence a mutex.
-    private let pausedUntil = Mutex<Date?>(nil)
+    /// When X-RateLimit-Remaining reached 0: no request before the reset.
+    private let pause = EndpointPause()
 
     public init(config: EndpointConfig, token: String, client: HTTPClient, timeout: TimeInterval, now: @escaping @Sendable () -> Date) {
         guard case .mastodon(let url, _, let visibility) = config.kind else { preconditionFailure("not a mastodon endpoint") }
@@ -120,7 +178,7 @@ public actor MastodonEndpoint: Endpoint {
     }
 
     public nonisolated func readyAt(now: Date) -> Date? {
-        pausedUntil.withLock { until in until.flatMap { $0 > now ? $0 : nil } }
+        pause.readyAt(now: now)
     }
 
     /// The instance's limit (`configuration.statuses.max_characters`, 500 when not given), read
@@ -188,10 +246,7 @@ public actor MastodonEndpoint: Endpoint {
             return transportFailure(error)
         }
         let current = now()
-        if let remaining = reply.headers.first(name: "X-RateLimit-Remaining").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
-            let reset = remaining <= 0 ? reply.headers.first(name: "X-RateLimit-Reset").flatMap { RateLimitReset.parse($0, now: current) } : nil
-            pausedUntil.withLock { $0 = reset }
-        }
+        pause.note(reply.headers, now: current)
         switch reply.status {
         case 200..<300:
             let json = try? JSONSerialization.jsonObject(with: Data(buffer: reply.body)) as? [String: Any]
@@ -199,12 +254,37 @@ public actor MastodonEndpoint: Endpoint {
             return .delivered(remoteID: id)
         case 401, 403:
             return .permanent(reason: "HTTP \(reply.status): the token was refused: \(reply.serverMessage)")
-        case let status where isTransient(status):
-            let notBefore = serverNotBefore(reply.headers, now: current)
-            if status == 429, let notBefore { pausedUntil.withLock { $0 = max($0 ?? notBefore, notBefore) } }
-            return .transient(reason: "HTTP \(status): \(reply.serverMessage)", notBefore: notBefore)
         default:
-            return .permanent(reason: "HTTP \(reply.status): \(reply.serverMessage)")
+            return failure(of: reply, pause: pause, now: current)
+        }
+    }
+}
+
+extension MastodonEndpoint: CheckableEndpoint {
+    /// `GET {url}/api/v1/accounts/verify_credentials`: names the account, posting nothing. A
+    /// token made only for posting (`write:statuses`) may not read its account: Mastodon then
+    /// answers 403 for the scope, which still proves the token itself is accepted (a bad one
+    /// gets 401).
+    public func check() async -> EndpointCheck {
+        var request = HTTPClientRequest(url: url + "/api/v1/accounts/verify_credentials")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        do {
+            let reply = try await perform(client, request, timeout: timeout)
+            switch reply.status {
+            case 200:
+                guard let id = (reply.json?["id"] as? String) ?? (reply.json?["id"] as? Int).map(String.init) else {
+                    return .failed("verify_credentials answered without an id")
+                }
+                let acct = (reply.json?["acct"] as? String).map { "@\($0)" } ?? "account \(id)"
+                return .ok(account: "mastodon:\(EndpointConfig.origin(url))/\(id)", description: "token works for \(acct)")
+            case 403:
+                return .ok(account: nil, description: "token accepted (it may not read its account, so the account is not named: \(reply.serverMessage))")
+            default:
+                return .failed("verify_credentials answered HTTP \(reply.status): \(reply.serverMessage)")
+            }
+        } catch {
+            return .failed("verify_credentials: \(describeTransport(error))")
         }
     }
 }
@@ -228,7 +308,7 @@ public actor WebhookEndpoint: Endpoint {
     private let now: @Sendable () -> Date
     /// 410 Gone: the receiver asked to be disabled; nothing more goes there in this run.
     private var gone: String?
-    private let pausedUntil = Mutex<Date?>(nil)
+    private let pause = EndpointPause()
 
     public struct BadSecret: Error, CustomStringConvertible, Sendable { public let description: String }
 
@@ -256,7 +336,7 @@ public actor WebhookEndpoint: Endpoint {
     }
 
     public nonisolated func readyAt(now: Date) -> Date? {
-        pausedUntil.withLock { until in until.flatMap { $0 > now ? $0 : nil } }
+        pause.readyAt(now: now)
     }
 
     /// The payload: Standard Webhooks' `{type, timestamp, data}` envelope.
@@ -304,12 +384,8 @@ public actor WebhookEndpoint: Endpoint {
             let reason = "HTTP 410: the receiver disabled this endpoint: \(reply.serverMessage)"
             gone = reason
             return .permanent(reason: reason)
-        case let status where isTransient(status):
-            let notBefore = serverNotBefore(reply.headers, now: now())
-            if status == 429, let notBefore { pausedUntil.withLock { $0 = max($0 ?? notBefore, notBefore) } }
-            return .transient(reason: "HTTP \(status): \(reply.serverMessage)", notBefore: notBefore)
         default:
-            return .permanent(reason: "HTTP \(reply.status): \(reply.serverMessage)")
+            return failure(of: reply, pause: pause, now: now())
         }
     }
 }

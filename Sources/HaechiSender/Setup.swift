@@ -18,7 +18,7 @@ public struct SenderSetup: Sendable {
     public static func make(config: SenderConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
                             env: SenderEnvironment = .live) throws -> SenderSetup {
         let needsHTTP = config.endpoints.values.contains { modes in
-            modes.values.contains { if case .mastodon = $0.kind { true } else if case .webhook = $0.kind { true } else { false } }
+            modes.values.contains { switch $0.kind { case .file, .cap: false; default: true } }
         }
         let client = needsHTTP ? makeHTTPClient(concurrency: config.concurrency, timeout: config.retry.timeout) : nil
         var endpoints: [String: [Mode: any Endpoint]] = [:]
@@ -34,6 +34,16 @@ public struct SenderSetup: Sendable {
                     case .webhook(_, let secret, _):
                         made = try WebhookEndpoint(config: endpoint, secret: try Credentials.read(secret, environment: environment),
                                                    client: client!, timeout: config.retry.timeout, now: env.now)
+                    case .x(_, let token):
+                        made = XEndpoint(config: endpoint, token: try Credentials.read(token, environment: environment),
+                                         reload: { try? Credentials.read(token, environment: environment) },
+                                         client: client!, timeout: config.retry.timeout, now: env.now)
+                    case .bluesky(_, _, let password):
+                        made = BlueskyEndpoint(config: endpoint, password: try Credentials.read(password, environment: environment),
+                                               client: client!, timeout: config.retry.timeout, now: env.now)
+                    case .facebook(_, _, _, let token):
+                        made = FacebookEndpoint(config: endpoint, token: try Credentials.read(token, environment: environment),
+                                                client: client!, timeout: config.retry.timeout, now: env.now)
                     case .file:
                         made = FileEndpoint(config: endpoint, now: env.now)
                     case .cap:

@@ -16,6 +16,8 @@ struct SenderCommand: AsyncParsableCommand {
         Exit status: 0 when stopped by SIGTERM/SIGINT or, with --once, when everything settled;
         1 on errors; 2 when another sender holds the state directory; 3 when --once ends with
         deliveries still waiting for a second operator's approval.
+        --check verifies every credential with a read-only call and posts nothing: exit 0 when
+        all work, 1 when any does not.
         """
     )
 
@@ -40,10 +42,14 @@ struct SenderCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log every ledger record, not only outcomes.")
     var verbose = false
 
+    @Flag(name: .long, help: "Verify each endpoint's credential with a read-only call (posts nothing), then exit.")
+    var check = false
+
     func run() async throws {
         let (loaded, diagnostics) = SenderConfig.load(path: config)
         for d in diagnostics { printError(d.description) }
         guard let loaded else { throw ExitCode(1) }
+        if check { return try await runCheck(loaded) }
 
         let directory = StateDirectory.resolve(state)
         let address: StoreAddress
@@ -128,6 +134,35 @@ struct SenderCommand: AsyncParsableCommand {
             printError("haechi-sender: \(summary.awaitingApproval) deliveries wait for a second operator's approval")
             throw ExitCode(3)
         }
+    }
+
+    /// `--check`: needs no state directory and takes no lock, so it can run beside a running
+    /// sender. One line per endpoint on stdout; credentials are never printed.
+    func runCheck(_ loaded: SenderConfig) async throws {
+        let setup: SenderSetup
+        do {
+            setup = try SenderSetup.make(config: loaded)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        let lines = await CredentialCheck.run(setup.endpoints)
+        await setup.shutdown()
+        var failed = 0
+        for line in lines {
+            let e = line.endpoint
+            let head = "\(e.location): \(e.channel).\(e.mode.rawValue) (\(e.summary))"
+            switch line.result {
+            case .ok(_, let description): print("\(head): ok: \(description)")
+            case .notChecked(let why): print("\(head): not checked: \(why)")
+            case .failed(let why):
+                failed += 1
+                print("\(head): FAILED: \(why)")
+            }
+        }
+        print(failed == 0 ? "haechi-sender --check: every credential works; nothing was posted"
+                          : "haechi-sender --check: \(failed) problem(s); nothing was posted")
+        if failed > 0 { throw ExitCode(1) }
     }
 
     /// The channel profiles, for old outbox records without a post list; nil (with a note) when

@@ -63,7 +63,7 @@ import Testing
         channels:
           m:
             live: { kind: mastodn, url: "https://a" }
-        """) == ["s.yaml:3:19: error: m.live.kind must be one of mastodon, webhook, file, cap, found 'mastodn'; did you mean 'mastodon'?"])
+        """) == ["s.yaml:3:19: error: m.live.kind must be one of mastodon, webhook, file, cap, x, bluesky, facebook, found 'mastodn'; did you mean 'mastodon'?"])
         #expect(errors("""
         channels:
           m:

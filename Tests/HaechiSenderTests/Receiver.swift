@@ -105,6 +105,12 @@ final class Receiver: Sendable {
                 state.withLock { $0.instanceLookups += 1 }
                 return Reply(status: .ok, body: #"{"uri":"test","configuration":{"statuses":{"max_characters":\#(maxCharacters)}}}"#)
             }
+            if head.method == .GET && head.uri == "/api/v1/accounts/verify_credentials" {
+                guard head.headers.first(name: "Authorization") == "Bearer \(token)" else {
+                    return Reply(status: .unauthorized, body: #"{"error":"The access token is invalid"}"#)
+                }
+                return Reply(status: .ok, body: #"{"id":"109876","username":"seoul","acct":"seoul"}"#)
+            }
             guard head.method == .POST && head.uri == "/api/v1/statuses" else { return Reply(status: .notFound) }
             guard head.headers.first(name: "Authorization") == "Bearer \(token)" else {
                 state.withLock { $0.rejectedAuth += 1 }

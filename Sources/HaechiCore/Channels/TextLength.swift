@@ -68,11 +68,28 @@ public enum TextLength {
     /// Splits text into URL and non-URL pieces. A URL starts with http:// or https:// and runs
     /// to the next whitespace; trailing sentence punctuation is not part of it.
     static func split(_ s: String) -> [Piece] {
-        // Scan the UTF-8 bytes for "http://" or "https://" (any case): cheap for the common case
-        // of text without links, and a URL runs to the next whitespace.
         let bytes = Array(s.utf8)
         var pieces: [Piece] = []
         var textStart = 0
+        for url in urlByteRanges(bytes) {
+            if url.lowerBound > textStart { pieces.append(.text(Substring(String(decoding: bytes[textStart..<url.lowerBound], as: UTF8.self)))) }
+            pieces.append(.url(Substring(String(decoding: bytes[url], as: UTF8.self))))
+            textStart = url.upperBound
+        }
+        if textStart < bytes.count {
+            pieces.append(.text(textStart == 0 ? s[...] : Substring(String(decoding: bytes[textStart...], as: UTF8.self))))
+        }
+        return pieces
+    }
+
+    /// Where the links are, as UTF-8 byte ranges of `s` exactly as given (not normalised): the
+    /// same rule the length meters count a URL by, so what is linked is what was counted as one.
+    public static func urlByteRanges(_ s: String) -> [Range<Int>] { urlByteRanges(Array(s.utf8)) }
+
+    static func urlByteRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        // Scan the UTF-8 bytes for "http://" or "https://" (any case): cheap for the common case
+        // of text without links, and a URL runs to the next whitespace.
+        var ranges: [Range<Int>] = []
         var i = 0
         func lower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b + 32 : b }
         func matches(_ word: String, at j: Int) -> Bool {
@@ -91,14 +108,9 @@ public enum TextLength {
             while end < bytes.count && !isSpace(bytes[end]) { end += 1 }
             // Trailing sentence punctuation is not part of the link.
             while end > i, let last = Optional(bytes[end - 1]), Array(".,;:!?)]}\"'".utf8).contains(last) { end -= 1 }
-            if i > textStart { pieces.append(.text(Substring(String(decoding: bytes[textStart..<i], as: UTF8.self)))) }
-            pieces.append(.url(Substring(String(decoding: bytes[i..<end], as: UTF8.self))))
-            textStart = end
-            i = end
+            ranges.append(i..<end)
+            i = max(end, i + 1)
         }
-        if textStart < bytes.count {
-            pieces.append(.text(textStart == 0 ? s[...] : Substring(String(decoding: bytes[textStart...], as: UTF8.self))))
-        }
-        return pieces
+        return ranges
     }
 }

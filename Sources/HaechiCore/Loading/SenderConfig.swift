@@ -28,7 +28,20 @@ public struct EndpointConfig: Sendable, Hashable {
         /// `senderName` is `<senderName>` per language; `base` the public URL the folder is
         /// served at, for the feed's links (relative links without it).
         case cap(directory: String, sender: String, senderName: Localized? = nil, base: String? = nil)
+        /// X API v2 `POST {url}/2/tweets` with an OAuth 2.0 user-context token.
+        case x(url: String, token: SecretSource)
+        /// AT Protocol: a session for `handle` with an app password, then
+        /// `com.atproto.repo.createRecord` of `app.bsky.feed.post` on the PDS at `url`.
+        case bluesky(url: String, handle: String, password: SecretSource)
+        /// Graph API `POST {url}/{version}/{pageID}/feed` with a Page access token.
+        case facebook(url: String, version: String, pageID: String, token: SecretSource)
     }
+
+    /// The platforms' public APIs, used when a config gives no `url`.
+    public static let defaultURLs = ["x": "https://api.x.com", "bluesky": "https://bsky.social", "facebook": "https://graph.facebook.com"]
+    /// The Graph API version used when a facebook endpoint gives none. Meta keeps each version
+    /// for at least two years; a city updates it when Meta's changelog says so.
+    public static let defaultGraphVersion = "v26.0"
     public var channel: String
     public var mode: Mode
     public var kind: Kind
@@ -45,15 +58,24 @@ public struct EndpointConfig: Sendable, Hashable {
         case .webhook: "webhook"
         case .file: "file"
         case .cap: "cap"
+        case .x: "x"
+        case .bluesky: "bluesky"
+        case .facebook: "facebook"
         }
     }
 
-    /// The place posts go to (URL, file or folder): what must differ between drill and live.
+    /// The place posts go to (URL, file, folder or account): what must differ between drill and
+    /// live. On the platforms one API serves every account, so the account is the destination:
+    /// the Bluesky handle, the Page, or (for X, whose account is known only from the token) the
+    /// token's source.
     public var destination: String {
         switch kind {
         case .mastodon(let url, _, _), .webhook(let url, _, _): url
         case .file(let path): path
         case .cap(let dir, _, _, _): dir
+        case .x(let url, let token): "\(url) with the token from \(token)"
+        case .bluesky(let url, let handle, _): "\(url) account \(handle.lowercased())"
+        case .facebook(let url, _, let page, _): "\(url) Page \(page)"
         }
     }
 
@@ -66,7 +88,18 @@ public struct EndpointConfig: Sendable, Hashable {
             return "\(kindName) \(mode.rawValue) \(u.scheme ?? "https")://\(host)" + (u.port.map { ":\($0)" } ?? "")
         case .file, .cap:
             return "\(kindName) \(mode.rawValue) \(destination)"
+        case .x(let url, _):
+            return "\(kindName) \(mode.rawValue) \(Self.origin(url))"
+        case .bluesky(let url, let handle, _):
+            return "\(kindName) \(mode.rawValue) \(Self.origin(url)) @\(handle)"
+        case .facebook(let url, _, let page, _):
+            return "\(kindName) \(mode.rawValue) \(Self.origin(url)) Page \(page)"
         }
+    }
+
+    public static func origin(_ url: String) -> String {
+        guard let u = URL(string: url), let host = u.host else { return "?" }
+        return "\(u.scheme ?? "https")://\(host)" + (u.port.map { ":\($0)" } ?? "")
     }
 }
 
@@ -122,6 +155,18 @@ public struct SenderConfig: Sendable, Hashable {
 
 enum SenderConfigLoader {
     static let visibilities = ["public", "unlisted", "private", "direct"]
+    static let kinds = ["mastodon", "webhook", "file", "cap", "x", "bluesky", "facebook"]
+    /// Keys each kind may carry; any other key given is refused, so a typo cannot silently
+    /// drop a setting.
+    static let keysByKind: [String: Set<String>] = [
+        "mastodon": ["url", "token_file", "token_env", "visibility"],
+        "webhook": ["url", "secret_file", "secret_env", "idempotent"],
+        "file": ["path"],
+        "cap": ["dir", "sender", "sender_name", "base_url"],
+        "x": ["url", "token_file", "token_env"],
+        "bluesky": ["url", "handle", "password_file", "password_env"],
+        "facebook": ["url", "version", "page_id", "token_file", "token_env"],
+    ]
 
     static func read(_ doc: YAMLDocument) -> (SenderConfig?, [Diagnostic]) {
         guard let root = doc.root,
@@ -186,20 +231,27 @@ enum SenderConfigLoader {
         let what = "\(channel).\(mode.rawValue)"
         guard let map = doc.mapping(node, what: what,
                                     keys: ["kind", "url", "token_file", "token_env", "secret_file", "secret_env", "visibility",
-                                           "idempotent", "path", "dir", "sender", "sender_name", "base_url"],
+                                           "idempotent", "path", "dir", "sender", "sender_name", "base_url", "handle", "password_file", "password_env",
+                                           "page_id", "version"],
                                     required: ["kind"]),
               let kindNode = map["kind"],
-              let kind = doc.word(kindNode, what: "\(what).kind", allowed: ["mastodon", "webhook", "file", "cap"]) else { return nil }
+              let kind = doc.word(kindNode, what: "\(what).kind", allowed: kinds) else { return nil }
         let location = doc.location(node)
-        func refuseKeys(_ keys: [String]) -> Bool {
-            var ok = true
-            for key in keys {
-                if let n = map[key] { doc.error(n, "'\(key)' does not apply to a \(kind) endpoint (\(what))"); ok = false }
-            }
-            return ok
+        let aKind = (kind == "x" ? "an " : "a ") + kind
+        // Keys that belong to another kind: refused by name, so a typo cannot silently drop a setting.
+        var keysOK = true
+        for key in map.keys.sorted() where key != "kind" && !(keysByKind[kind] ?? []).contains(key) {
+            doc.error(map[key]!, "'\(key)' does not apply to \(aKind) endpoint (\(what))")
+            keysOK = false
+        }
+        /// `url` when given (checked like every URL), else the platform's public API.
+        func platformURL() -> String? {
+            guard let n = map["url"] else { return EndpointConfig.defaultURLs[kind] }
+            guard let text = doc.string(n, what: "\(what).url") else { return nil }
+            return checkURL(n, text, what: "\(what).url", doc)
         }
         func required(_ key: String) -> (Node, String)? {
-            guard let n = map[key] else { doc.error(node, "\(what): a \(kind) endpoint needs '\(key)'"); return nil }
+            guard let n = map[key] else { doc.error(node, "\(what): \(aKind) endpoint needs '\(key)'"); return nil }
             guard let s = doc.string(n, what: "\(what).\(key)") else { return nil }
             return (n, s)
         }
@@ -216,12 +268,11 @@ enum SenderConfigLoader {
             case (_?, let e?):
                 doc.error(e, "\(what): give either \(prefix)_file or \(prefix)_env, not both"); return nil
             case (nil, nil):
-                doc.error(node, "\(what): a \(kind) endpoint needs \(prefix)_file (mode 0600) or \(prefix)_env"); return nil
+                doc.error(node, "\(what): \(aKind) endpoint needs \(prefix)_file (mode 0600) or \(prefix)_env"); return nil
             }
         }
         switch kind {
         case "mastodon":
-            let keysOK = refuseKeys(["secret_file", "secret_env", "idempotent", "path", "dir", "sender", "sender_name", "base_url"])
             let url = required("url").flatMap { checkURL($0.0, $0.1, what: "\(what).url", doc) }
             let token = secret("token")
             var visibility = "public"
@@ -232,20 +283,60 @@ enum SenderConfigLoader {
             guard keysOK, let url, let token else { return nil }
             return EndpointConfig(channel: channel, mode: mode, kind: .mastodon(url: url, token: token, visibility: visibility), location: location)
         case "webhook":
-            let keysOK = refuseKeys(["token_file", "token_env", "visibility", "path", "dir", "sender", "sender_name", "base_url"])
             let url = required("url").flatMap { checkURL($0.0, $0.1, what: "\(what).url", doc) }
             let secret = secret("secret")
             let idempotent = map["idempotent"].map { doc.bool($0, what: "\(what).idempotent") } ?? true
             guard keysOK, let url, let secret, let idempotent else { return nil }
             return EndpointConfig(channel: channel, mode: mode, kind: .webhook(url: url, secret: secret, idempotent: idempotent), location: location)
         case "file":
-            let keysOK = refuseKeys(["url", "token_file", "token_env", "secret_file", "secret_env", "visibility", "idempotent", "dir", "sender", "sender_name", "base_url"])
             guard let (n, path) = required("path") else { return nil }
             guard path.hasPrefix("/") else { doc.error(n, "\(what).path must be an absolute path"); return nil }
             guard keysOK else { return nil }
             return EndpointConfig(channel: channel, mode: mode, kind: .file(path: path), location: location)
+        case "x":
+            let url = platformURL()
+            let token = secret("token")
+            guard keysOK, let url, let token else { return nil }
+            return EndpointConfig(channel: channel, mode: mode, kind: .x(url: url, token: token), location: location)
+        case "bluesky":
+            let url = platformURL()
+            let handle = required("handle").flatMap { pair -> String? in
+                let (n, text) = pair
+                // A handle is a domain name (AT Protocol handle syntax); a leading @ is how people write it.
+                let h = text.hasPrefix("@") ? String(text.dropFirst()) : text
+                guard Self.isHandle(h) else {
+                    doc.error(n, "\(what).handle must be a Bluesky handle like seoul.bsky.social, found '\(doc.printable(text))'")
+                    return nil
+                }
+                return h.lowercased()
+            }
+            let password = secret("password")
+            guard keysOK, let url, let handle, let password else { return nil }
+            return EndpointConfig(channel: channel, mode: mode, kind: .bluesky(url: url, handle: handle, password: password), location: location)
+        case "facebook":
+            let url = platformURL()
+            let page = required("page_id").flatMap { pair -> String? in
+                let (n, text) = pair
+                guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                    doc.error(n, "\(what).page_id must be the Page's numeric id, found '\(doc.printable(text))'")
+                    return nil
+                }
+                return text
+            }
+            var version: String? = EndpointConfig.defaultGraphVersion
+            if let n = map["version"] {
+                version = doc.string(n, what: "\(what).version").flatMap { text in
+                    guard text.wholeMatch(of: /v[0-9]{1,3}\.[0-9]{1,2}/) != nil else {
+                        doc.error(n, "\(what).version must be a Graph API version like \(EndpointConfig.defaultGraphVersion), found '\(doc.printable(text))'")
+                        return nil
+                    }
+                    return text
+                }
+            }
+            let token = secret("token")
+            guard keysOK, let url, let page, let version, let token else { return nil }
+            return EndpointConfig(channel: channel, mode: mode, kind: .facebook(url: url, version: version, pageID: page, token: token), location: location)
         default:
-            let keysOK = refuseKeys(["url", "token_file", "token_env", "secret_file", "secret_env", "visibility", "idempotent", "path"])
             guard let (n, dir) = required("dir") else { return nil }
             guard dir.hasPrefix("/") else { doc.error(n, "\(what).dir must be an absolute path"); return nil }
             let sender = map["sender"].flatMap { doc.string($0, what: "\(what).sender") } ?? "haechi"
@@ -266,6 +357,19 @@ enum SenderConfigLoader {
             return EndpointConfig(channel: channel, mode: mode, kind: .cap(directory: dir, sender: sender, senderName: senderName, base: base),
                                   location: location)
         }
+    }
+
+    /// AT Protocol handle syntax: a domain name of at least two labels, each 1–63 of
+    /// [A-Za-z0-9-] not starting or ending with '-', at most 253 characters, the last label not
+    /// starting with a digit.
+    static func isHandle(_ h: String) -> Bool {
+        let labels = h.split(separator: ".", omittingEmptySubsequences: false)
+        guard h.count <= 253, labels.count >= 2 else { return false }
+        for label in labels {
+            guard (1...63).contains(label.count), label.first != "-", label.last != "-",
+                  label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return false }
+        }
+        return !(labels.last!.first!.isNumber)
     }
 
     /// https, or plain http only to this machine (tests, a local relay): a token must not cross
