@@ -283,9 +283,10 @@ enum OutboxAdd {
 
         // The manual's CAP mapping for a message written from scratch (issue 12).
         var freeFormCAP: CAPMapping?
-        if template == nil, lifecycleManual == nil, let manualID, !manualID.contains("/"), !manualID.hasPrefix(".") {
-            let path = manualsDirectory + "/" + manualID + ".yaml"
-            if FileManager.default.fileExists(atPath: path) { freeFormCAP = ManualLoader.load(path: path, channels: profiles).0?.cap }
+        if template == nil, lifecycleManual == nil, let manualID {
+            // Through the library, the one way manuals are loaded: a manual alone would miss the
+            // contacts and places its steps refer to, and fail to load.
+            freeFormCAP = ManualLibrary.load(directory: manualsDirectory).manual(id: manualID)?.cap
         }
 
         var draft: ComposeDraft
