@@ -100,8 +100,12 @@ public struct IncidentVariable: Codable, Sendable, Hashable {
     public var maxLength: Int
     public var required: Bool
     public var example: String?
-    public init(id: String, label: Localized, maxLength: Int, required: Bool = true, example: String? = nil) {
+    /// What the value is (VariableType.swift); nil is free text.
+    public var type: VariableType?
+    public init(id: String, label: Localized, maxLength: Int, required: Bool = true, example: String? = nil,
+                type: VariableType? = nil) {
         self.id = id; self.label = label; self.maxLength = maxLength; self.required = required; self.example = example
+        self.type = type
     }
 }
 

@@ -28,6 +28,11 @@ public enum Placeholders {
             case "date": return Self.format(now, timeZone, time: false)
             case "level": return level?.name(language)
             default:
+                // A typed variable's English form (`road.en`, see IncidentVariable.englishKey)
+                // fills English text; the Korean value is the fallback.
+                if language == .en, let en = variables[IncidentVariable.englishKey(name)]?.trimmingCharacters(in: .whitespacesAndNewlines), !en.isEmpty {
+                    return en
+                }
                 guard let v = variables[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
                 return v
             }

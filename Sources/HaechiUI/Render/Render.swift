@@ -10,6 +10,7 @@ public func render(_ app: AppState) -> Canvas {
         return canvas
     }
     app.screen.render(app, into: &canvas)
+    app.palette?.render(app, into: &canvas)
     Chrome.banner(app, into: &canvas)
     Chrome.messageLine(app, into: &canvas)
     Chrome.keyHints(app, into: &canvas)
@@ -62,6 +63,9 @@ public enum Chrome {
             x = c.put(" \(modeWord(mode)) ", x: 0, y: 1, style: Style(mode == .live ? .liveBanner : .drillBanner, bold: true))
             x += 1
         }
+        if app.readOnly {
+            x = c.put(app.t(" 읽기 전용 ", " READ-ONLY "), x: x, y: 1, style: Style(.warning, bold: true, reverse: true)) + 1
+        }
         let rw = right.displayWidth
         c.put(title, x: x, y: 1, style: accent(app.modeInContext), maxWidth: c.width - x - rw - 1)
         if !right.isEmpty { c.put(right, x: c.width - rw, y: 1, style: Style(.dim)) }
@@ -81,12 +85,7 @@ public enum Chrome {
                 }
                 return
             }
-            // Show the end of a long answer; the cursor sits after it for the input method.
-            let room = c.width - x - 1
-            var shown = prompt.field.text
-            while shown.displayWidth > room, !shown.isEmpty { shown.removeFirst() }
-            let end = c.put(shown, x: x, y: y, style: Style(.normal, underline: true))
-            c.cursor = (min(end, c.width - 1), y)
+            FieldBox.draw(prompt.field, x: x, y: y, width: c.width - x, into: &c)
             return
         }
         guard let flash = app.flash else { return }
@@ -105,14 +104,20 @@ public enum Chrome {
         let style = bannerStyle(app.modeInContext)
         c.fill(x: 0, y: y, width: c.width, height: 1, style: style)
         var hints: [String]
+        if app.prompt != nil, let flash = app.flash {
+            // The message line holds the prompt: a refusal while typing is said here instead.
+            c.put(" " + app.t(flash.text), x: 0, y: y, style: Style(flash.kind == .info ? .normal : .warning, bold: true, reverse: true))
+            return
+        }
         if let prompt = app.prompt {
             if case .level = prompt.purpose {
                 hints = [app.t("←/→ 단계 선택", "←/→ choose"), app.t("Enter 변경", "Enter change"), app.t("Esc 취소", "Esc cancel")]
             } else {
-                hints = [app.t("Enter 확인", "Enter confirm"), app.t("Esc 취소", "Esc cancel"), app.t("Ctrl-U 지우기", "Ctrl-U clear")]
+                hints = [app.t("Enter 확인", "Enter confirm"), app.t("Esc 취소", "Esc cancel"), app.t("←→ ^A ^E ^W ^U ^K 편집", "←→ ^A ^E ^W ^U ^K edit")]
             }
         } else {
-            hints = (app.screen.keys.bindings + KeyTable.global.bindings).compactMap { $0.hint.map(app.t) }
+            hints = (app.keyTable(app.screen.keys).bindings + app.keyTable(KeyTable.global).bindings)
+                .filter { !(app.readOnly && ReadOnly.refuses($0.command)) }.compactMap { $0.hint.map(app.t) }
         }
         var x = 1
         for hint in hints {

@@ -121,7 +121,11 @@ public struct ChecklistScreen: ScreenModel {
         case .pageDown: move(to: index + page, rows, app: app, direction: 1)
         case .first: move(to: 0, rows, app: app, direction: 1)
         case .last: move(to: rows.count - 1, rows, app: app, direction: -1)
-        case .scrollDetailsDown: detailsScroll += 3
+        case .scrollDetailsDown:
+            // Clamped to the text, so scrolling back up answers at once after a long scroll down.
+            let layout = Self.layout(app)
+            let lines = step.map { StepDetails.lines($0, number: "", manual: nil, incident: incident, app: app, width: layout.detailsWidth).count } ?? 0
+            detailsScroll = min(detailsScroll + 3, max(0, lines - layout.detailsHeight))
         case .scrollDetailsUp: detailsScroll = max(0, detailsScroll - 3)
         case .composeFromStep, .composeNew, .openOutbox:
             return openMessaging(command, incident: incident, rows: rows, index: index, app: &app)
@@ -231,7 +235,10 @@ public struct ChecklistScreen: ScreenModel {
         Chrome.header(app, into: &c, title: app.t(manual.title) + " · " + incident.level.korean + " " + incident.level.english,
                       right: app.t("경과 ", "elapsed ") + elapsed + " · \(counts.resolved)/\(counts.total) ")
         // Row 2: the incident's variables, its id, and who opened it; or its closing.
-        var info = manual.variables.compactMap { v in incident.variables[v.id].map { app.t(v.label) + " " + $0 } }.joined(separator: " · ")
+        var info = manual.variables.compactMap { v in
+            let value = app.language == .en ? incident.variables[IncidentVariable.englishKey(v.id)] ?? incident.variables[v.id] : incident.variables[v.id]
+            return value.map { app.t(v.label) + " " + $0 }
+        }.joined(separator: " · ")
         if info.isEmpty { info = incident.id }
         if let change = incident.levelChanges.last {
             info += " · " + change.from.name(app.language) + "→" + change.to.name(app.language) + " "
@@ -250,9 +257,10 @@ public struct ChecklistScreen: ScreenModel {
         layout.drawSeparator(into: &c)
         let selectedIndex = selectedIndex(rows)
         let start = max(0, min(scroll, max(0, rows.count - layout.listHeight)))
+        let columns = StepColumns(rows: rows, app: app, listWidth: layout.listWidth)
         for (r, row) in rows.dropFirst(start).prefix(layout.listHeight).enumerated() {
             drawRow(row, selected: start + r == selectedIndex, incident: incident, app: app,
-                    x: layout.listX, y: layout.listY + r, width: layout.listWidth, into: &c)
+                    x: layout.listX, y: layout.listY + r, width: layout.listWidth, columns: columns, into: &c)
         }
         if rows.count > layout.listHeight {
             let pos = "\(start + 1)-\(min(rows.count, start + layout.listHeight))/\(rows.count)"
@@ -266,7 +274,8 @@ public struct ChecklistScreen: ScreenModel {
     }
 
     /// `[x] 1.2 Title ............ Role      T+10m  done 12m`
-    func drawRow(_ row: StepRow, selected: Bool, incident: Incident, app: AppState, x: Int, y: Int, width: Int, into c: inout Canvas) {
+    func drawRow(_ row: StepRow, selected: Bool, incident: Incident, app: AppState, x: Int, y: Int, width: Int,
+                 columns: StepColumns? = nil, into c: inout Canvas) {
         switch row {
         case .phase(let title, let number, _):
             c.put("\(number). " + app.t(title), x: x + 1, y: y, style: Chrome.accent(incident.mode), maxWidth: width - 2)
@@ -286,9 +295,9 @@ public struct ChecklistScreen: ScreenModel {
             // Hangul, which keeps a keypress under 300 bytes on a thin SSH link. Each row has one
             // style otherwise, for the same reason (every colour switch is an escape sequence).
             let gutter = selected ? Chrome.selectionStyle(app) : style
-            let roleWidth = width >= 70 ? 12 : 10
+            let roleWidth = columns?.role ?? (width >= 70 ? 12 : 10)
             let stateWidth = 10
-            let targetWidth = 6
+            let targetWidth = columns?.target ?? 6
             let titleWidth = width - 1 - 4 - (number.count + 1) - roleWidth - targetWidth - stateWidth - 3
             var cx = c.put(selected ? ">" : " ", x: x, y: y, style: gutter)
             cx = c.put(StatusText.box(status) + " " + number, x: cx, y: y, style: gutter)
@@ -296,9 +305,9 @@ public struct ChecklistScreen: ScreenModel {
             let noteMark = incident.notes[step.id].map { _ in " *" } ?? ""
             c.put(app.t(step.title) + noteMark, x: cx, y: y, style: style, maxWidth: titleWidth)
             cx += titleWidth + 1
-            c.put(app.t(step.role), x: cx, y: y, style: style, maxWidth: roleWidth)
+            c.put(StepColumns.fit(app.t(step.role), width: roleWidth), x: cx, y: y, style: style, maxWidth: roleWidth)
             cx += roleWidth + 1
-            c.put("T+\(step.targetMinutes)m".padded(to: targetWidth), x: cx, y: y, style: style)
+            c.put(StepColumns.target(step.targetMinutes).padded(to: targetWidth), x: cx, y: y, style: style)
             cx += targetWidth + 1
             let stateText: String
             if overdue {

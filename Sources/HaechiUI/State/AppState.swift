@@ -64,6 +64,12 @@ public struct AppState: Sendable, Hashable {
     // play one twice). Keys are `incident/inject`.
     public var scenarios: [Scenario] = []
     public var pendingInjects: Set<String> = []
+    // Operator ergonomics (issue 13): the config file's theme and key overrides, the observer
+    // seat (`--read-only`: every screen, no action), the `:` command palette.
+    public var theme: Theme = .standard
+    public var keyOverrides = KeyOverrides()
+    public var readOnly = false
+    public var palette: Palette?
     /// Set by screens that navigate, so the dispatcher does not write the old screen back.
     var navigated = false
 
