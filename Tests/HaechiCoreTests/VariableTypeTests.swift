@@ -74,7 +74,7 @@ import Testing
     // MARK: loader and lint
 
     func loadVariables(_ yaml: String) -> (Manual?, [String]) {
-        load(replacing: 10, with: yaml)
+        load(replacing: 9, with: yaml)
     }
 
     @Test func theLoaderReadsEveryType() throws {
@@ -90,7 +90,7 @@ import Testing
                 max: 300
               - id: road
                 label: {ko: 통제 도로, en: Closed road}
-                max_length: 12
+                max_length: 13
                 type: choice
                 choices:
                   - {ko: 잠수교, en: Jamsu Bridge}
@@ -134,10 +134,10 @@ import Testing
                 type: time
                 example: "25:00"
             """)
-        #expect(errors.contains("flood.yaml:11:11: error: variable type must be one of text, number, district, time, choice, found 'distrct'; did you mean 'district'?"), "\(errors)")
-        #expect(errors.contains("flood.yaml:17:14: error: max (1.0) is below min (10.0)"), "\(errors)")
-        #expect(errors.contains("flood.yaml:18:18: error: 'choices' belongs to a variable of type choice, not number"), "\(errors)")
-        #expect(errors.contains("flood.yaml:24:9: error: choice '동부간선도로' / 'Dongbu Expressway' is longer than max_length 4"), "\(errors)")
-        #expect(errors.contains { $0.hasPrefix("flood.yaml:29:18: error: example '25:00' is refused by the variable's type") }, "\(errors)")
+        #expect(errors.contains("flood.yaml:10:11: error: variable type must be one of text, number, district, time, choice, found 'distrct'; did you mean 'district'?"), "\(errors)")
+        #expect(errors.contains("flood.yaml:16:10: error: max (1.0) is below min (10.0)"), "\(errors)")
+        #expect(errors.contains("flood.yaml:17:14: error: 'choices' belongs to a variable of type choice, not number"), "\(errors)")
+        #expect(errors.contains("flood.yaml:23:9: error: choice '동부간선도로' / 'Dongbu Expressway' is longer than max_length 4"), "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("flood.yaml:28:14: error: example '25:00' is refused by the variable's type") }, "\(errors)")
     }
 }

@@ -68,11 +68,14 @@ extension IncidentVariable {
             .failure(VariableRefusal(message: Localized(ko: "‘\(label.ko)’: " + ko, en: "‘\(label.en)’: " + en)))
         }
         if raw.isEmpty { return .success(Localized(ko: "", en: "")) }
-        if raw.count > maxLength { return refuse("최대 \(maxLength)자입니다 (지금 \(raw.count)자)", "at most \(maxLength) characters (this is \(raw.count))") }
+        let tooLong = raw.count > maxLength
+            ? refuse("최대 \(maxLength)자입니다 (지금 \(raw.count)자)", "at most \(maxLength) characters (this is \(raw.count))") : nil
         switch kind {
         case .text:
+            if let tooLong { return tooLong }
             return .success(Localized(ko: raw, en: raw))
         case .number(let unit, let min, let max):
+            if let tooLong { return tooLong }
             let unitKo = unit.map { " " + $0.ko } ?? "", unitEn = unit.map { " " + $0.en } ?? ""
             var digits = raw.replacingOccurrences(of: ",", with: "")
             for u in [unit?.ko, unit?.en].compactMap({ $0 }) where !u.isEmpty && digits.hasSuffix(u) {

@@ -15,8 +15,19 @@ public struct StepColumns: Sendable, Hashable {
         // What the title keeps at least: marker, box, number, a readable title, state.
         let fixed = 1 + 4 + 6 + target + 1 + 10 + 3
         let titleMinimum = app.width >= 100 ? 18 : 16
-        let room = max(8, listWidth - fixed - titleMinimum)
+        // Below 100 columns the title needs the room more: roles abbreviate past 24 columns.
+        let room = max(8, min(listWidth - fixed - titleMinimum, app.width >= 100 ? Int.max : 24))
         role = max(8, min(longest, room))
+    }
+
+    /// Columns other than the title and the role (marker, box, number, target, state, gaps).
+    static let fixedColumns = 31
+
+    /// How wide the side-by-side list must be for every role of `manual` to read whole with a
+    /// readable title (ChecklistScreen's layout widens the list, or stacks the panes, to get it).
+    public static func listWidthNeeded(_ manual: Manual, language: Language) -> Int {
+        let longest = manual.allSteps.map { $0.role[language].displayWidth }.max() ?? 0
+        return longest + fixedColumns + 18
     }
 
     /// `T+5m`, `T+90m`, `T+2h24`, `T+24h`, `T+2d`, `T+7d`: at most six columns, never cut.
@@ -39,7 +50,7 @@ public struct StepColumns: Sendable, Hashable {
         // Latin words: initials of the organisation, the post whole.
         if role.allSatisfy({ $0.isASCII }) {
             for keep in stride(from: words.count - 1, through: 1, by: -1) {
-                let initials = words[..<(words.count - keep)].compactMap { w in w.first.map { String($0) + "." } }.joined()
+                let initials = words[..<(words.count - keep)].compactMap { w in w.first.map { String($0).uppercased() + "." } }.joined()
                 let candidate = initials + " " + words[(words.count - keep)...].joined(separator: " ")
                 if candidate.displayWidth <= width { return candidate }
             }

@@ -17,12 +17,14 @@ public struct SplitLayout: Sendable, Hashable {
     public var sideBySide: Bool
 
     /// `top` is the first row below the screen's own header lines.
-    public init(width: Int, height: Int, top: Int) {
+    /// `listNeeds`: the list width its rows need to show whole (the checklist's roles); the
+    /// side-by-side list widens to it up to two thirds of the screen, else the panes stack.
+    public init(width: Int, height: Int, top: Int, listNeeds: Int = 0) {
         let bottom = height - 2  // message line
         let rows = bottom - top
-        if width >= 110 {
+        if width >= 110 && listNeeds <= width * 2 / 3 {
             sideBySide = true
-            listX = 0; listY = top; listWidth = width * 11 / 20; listHeight = rows
+            listX = 0; listY = top; listWidth = max(width * 11 / 20, listNeeds); listHeight = rows
             detailsX = listWidth + 1; detailsY = top; detailsWidth = width - listWidth - 2; detailsHeight = rows
         } else {
             sideBySide = false

@@ -61,7 +61,8 @@ public struct ChecklistScreen: ScreenModel {
     }
 
     static func layout(_ app: AppState) -> SplitLayout {
-        SplitLayout(width: app.width, height: app.height, top: 3 + DrillPanel.height(app))
+        let needs = app.incident.flatMap { app.manual(id: $0.manualID) }.map { StepColumns.listWidthNeeded($0, language: app.language) } ?? 0
+        return SplitLayout(width: app.width, height: app.height, top: 3 + DrillPanel.height(app), listNeeds: app.width >= 100 ? needs : 0)
     }
 
     func context(_ app: AppState) -> (Incident, Manual, [StepRow])? {
