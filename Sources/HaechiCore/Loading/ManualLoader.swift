@@ -75,7 +75,12 @@ public enum ManualLoader {
         }
         let variables = map["variables"].map { readVariables($0, doc) } ?? []
         var limits = builtinPlaceholders
-        for v in variables { limits[v.id] = v.maxLength }
+        for v in variables {
+            limits[v.id] = v.maxLength
+            // A typed value's English form can be longer than max_length (Yeongdeungpo-gu):
+            // English texts are checked at that length (key `id.en`, never a placeholder name).
+            if v.longestValue > v.maxLength { limits[IncidentVariable.englishKey(v.id)] = v.longestValue }
+        }
 
         var phases: [Phase] = []
         var phaseIDs: [String: SourceLocation] = [:]
@@ -194,8 +199,10 @@ public enum ManualLoader {
             var entries: [Localized] = []
             for entry in list {
                 guard let l = doc.localized(entry, what: "a choice") else { continue }
-                if let maxLength, max(l.ko.count, l.en.count) > maxLength {
-                    doc.error(entry, "choice '\(l.ko)' / '\(l.en)' is longer than max_length \(maxLength)")
+                // max_length counts the Korean form (what CBS texts carry); English texts are
+                // length-checked with the longest English form (ManualLoader.read).
+                if let maxLength, l.ko.count > maxLength {
+                    doc.error(entry, "choice '\(l.ko)' is longer than max_length \(maxLength)")
                 }
                 if entries.contains(where: { $0.ko == l.ko || $0.en.lowercased() == l.en.lowercased() }) {
                     doc.error(entry, "duplicate choice '\(l.ko)'")
@@ -293,7 +300,8 @@ public enum ManualLoader {
             if let cls {
                 for language in Language.allCases {
                     guard let value = values[language], !value.isEmpty, let n = map[language.rawValue] else { continue }
-                    let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value, limits: limits)
+                    let languageLimits = language == .en ? limits.reduce(into: [:]) { $0[$1.key] = limits[IncidentVariable.englishKey($1.key)] ?? $1.value } : limits
+                    let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value, limits: languageLimits)
                     var lengths: [CountingRule: Int] = [:]
                     for (name, _) in targets {
                         guard let profile = channels[name], profile.languages.contains(language) else { continue }
