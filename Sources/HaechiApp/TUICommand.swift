@@ -68,8 +68,7 @@ struct TUICommand: ParsableCommand {
         shell.terminal.mouse = config.file.mouse ?? true
         if let delay = config.file.escapeDelayMilliseconds { shell.terminal.escapeDelayMilliseconds = Int32(delay) }
         if let path = config.path { shell.log.write("config: \(path)") }
-        shell.log.write(String(format: "manuals: %d loaded from %@ in %.1f ms", library.manuals.count, manuals.directory,
-                               Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
+        shell.log.write("manuals: \(library.manuals.count) loaded from \(manuals.directory) in \(TUILog.milliseconds(since: started)) ms")
         shell.started = started
         shell.useScenarios(manualsDirectory: manuals.directory)
         return shell

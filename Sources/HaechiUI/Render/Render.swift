@@ -155,34 +155,33 @@ public enum Chrome {
 }
 
 public enum Format {
-    static func components(_ date: Date, _ tz: TimeZone) -> DateComponents {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = tz
-        return cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+    public static func components(_ date: Date, _ tz: TimeZone) -> DateComponents {
+        let c = CivilTime(date, tz)
+        return DateComponents(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second)
     }
 
     /// `11-29 16:12:03` in the desk's time zone.
     public static func clock(_ date: Date, _ tz: TimeZone) -> String {
-        let c = components(date, tz)
-        return String(format: "%02d-%02d %02d:%02d:%02d", c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let c = CivilTime(date, tz)
+        return CivilTime.two(c.month) + "-" + CivilTime.two(c.day) + " " + CivilTime.two(c.hour) + ":" + CivilTime.two(c.minute) + ":" + CivilTime.two(c.second)
     }
 
     /// `16:12`
     public static func time(_ date: Date, _ tz: TimeZone) -> String {
-        let c = components(date, tz)
-        return String(format: "%02d:%02d", c.hour!, c.minute!)
+        let c = CivilTime(date, tz)
+        return CivilTime.two(c.hour) + ":" + CivilTime.two(c.minute)
     }
 
     /// `1:02:03`, `12:03`
     public static func elapsed(_ seconds: TimeInterval) -> String {
         let s = Int(max(0, seconds))
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
+        return s >= 3600 ? "\(s / 3600):" + CivilTime.two(s / 60 % 60) + ":" + CivilTime.two(s % 60) : CivilTime.two(s / 60) + ":" + CivilTime.two(s % 60)
     }
 
     /// `12m`, `1h05m`
     public static func minutes(_ seconds: TimeInterval) -> String {
         let m = Int(max(0, seconds)) / 60
-        return m >= 60 ? String(format: "%dh%02dm", m / 60, m % 60) : "\(m)m"
+        return m >= 60 ? "\(m / 60)h" + CivilTime.two(m % 60) + "m" : "\(m)m"
     }
 }
 
