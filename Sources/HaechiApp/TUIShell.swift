@@ -30,9 +30,11 @@ final class TUIShell {
          language: Language) throws {
         self.stateDirectory = stateDirectory
         log = try TUILog(path: stateDirectory.logPath)
-        environment = .live()
+        // The tz database rather than TimeZone.current: Foundation's named zones page in ICU.
+        let zone = ZoneInfo.current()
+        environment = .live(timeZone: zone)
         state = AppState(manuals: manuals, manualProblems: problems, operatorName: operatorName, now: Date(),
-                         timeZone: ZoneInfo.current(), language: language)
+                         timeZone: zone, language: language)
         effects = TUIEffects(state: stateDirectory, log: log)
         effects.manualsByID = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }

@@ -15,7 +15,7 @@ public enum Placeholders {
         public var variables: [String: String]
 
         /// Seoul time: messages go to people in Seoul, whatever zone the server runs in.
-        public static let seoul = TimeZone(identifier: "Asia/Seoul") ?? TimeZone(secondsFromGMT: 9 * 3600)!
+        public static let seoul = ZoneInfo.timeZone(identifier: "Asia/Seoul") ?? TimeZone(secondsFromGMT: 9 * 3600)!
 
         public init(now: Date, timeZone: TimeZone = Context.seoul, level: AlertLevel? = nil, variables: [String: String] = [:]) {
             self.now = now; self.timeZone = timeZone; self.level = level; self.variables = variables
@@ -41,11 +41,9 @@ public enum Placeholders {
         /// `HH:mm` or `yyyy-MM-dd`, built from calendar fields rather than a DateFormatter so the
         /// result never depends on the process locale.
         static func format(_ date: Date, _ zone: TimeZone, time: Bool) -> String {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-            func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-            return time ? "\(two(c.hour)):\(two(c.minute))" : "\(c.year ?? 0)-\(two(c.month))-\(two(c.day))"
+            // CivilTime, not Calendar: the same answer without paging ICU into the TUI.
+            let c = CivilTime(date, zone)
+            return time ? CivilTime.two(c.hour) + ":" + CivilTime.two(c.minute) : "\(c.year)-" + CivilTime.two(c.month) + "-" + CivilTime.two(c.day)
         }
     }
 

@@ -13,16 +13,7 @@ public struct CivilTime: Sendable, Hashable {
         let days = Int(floor(Double(local) / 86_400))
         let secs = local - days * 86_400
         hour = secs / 3600; minute = secs / 60 % 60; second = secs % 60
-        // civil_from_days: days since 1970-01-01 to (y, m, d) in the proleptic Gregorian calendar.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = doy - (153 * mp + 2) / 5 + 1
-        month = mp < 10 ? mp + 3 : mp - 9
-        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        (year, month, day) = Timestamp.civilFromDays(days)
     }
 
     /// `7` → `07`, without `String(format:)` (which pages in Foundation's formatter).
