@@ -111,7 +111,7 @@ let package = Package(
         // Runs the real binaries (tmux on a private socket, subprocesses).
         .testTarget(
             name: "HaechiEndToEndTests",
-            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp"],
+            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp", "HaechiUI", "HaechiSender"],
             swiftSettings: strict
         ),
     ]

@@ -3,28 +3,36 @@ import Foundation
 import HaechiCore
 import HaechiStore
 
-/// `haechi outbox add`: validate like the compose screen, append durably, print the id.
+/// `haechi outbox add`: the compose screen's check and gates (HaechiCore's `Compose`), a durable
+/// append, then the id (and the posts it queued).
 struct OutboxAddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Queue an official message; prints its id alone on stdout.",
         discussion: """
-        The message is checked like the compose screen does: per-channel length (drill prefix \
-        included), unfilled {placeholders}, every language a channel posts, known channels.
+        The message is checked by the same function as the compose screen: per-channel length \
+        (drill and correction prefixes included), unfilled {placeholders}, every language a \
+        channel posts, no text in a language none of the channels posts, no control characters, \
+        escape sequences or bidirectional controls (each reported with its position), known channels.
+        The posts it makes (channel, language, the exact text) are stored in the record; the \
+        sender posts those and nothing else. They are listed on stderr (with --format json, \
+        on stdout as one JSON object).
 
-        LIVE messages go to the public. Queueing one is a deliberate act: add \
-        `--confirm-live LIVE` (the word LIVE, typed out). A drill never takes that option, so a \
-        drill command line cannot be turned into a live one by changing one word.
+        LIVE messages go to the public. Queueing one is a deliberate act, the same word the TUI \
+        asks for: `--confirm-live DISTRICT`, the district the message is about (the word LIVE \
+        when it names none). A drill never takes that option, so a drill command line cannot be \
+        turned into a live one by changing one word.
         If the channel profile wants a second operator for the message class, a LIVE message is \
         queued as awaiting approval (`haechi outbox approve ID`, by someone else).
-        The same disaster type to the same district within 24 hours is warned about; in LIVE it \
-        is NOT queued unless --allow-repeat is given.
+        The same disaster type to the same district within 24 hours (a message not cancelled \
+        before it reached anyone) is NOT queued unless --allow-repeat is given, as the TUI asks \
+        for a "y"; a correction is never held back by it.
 
         `--json -` reads the same fields as one JSON object on stdin: mode, channels, text (a \
         string, or {"ko":…,"en":…}), text_en, kind, incident, manual, step, district, variables, \
         level, operator, corrects, confirm_live, allow_repeat. Options on the command line win.
 
-        Exit status: 0 queued (id on stdout); 1 NOT queued because the message was refused; \
+        Exit status: 0 queued (id on stdout, or the JSON object with --format json); 1 NOT queued because the message was refused; \
         2 NOT queued because it could not be stored (the error says why). Either way the reason \
         is on stderr as "NOT queued: <why>"; nothing partial is left in the outbox.
         """
@@ -48,11 +56,14 @@ struct OutboxAddCommand: ParsableCommand {
     @Option(name: .customLong("confirm-live"), help: "Required for --mode live: the word LIVE.") var confirmLive: String?
     @Flag(name: .customLong("allow-repeat"), help: "Queue a LIVE message despite the 24-hour repeat warning.") var allowRepeat = false
     @Option(help: "Read the fields as one JSON object from stdin ('-').") var json: String?
+    @Option(help: "What to print on stdout when queued: text (the id alone) or json (id, mode, needs_approval, posts).")
+    var format: String = "text"
 
     func run() throws {
         let state = OutboxShell.state(stateOption)
         let request: OutboxAddRequest
         do {
+            guard format == "text" || format == "json" else { throw OutboxCLIError("--format must be text or json, not '\(format)'") }
             request = try merged()
         } catch {
             OutboxShell.say("NOT queued: \(error)")
@@ -61,7 +72,8 @@ struct OutboxAddCommand: ParsableCommand {
         let outcome = OutboxAdd.perform(request, state: state, manualsDirectory: manualsOption.directory, now: Date())
         for line in outcome.notes { OutboxShell.say(line) }
         switch outcome.result {
-        case .queued(let id): OutboxShell.out(id)
+        case .queued(let message):
+            if format == "json" { OutboxShell.out(OutboxAdd.json(message)) } else { OutboxShell.out(message.id) }
         case .refused(let reasons):
             for r in reasons { OutboxShell.say("NOT queued: \(r)") }
             throw ExitCode(1)
@@ -160,7 +172,7 @@ struct OutboxAddRequest: Decodable, Sendable {
 /// The add pipeline, apart from argument parsing: request → draft → checks → durable append.
 enum OutboxAdd {
     enum Result: Equatable {
-        case queued(String)
+        case queued(OutboxMessage)
         case refused([String])
         case notStored(String)
     }
@@ -177,15 +189,9 @@ enum OutboxAdd {
 
         guard let modeName = r.mode else { return refuse("--mode drill|live is required: say which one you mean") }
         guard let mode = Mode(rawValue: modeName.lowercased()) else { return refuse("--mode must be drill or live, not '\(modeName)'") }
-        // The deliberate act: LIVE needs the word typed out; a drill must not carry it at all,
-        // so a copied live command line is never quietly run as a drill or the reverse.
-        switch mode {
-        case .live where r.confirmLive != "LIVE":
-            return refuse("LIVE messages go to the public: add --confirm-live LIVE to queue this one")
-        case .drill where r.confirmLive != nil:
-            return refuse("--confirm-live is only for --mode live; this is a drill")
-        default: break
-        }
+        // A drill must not carry the live confirmation at all, so a copied live command line is
+        // never quietly run as a drill or the reverse. (LIVE's own gate comes after the check.)
+        if mode == .drill && r.confirmLive != nil { return refuse("--confirm-live is only for --mode live; this is a drill") }
         let messageClass: MessageClass
         if let k = r.kind {
             guard let c = MessageClass(name: k) else { return refuse("--kind must be critical, emergency, safety or info, not '\(k)'") }
@@ -258,8 +264,10 @@ enum OutboxAdd {
                                  manual: manualID, variables: variables, level: level)
         }
 
-        // The earlier messages this one may repeat, and the one it corrects.
-        var history: [OutboxMessage] = []
+        // The earlier messages this one may repeat (with their cancels and ledger, for the
+        // repeat rule), and the one it corrects.
+        var recent: [(OutboxMessage, Bool)] = []
+        var index = OutboxEventIndex()
         var corrected: OutboxMessage?
         do {
             try FileOutbox(state: state).scan({ record in
@@ -267,14 +275,22 @@ enum OutboxAdd {
                 case .message(let m), .correct(let m):
                     if m.id == r.corrects { corrected = m }
                     if m.manual != nil && m.manual == draft.manual && now.timeIntervalSince(m.created) < RepeatWarning.window {
-                        history.append(m)
+                        var isCorrection = false
+                        if case .correct = record { isCorrection = true }
+                        recent.append((m, isCorrection))
                     }
-                default: break
+                default: index.apply(record)
                 }
             }, bad: { _ in })
+            if !recent.isEmpty {
+                let ids = Set(recent.map(\.0.id))
+                var reader = LogReader(path: state.deliveryPath)
+                try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { if ids.contains($0.message) { index.apply($0) } }, bad: { _ in })
+            }
         } catch {
             return Outcome(result: .notStored("read \(state.outboxPath): \(error)"), notes: notes)
         }
+        let history = recent.map { index.status(of: $0.0, isCorrection: $0.1, channels: profiles) }
         if let c = r.corrects {
             guard let original = corrected else { return refuse("--corrects \(c): no such message in the outbox") }
             guard original.mode == mode else {
@@ -290,8 +306,19 @@ enum OutboxAdd {
         let check = Compose.check(draft, channels: profiles, now: now, history: history)
         if !check.canQueue { return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes) }
         for w in check.warnings { notes.append("warning: \(w)") }
-        if mode == .live && !check.warnings.isEmpty && !r.allowRepeat {
-            return Outcome(result: .refused(["a LIVE message repeats one from the last 24 hours (see warning); add --allow-repeat if it is meant"]), notes: notes)
+        // The same gates as the compose screen, passed by options instead of prompts.
+        for gate in Compose.gates(draft, check: check) {
+            switch gate {
+            case .acknowledgeRepeat where !r.allowRepeat:
+                return Outcome(result: .refused(["it repeats a message from the last 24 hours (see warning); add --allow-repeat if it is meant"]), notes: notes)
+            case .confirmLive(let word) where !Compose.confirms(r.confirmLive ?? "", word: word):
+                let what = word == "LIVE" ? "" : " (the district it goes to, as the TUI asks)"
+                return refuse(r.confirmLive == nil
+                              ? "LIVE messages go to the public: add --confirm-live \(word)\(what) to queue this one"
+                              : "LIVE messages go to the public: --confirm-live must be \(word)\(what), not '\(r.confirmLive!)'")
+            default:
+                continue
+            }
         }
         let who = OutboxShell.operatorName(r.operator)
         guard !who.isEmpty else { return refuse("\(OutboxRefusal.noOperator)") }
@@ -306,10 +333,28 @@ enum OutboxAdd {
         } catch {
             return Outcome(result: .notStored("\(error)"), notes: notes)
         }
-        let targets = draft.channels.joined(separator: ", ")
-        notes.append("queued \(mode == .drill ? "DRILL" : "LIVE") \(id) for \(targets)"
+        let targets = check.posts.map { "\($0.channel)/\($0.language.rawValue)" }.joined(separator: ", ")
+        notes.append("queued \(mode == .drill ? "DRILL" : "LIVE") \(id): \(check.posts.count) post(s), \(targets)"
                      + (check.needsApproval ? "; awaiting approval by another operator (haechi outbox approve \(id))" : ""))
-        return Outcome(result: .queued(id), notes: notes)
+        for post in check.posts {
+            notes.append("  \(post.channel)/\(post.language.rawValue) \(post.length)/\(post.limit) \(post.counting.rawValue): \(post.text)")
+        }
+        guard case .message(let message) = record else {
+            if case .correct(let message) = record { return Outcome(result: .queued(message), notes: notes) }
+            return Outcome(result: .notStored("internal: not a message record"), notes: notes)
+        }
+        return Outcome(result: .queued(message), notes: notes)
+    }
+
+    /// `--format json`: the queued message and its posts, one object.
+    static func json(_ m: OutboxMessage) -> String {
+        struct Out: Encodable {
+            var id: String, mode: Mode, kind: MessageClass, needs_approval: Bool, corrects: String?, posts: [OutboxPost]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let out = Out(id: m.id, mode: m.mode, kind: m.kind, needs_approval: m.needsApproval, corrects: m.corrects, posts: m.posts ?? [])
+        return (try? encoder.encode(out)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 

@@ -67,7 +67,7 @@ struct ReportSources {
             }
         }
         return ReportSources(input: ReportInput(journal: journal, outbox: outbox, ledger: ledger, manual: manual, scenario: scenario,
-                                                     clock: DrillClock(journal: journal)),
+                                                     clock: DrillClock(journal: journal), channels: library.channels),
                              badLines: bad, warnings: warnings)
     }
 }

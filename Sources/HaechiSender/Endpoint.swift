@@ -4,32 +4,29 @@ import Glibc
 import Foundation
 import HaechiCore
 
-/// One delivery: a message, in one language, to one logical channel. Its key is the same on
-/// every attempt, so an idempotent receiver stores it once however often it arrives.
+/// One delivery: one of a message's stored posts (a channel, a language, the exact text). Its
+/// key, message + channel + language, is the same on every attempt, so an idempotent receiver
+/// stores it once however often it arrives.
 public struct Post: Sendable, Hashable {
     public let message: OutboxMessage
-    public let channel: String
-    public let language: Language
+    /// The post as resolved when the message was queued (`Posts.of`): what goes out.
+    public let post: OutboxPost
     /// True for a `correct` record.
     public let isCorrection: Bool
     /// When the corrected message was created, for CAP `<references>`.
     public let correctsSent: Date?
 
-    public init(message: OutboxMessage, channel: String, language: Language, isCorrection: Bool = false, correctsSent: Date? = nil) {
-        self.message = message; self.channel = channel; self.language = language
+    public init(message: OutboxMessage, post: OutboxPost, isCorrection: Bool = false, correctsSent: Date? = nil) {
+        self.message = message; self.post = post
         self.isCorrection = isCorrection; self.correctsSent = correctsSent
     }
 
+    public var channel: String { post.channel }
+    public var language: Language { post.language }
     public var key: String { DeliveryRecord.idempotencyKey(message: message.id, channel: channel, language: language) }
 
-    /// Exactly what is posted: the correction prefix (unless the author already wrote it), then
-    /// `postText`, which puts the drill prefix in front of every drill.
-    public var text: String {
-        var copy = message
-        let prefix = OutboxMessage.correctionPrefix[language]
-        if isCorrection && !copy.text[language].hasPrefix(prefix) { copy.text[language] = prefix + copy.text[language] }
-        return copy.postText(language)
-    }
+    /// Exactly what is posted: the stored text, never recomputed here.
+    public var text: String { post.text }
 }
 
 /// A place posts go to. Implementations report what happened as a value; they never throw, so

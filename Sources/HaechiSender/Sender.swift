@@ -48,14 +48,6 @@ public actor Sender {
         var attempts: Int
     }
 
-    /// What the ledger said about a key when the sender started.
-    struct History {
-        var attempts = 0
-        var last: DeliveryRecord.Kind = .attempt
-        var next: Date?
-        var settled: Bool { [.delivered, .dead, .cancelled, .unknown].contains(last) }
-    }
-
     private let state: StateDirectory
     private let endpoints: [String: [Mode: any Endpoint]]
     private let concurrency: Int
@@ -64,14 +56,15 @@ public actor Sender {
     private let options: Options
     private let onEvent: @Sendable (SenderEvent) -> Void
     private let ledger: LedgerWriter
+    /// Channel profiles, for records written before records carried their posts (`Posts.of`).
+    private let profiles: ChannelProfiles?
 
     private var reader: LogReader
-    private var history: [String: History] = [:]
+    /// Approvals, cancels and the ledger per message: the same projection every view reads
+    /// (`MessageStatus`), so what the sender does next is `senderStep` of it.
+    private var index = OutboxEventIndex()
     private var seenMessages: Set<String> = []
     private var created: [String: Date] = [:]
-    private var authors: [String: String] = [:]
-    private var cancelledMessages: Set<String> = []
-    private var approvals: [String: Set<String>] = [:]
 
     /// Unsettled deliveries by key.
     private var deliveries: [String: Delivery] = [:]
@@ -92,11 +85,13 @@ public actor Sender {
     private var waiter: CheckedContinuation<Void, Never>?
     private var rung = false
 
+    /// - Parameter channels: the channel profiles (`channels.yaml`); only records written
+    ///   before records carried their posts need them. Without them such a record posts nothing.
     public init(state: StateDirectory, endpoints: [String: [Mode: any Endpoint]], retry: RetrySettings, concurrency: Int,
-                environment: SenderEnvironment = .live, options: Options = Options(),
+                environment: SenderEnvironment = .live, options: Options = Options(), channels: ChannelProfiles? = nil,
                 onEvent: @escaping @Sendable (SenderEvent) -> Void = { _ in }) {
         self.state = state; self.endpoints = endpoints; self.policy = RetryPolicy(retry); self.concurrency = max(1, concurrency)
-        self.env = environment; self.options = options; self.onEvent = onEvent
+        self.env = environment; self.options = options; self.onEvent = onEvent; self.profiles = channels
         self.ledger = LedgerWriter(log: state.delivery)
         self.reader = LogReader(path: state.outboxPath)
     }
@@ -185,11 +180,7 @@ public actor Sender {
     private func rebuildFromLedger() throws {
         var reader = LogReader(path: state.deliveryPath)
         try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { record in
-            var h = history[record.key] ?? History()
-            if record.kind == .attempt { h.attempts += 1 }
-            h.last = record.kind
-            h.next = record.kind == .retry ? record.next : nil
-            history[record.key] = h
+            index.apply(record)
         }, bad: { bad in
             note("delivery ledger: skipped \(bad)")
         })
@@ -212,71 +203,85 @@ public actor Sender {
     }
 
     private func apply(_ record: OutboxRecord) {
+        index.apply(record)
         switch record {
         case .message(let m): accept(m, isCorrection: false)
         case .correct(let m): accept(m, isCorrection: true)
         case .cancel(let id, let op, _, let reason):
-            cancelledMessages.insert(id)
             for key in keysByMessage[id] ?? [] where deliveries[key] != nil && !inFlight.contains(key) {
-                if interrupted.contains(key), let endpoint = deliveries[key]?.endpoint {
+                guard let delivery = deliveries[key] else { continue }
+                switch status(delivery.post).senderStep(delivery.post.post.target) {
+                case .recoverInterrupted:
                     // Its last attempt was cut off: cancelling now cannot unsend it.
-                    settle(key, .unknown, reason: "cancelled by \(op) after an interrupted attempt; it may have been posted: check \(endpoint.config.summary)")
-                } else {
+                    settle(key, .unknown, reason: "cancelled by \(op) after an interrupted attempt; it may have been posted: check \(delivery.endpoint.config.summary)")
+                case .recordCancel:
                     settle(key, .cancelled, reason: "cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)"))
+                default:
+                    break
                 }
             }
             awaitingApproval[id] = nil
         case .approve(let id, let op, _):
-            approvals[id, default: []].insert(op)
-            if let author = authors[id], author == op {
+            guard let keys = awaitingApproval[id], let first = keys.compactMap({ deliveries[$0] }).first else { return }
+            if first.post.message.operator == op {
                 note("message \(id): approval by its own author \(op) does not count; a second operator must approve")
-                return
             }
-            if let keys = awaitingApproval.removeValue(forKey: id) {
-                for key in keys where deliveries[key] != nil { enqueue(key) }
+            var still: [String] = []
+            for key in keys {
+                guard let delivery = deliveries[key] else { continue }
+                if status(delivery.post).senderStep(delivery.post.post.target) == .send { enqueue(key) } else { still.append(key) }
             }
+            awaitingApproval[id] = still.isEmpty ? nil : still
         }
     }
 
-    private func isApproved(_ m: OutboxMessage) -> Bool {
-        approvals[m.id]?.contains { $0 != m.operator } ?? false
+    /// The projection of one message as the sender knows it now.
+    private func status(_ post: Post) -> MessageStatus {
+        index.status(of: post.message, isCorrection: post.isCorrection, channels: profiles)
     }
+
+    private func isCancelled(_ id: String) -> Bool { index.events[id]?.cancel != nil }
 
     private func accept(_ m: OutboxMessage, isCorrection: Bool) {
         // A message id is queued once; a repeated line (an operator's retry after "NOT queued"
         // that did reach the disk) must not post twice.
         guard seenMessages.insert(m.id).inserted else { return }
         created[m.id] = m.created
-        authors[m.id] = m.operator
         let correctsSent = m.corrects.flatMap { created[$0] }
-        var channels: [String] = []
-        for c in m.channels where !channels.contains(c) { channels.append(c) }
-        for channel in channels {
-            for language in m.languages {
-                let post = Post(message: m, channel: channel, language: language, isCorrection: isCorrection, correctsSent: correctsSent)
-                let key = post.key
-                let h = history[key]
-                if let h, h.settled { continue }
-                keysByMessage[m.id, default: []].append(key)
-                // Only the endpoint of the message's own mode is ever looked up: there is no path
-                // from a drill message to a live endpoint, or back.
-                guard let endpoint = endpoints[channel]?[m.mode], endpoint.config.mode == m.mode else {
-                    deliveries[key] = Delivery(post: post, endpoint: NoEndpoint(channel: channel, mode: m.mode), attempts: h?.attempts ?? 0)
-                    settle(key, .dead, reason: "no \(m.mode.rawValue) endpoint is configured for channel '\(channel)'; not sent anywhere else")
-                    continue
-                }
-                deliveries[key] = Delivery(post: post, endpoint: endpoint, attempts: h?.attempts ?? 0)
-                if h?.last == .attempt {
-                    recoverInterrupted(key, endpoint: endpoint)
-                } else if cancelledMessages.contains(m.id) {
-                    settle(key, .cancelled, reason: "cancelled before it was sent")
-                } else if m.needsApproval && !isApproved(m) {
-                    awaitingApproval[m.id, default: []].append(key)
-                } else if let next = h?.next {
-                    delay(key, until: next)
-                } else {
-                    enqueue(key)
-                }
+        let status = index.status(of: m, isCorrection: isCorrection, channels: profiles)
+        if m.posts == nil && status.posts.isEmpty {
+            note("message \(m.id) was written without its post list and no channel profile resolves one (--manuals); nothing posted")
+        }
+        // Exactly the message's posts: nothing is derived here from its channels or texts.
+        for stored in status.posts {
+            let post = Post(message: m, post: stored, isCorrection: isCorrection, correctsSent: correctsSent)
+            let key = post.key
+            let target = stored.target
+            let step = status.senderStep(target)
+            if step == .settled { continue }
+            keysByMessage[m.id, default: []].append(key)
+            let attempts = status.attempts(target)
+            if step == .recordCancel {
+                deliveries[key] = Delivery(post: post, endpoint: endpoints[post.channel]?[m.mode] ?? NoEndpoint(channel: post.channel, mode: m.mode),
+                                           attempts: attempts)
+                settle(key, .cancelled, reason: "cancelled before it was sent")
+                continue
+            }
+            // Only the endpoint of the message's own mode is ever looked up: there is no path
+            // from a drill message to a live endpoint, or back.
+            guard let endpoint = endpoints[post.channel]?[m.mode], endpoint.config.mode == m.mode else {
+                deliveries[key] = Delivery(post: post, endpoint: NoEndpoint(channel: post.channel, mode: m.mode), attempts: attempts)
+                settle(key, .dead, reason: "no \(m.mode.rawValue) endpoint is configured for channel '\(post.channel)'; not sent anywhere else")
+                continue
+            }
+            deliveries[key] = Delivery(post: post, endpoint: endpoint, attempts: attempts)
+            switch step {
+            case .recoverInterrupted: recoverInterrupted(key, endpoint: endpoint)
+            case .awaitApproval: awaitingApproval[m.id, default: []].append(key)
+            case .retry(let at):
+                if let at { delay(key, until: at) } else { enqueue(key) }
+            case .send: enqueue(key)
+            case .settled, .recordCancel: break
             }
         }
     }
@@ -286,7 +291,7 @@ public actor Sender {
     /// post); elsewhere an operator has to look.
     private func recoverInterrupted(_ key: String, endpoint: any Endpoint) {
         guard let delivery = deliveries[key] else { return }
-        if cancelledMessages.contains(delivery.post.message.id) {
+        if isCancelled(delivery.post.message.id) {
             settle(key, .unknown, reason: "cancelled while a request was in flight; it may have been posted: check \(endpoint.config.summary)")
         } else if !endpoint.idempotent {
             settle(key, .unknown, reason: "the sender stopped during the request and \(endpoint.config.summary) has no idempotency; not re-posted blind: check the channel")
@@ -331,7 +336,7 @@ public actor Sender {
             // A key waiting for its retry time is not due, whatever else put it in the queue.
             guard var delivery = deliveries[key], !inFlight.contains(key), delayed[key] == nil else { continue }
             let message = delivery.post.message
-            if cancelledMessages.contains(message.id) {
+            if isCancelled(message.id) {
                 settle(key, .cancelled, reason: "cancelled before it was sent")
                 continue
             }
@@ -364,6 +369,7 @@ public actor Sender {
             wake()
             return
         }
+        index.apply(attempt)
         onEvent(.recorded(attempt))
         let result = await delivery.endpoint.deliver(delivery.post)
         await complete(key, delivery, result)
@@ -392,7 +398,7 @@ public actor Sender {
                                     reason: "\(reason); the post may have been made and \(delivery.endpoint.config.summary) has no idempotency, so it is not re-posted blind: check the channel",
                                     endpoint: delivery.endpoint.config.summary)
         case .transient(let reason, let notBefore):
-            if cancelledMessages.contains(post.message.id) {
+            if isCancelled(post.message.id) {
                 record = DeliveryRecord(kind: .cancelled, message: post.message.id, channel: post.channel, language: post.language,
                                         at: now, attempt: delivery.attempts, reason: "cancelled after a failed attempt (\(reason))")
             } else {
@@ -418,6 +424,7 @@ public actor Sender {
             return
         }
         inFlight.remove(key)
+        index.apply(record)
         count(record.kind)
         onEvent(.recorded(record))
         if let retryAt {
@@ -450,6 +457,7 @@ public actor Sender {
     }
 
     private func recorded(_ record: DeliveryRecord) {
+        index.apply(record)
         count(record.kind)
         onEvent(.recorded(record))
     }

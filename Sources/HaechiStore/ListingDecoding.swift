@@ -11,13 +11,14 @@ import HaechiCore
 /// skipped or counted bad exactly as before. Tests compare both paths.
 public enum ListingRecord {
     /// The message with `text` reduced to "" or "·" per language (whether it posts in that
-    /// language is all a listing needs), and step, manual, district and cap left nil; and
-    /// whether it is a correction. Nil: decode the line fully.
+    /// language is all a listing needs), each post's text to "", and step, manual, district and
+    /// cap left nil; and whether it is a correction. Nil: decode the line fully.
     public static func message(_ bytes: UnsafeBufferPointer<UInt8>) -> (message: OutboxMessage, isCorrection: Bool)? {
         var r = JSONBytes(bytes)
         var isCorrection: Bool?
         var id: String?, incident: String?, mode: Mode?, messageClass: MessageClass?, channels: [String]?
         var text: (ko: Bool, en: Bool)?, op: String?, created: Date?, needsApproval: Bool?, corrects: String?
+        var posts: [OutboxPost]?
         let ok = r.object { key, r in
             switch key {
             case "record":
@@ -37,6 +38,9 @@ public enum ListingRecord {
             case "needsApproval": needsApproval = r.bool(); return needsApproval != nil
             case "corrects": corrects = r.optionalString(); return corrects != nil || r.wasNull
             case "cap": return r.null() || r.validCapInfo()
+            case "posts":
+                if r.null() { return true }
+                posts = r.listingPosts(); return posts != nil
             case "message", "at", "reason": return false
             default: return r.skip()
             }
@@ -46,7 +50,7 @@ public enum ListingRecord {
               let needsApproval else { return nil }
         let m = OutboxMessage(id: id, incident: incident, mode: mode, kind: messageClass, channels: channels,
                               text: Localized(ko: text.ko ? "" : "·", en: text.en ? "" : "·"), operator: op, created: created,
-                              needsApproval: needsApproval, corrects: corrects)
+                              needsApproval: needsApproval, corrects: corrects, posts: posts)
         return (m, isCorrection)
     }
 }
@@ -91,6 +95,30 @@ extension JSONBytes {
         }
         guard ok, let ko, let en else { return nil }
         return (ko, en)
+    }
+
+    /// `posts()`, with every text left "" (checked as `string()` would, not built).
+    mutating func listingPosts() -> [OutboxPost]? {
+        guard take(UInt8(ascii: "[")) else { return nil }
+        var out: [OutboxPost] = []
+        if take(UInt8(ascii: "]")) { return out }
+        repeat {
+            var channel: String?, counting: CountingRule?, language: Language?, length: Int?, limit: Int?, text = false
+            let ok = object { key, r in
+                switch key {
+                case "channel": channel = r.string(); return channel != nil
+                case "counting": counting = r.string().flatMap(CountingRule.init(rawValue:)); return counting != nil
+                case "language": language = r.string().flatMap(Language.init(rawValue:)); return language != nil
+                case "length": length = r.int(); return length != nil
+                case "limit": limit = r.int(); return limit != nil
+                case "text": text = r.validString() != nil; return text
+                default: return r.skip()
+                }
+            }
+            guard ok, text, let channel, let counting, let language, let length, let limit else { return nil }
+            out.append(OutboxPost(channel: channel, language: language, text: "", length: length, limit: limit, counting: counting))
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "]")) ? out : nil
     }
 
     /// Whether `capInfo()` would read a CAP block here.

@@ -103,7 +103,4 @@ public struct OutboxSnapshot: Sendable {
         }
         return OutboxSnapshot(join: join, bad: bad)
     }
-
-    /// Messages already in the outbox, for the 24-hour repeat warning.
-    public var history: [OutboxMessage] { join.messages.filter { !$0.isCancelled }.map(\.message) }
 }

@@ -20,6 +20,7 @@ extension OutboxRecord: DirectlyDecodable {
         var id: String?, incident: String?, step: String?, manual: String?, district: String?, mode: Mode?
         var messageClass: MessageClass?, channels: [String]?, text: Localized?, op: String?, created: Date?
         var needsApproval: Bool?, corrects: String?, cap: CAPInfo?, message: String?, at: Date?, reason: String?
+        var posts: [OutboxPost]?
         let ok = r.object { key, r in
             switch key {
             case "record": kind = r.string()
@@ -39,6 +40,9 @@ extension OutboxRecord: DirectlyDecodable {
             case "cap":
                 if r.null() { return true }
                 cap = r.capInfo(); return cap != nil
+            case "posts":
+                if r.null() { return true }
+                posts = r.posts(); return posts != nil
             case "message": message = r.string()
             case "at": at = r.date()
             case "reason": reason = r.string()
@@ -52,7 +56,7 @@ extension OutboxRecord: DirectlyDecodable {
             guard let id, let mode, let messageClass, let channels, let text, let op, let created, let needsApproval else { return nil }
             let m = OutboxMessage(id: id, incident: incident, step: step, manual: manual, district: district, mode: mode,
                                   kind: messageClass, channels: channels, text: text, operator: op, created: created,
-                                  needsApproval: needsApproval, corrects: corrects, cap: cap)
+                                  needsApproval: needsApproval, corrects: corrects, cap: cap, posts: posts)
             return kind == "message" ? .message(m) : .correct(m)
         case "approve":
             guard let message, let op, let at else { return nil }
@@ -306,6 +310,35 @@ struct JSONBytes {
         }
         guard ok, let category, let event, let urgency, let severity, let certainty else { return nil }
         return CAPInfo(category: category, event: event, urgency: urgency, severity: severity, certainty: certainty)
+    }
+
+    /// `[{"channel":…,"counting":…,"language":…,"length":…,"limit":…,"text":…}, …]`
+    mutating func posts() -> [OutboxPost]? {
+        guard take(UInt8(ascii: "[")) else { return nil }
+        var out: [OutboxPost] = []
+        if take(UInt8(ascii: "]")) { return out }
+        repeat {
+            guard let post = post() else { return nil }
+            out.append(post)
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "]")) ? out : nil
+    }
+
+    mutating func post() -> OutboxPost? {
+        var channel: String?, counting: CountingRule?, language: Language?, length: Int?, limit: Int?, text: String?
+        let ok = object { key, r in
+            switch key {
+            case "channel": channel = r.string(); return channel != nil
+            case "counting": counting = r.string().flatMap(CountingRule.init(rawValue:)); return counting != nil
+            case "language": language = r.string().flatMap(Language.init(rawValue:)); return language != nil
+            case "length": length = r.int(); return length != nil
+            case "limit": limit = r.int(); return limit != nil
+            case "text": text = r.string(); return text != nil
+            default: return r.skip()
+            }
+        }
+        guard ok, let channel, let counting, let language, let length, let limit, let text else { return nil }
+        return OutboxPost(channel: channel, language: language, text: text, length: length, limit: limit, counting: counting)
     }
 
     /// `2026-11-29T06:32:10.123Z` (RecordCoding's form) read from its digits; anything else

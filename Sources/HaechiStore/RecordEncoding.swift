@@ -130,6 +130,22 @@ struct JSONWriter {
         key("mode"); _ = string(m.mode.rawValue)
         key("needsApproval"); out += m.needsApproval ? Array("true".utf8) : Array("false".utf8)
         key("operator"); guard string(m.operator) else { return false }
+        if let posts = m.posts {
+            key("posts")
+            out.append(UInt8(ascii: "["))
+            for (n, post) in posts.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                open()
+                key("channel"); guard string(post.channel) else { return false }
+                key("counting"); _ = string(post.counting.rawValue)
+                key("language"); _ = string(post.language.rawValue)
+                key("length"); out += Array(String(post.length).utf8)
+                key("limit"); out += Array(String(post.limit).utf8)
+                key("text"); guard string(post.text) else { return false }
+                close()
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         key("record"); out.append(UInt8(ascii: "\"")); out.append(contentsOf: UnsafeBufferPointer(start: record.utf8Start, count: record.utf8CodeUnitCount)); out.append(UInt8(ascii: "\""))
         if let s = m.step { key("step"); guard string(s) else { return false } }
         key("text"); guard localized(m.text) else { return false }

@@ -19,10 +19,6 @@ public struct OutboxFeed: Sendable, Hashable {
 
     public subscript(id: String) -> MessageStatus? { messages.first { $0.id == id } }
 
-    /// Messages already queued, for the 24-hour repeat warning. A cancelled message never went
-    /// out, so it must not make the next one look like a repeat.
-    public var history: [OutboxMessage] { messages.filter { !$0.isCancelled }.map(\.message) }
-
     public var counts: OutboxCounts { OutboxCounts(messages) }
 }
 

@@ -16,7 +16,8 @@ struct ReportBench: ParsableCommand {
         #if DEBUG
         print("warning: debug build; run `swift run -c release haechi-bench report` for real figures")
         #endif
-        let manual = ManualLibrary.load(directory: manuals).manual(id: "heavy-rain") ?? Self.syntheticManual
+        let library = ManualLibrary.load(directory: manuals)
+        let manual = library.manual(id: "heavy-rain") ?? Self.syntheticManual
         let dir = NSTemporaryDirectory() + "haechi-report-bench-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let state = StateDirectory(path: dir)
@@ -34,7 +35,7 @@ struct ReportBench: ParsableCommand {
             let j = try! state.journal(incident: "bench").readAll().records
             let o = try! state.outbox.readAll().records
             let l = try! state.delivery.readAll().records
-            input = ReportInput(journal: j, outbox: o, ledger: l, manual: manual)
+            input = ReportInput(journal: j, outbox: o, ledger: l, manual: manual, channels: library.channels)
         }
         let build = Self.median(repetitions) { report = try! IncidentReport.build(input!) }
         let style = ReportStyle()

@@ -124,8 +124,11 @@ struct SenderBench: ParsableCommand {
     }
 
     static func message(_ id: String) -> OutboxMessage {
-        OutboxMessage(id: id, incident: "bench", step: "s1", mode: .live, kind: .safety, channels: ["hook"],
-                      text: Localized(ko: "한강 수위 상승: 둔치 주차장 차량을 이동하세요", en: ""), operator: "bench", created: Date())
+        let text = "한강 수위 상승: 둔치 주차장 차량을 이동하세요"
+        return OutboxMessage(id: id, incident: "bench", step: "s1", mode: .live, kind: .safety, channels: ["hook"],
+                             text: Localized(ko: text, en: ""), operator: "bench", created: Date(),
+                             posts: [OutboxPost(channel: "hook", language: .ko, text: text, length: text.unicodeScalars.count,
+                                                limit: 2000, counting: .characters)])
     }
 }
 

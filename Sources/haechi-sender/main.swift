@@ -25,6 +25,9 @@ struct SenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Sender config (YAML): channels with their drill and live endpoints.")
     var config: String
 
+    @Option(name: .long, help: "Manuals directory with channels.yaml (default: $HAECHI_MANUALS, else ./manuals). Only outbox records written before records carried their post list need it.")
+    var manuals: String?
+
     @Flag(name: .long, help: "Deliver what is queued now, wait until it has settled, then exit.")
     var once = false
 
@@ -63,7 +66,7 @@ struct SenderCommand: AsyncParsableCommand {
         var options = Sender.Options(once: once)
         options.heartbeat = true
         let sender = Sender(state: directory, endpoints: setup.endpoints, retry: loaded.retry, concurrency: loaded.concurrency,
-                            options: options, onEvent: { event in Self.log(event, verbose: verbose) })
+                            options: options, channels: channelProfiles(), onEvent: { event in Self.log(event, verbose: verbose) })
 
         // SIGTERM (systemd stop) and SIGINT (Ctrl-C) ask the loop to stop; it lets requests in
         // flight finish and records them, so nothing is left as an unexplained attempt.
@@ -94,6 +97,24 @@ struct SenderCommand: AsyncParsableCommand {
             printError("haechi-sender: \(summary.awaitingApproval) deliveries wait for a second operator's approval")
             throw ExitCode(3)
         }
+    }
+
+    /// The channel profiles, for old outbox records without a post list; nil (with a note) when
+    /// they cannot be read, and such records then post nothing.
+    func channelProfiles() -> ChannelProfiles? {
+        let env = ProcessInfo.processInfo.environment["HAECHI_MANUALS"]
+        let directory = manuals.flatMap { $0.isEmpty ? nil : $0 } ?? env.flatMap { $0.isEmpty ? nil : $0 } ?? "manuals"
+        let path = directory + "/" + ChannelProfileLoader.fileName
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("haechi-sender: no \(path): outbox records without a post list will post nothing (--manuals DIR)")
+            return nil
+        }
+        let (profiles, problems) = ChannelProfileLoader.load(path: path)
+        if let first = problems.first(where: { $0.severity == .error }) {
+            printError("haechi-sender: \(path) has errors (\(first)): outbox records without a post list will post nothing")
+            return nil
+        }
+        return profiles
     }
 
     /// One line per outcome on stderr (journald adds the time). Records carry no credentials.

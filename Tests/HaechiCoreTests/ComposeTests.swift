@@ -140,16 +140,33 @@ import Testing
             OutboxMessage(id: id, manual: manual, district: district, mode: mode, kind: .emergency, channels: ["x"],
                           text: .init(ko: "a", en: "b"), operator: "kim", created: Self.now.addingTimeInterval(-hoursAgo * 3600))
         }
-        let history = [earlier("recent", hoursAgo: 3), earlier("old", hoursAgo: 25), earlier("drill", hoursAgo: 1, mode: .drill),
-                       earlier("other-type", hoursAgo: 1, manual: "heat-wave"), earlier("other-district", hoursAgo: 1, district: "중구")]
+        let messages = [earlier("recent", hoursAgo: 3), earlier("old", hoursAgo: 25), earlier("drill", hoursAgo: 1, mode: .drill),
+                        earlier("other-type", hoursAgo: 1, manual: "heat-wave"), earlier("other-district", hoursAgo: 1, district: "중구"),
+                        earlier("cancelled", hoursAgo: 2), earlier("cancelled-after-delivery", hoursAgo: 2)]
+        var outbox: [OutboxRecord] = messages.map { .message($0) }
+        outbox.append(.cancel(message: "cancelled", operator: "kim", at: Self.now, reason: ""))
+        outbox.append(.cancel(message: "cancelled-after-delivery", operator: "kim", at: Self.now, reason: ""))
+        let ledger = [DeliveryRecord(kind: .delivered, message: "cancelled-after-delivery", channel: "x", language: .ko, at: Self.now)]
+        let history = OutboxLedgerJoin.join(outbox: outbox, ledger: ledger, channels: Self.profiles)
         let d = draft(.live, kind: .emergency, channels: ["webhook"], ko: "a", en: "b", variables: ["district": "마포구"], manual: "typhoon")
         let check = Compose.check(d, channels: Self.profiles, now: Self.now, history: history)
-        #expect(check.warnings.map(\.previous) == ["recent"])
+        // Cancelled before it reached anyone: no repeat. Cancelled after a post went out: it did go out.
+        #expect(check.warnings.map(\.previous) == ["recent", "cancelled-after-delivery"])
         #expect(check.canQueue, "a warning, not a refusal")
         #expect(check.warnings[0].description.contains("less than 24 hours ago"))
-        // Without a district there is nothing to compare.
+        #expect(Compose.gates(d, check: check) == [.acknowledgeRepeat(check.warnings[0]), .confirmLive(word: "마포구")])
+        // A correction is never held back by it.
+        var correction = d
+        correction.source = .correction(of: "recent")
+        #expect(Compose.gates(correction, check: Compose.check(correction, channels: Self.profiles, now: Self.now, history: history))
+                == [.confirmLive(word: "마포구")])
+        // Without a district there is nothing to compare, and LIVE is confirmed with the word LIVE.
         let noDistrict = draft(.live, channels: ["webhook"], ko: "a", en: "b", manual: "typhoon")
-        #expect(Compose.check(noDistrict, channels: Self.profiles, now: Self.now, history: history).warnings.isEmpty)
+        let plain = Compose.check(noDistrict, channels: Self.profiles, now: Self.now, history: history)
+        #expect(plain.warnings.isEmpty)
+        #expect(Compose.gates(noDistrict, check: plain) == [.confirmLive(word: "LIVE")])
+        #expect(Compose.confirms(" live ", word: "LIVE") && Compose.confirms("마포구".decomposedStringWithCanonicalMapping, word: "마포구"))
+        #expect(Compose.gates(draft(channels: ["webhook"], ko: "a", en: "b"), check: plain).isEmpty, "a drill without repeat: no gate")
     }
 
     @Test func messageIDsSortByTimeAndCarryTheRandomPart() {

@@ -128,6 +128,11 @@ func load(replacing line: Int? = nil, with replacement: String = "", text: Strin
         #expect(errors == ["flood.yaml:30:17: error: text.ko is 94 long on cbs, over its limit of 90 for emergency messages by 4 (counted as characters, placeholders at their max_length, drill prefix included)"], "\(errors)")
     }
 
+    @Test func textInALanguageNoneOfItsChannelsPostsIsAnError() {
+        let (_, errors) = load(replacing: 28, with: "          channels: [cbs]")
+        #expect(errors == ["flood.yaml:31:17: error: text.en would be posted nowhere: none of its channels (cbs) posts in en"], "\(errors)")
+    }
+
     @Test func aChannelsLanguageMustBeFilled() {
         let (_, errors) = load(replacing: 31, with: "            en: \"\"")
         #expect(errors == ["flood.yaml:28:22: error: channel 'x' posts in en, but text.en is empty"], "\(errors)")

@@ -110,8 +110,16 @@ enum ReportFixture {
         ]
     }
 
+    /// The fixture's channels: X posts both languages, the others Korean only.
+    static let channels = ChannelProfiles([
+        ChannelProfile(id: "x", name: .init(ko: "X", en: "X"), counting: .xWeighted, limit: 280, languages: [.ko, .en]),
+        ChannelProfile(id: "mastodon", name: .init(ko: "마스토돈", en: "Mastodon"), counting: .characters, limit: 500, languages: [.ko]),
+        ChannelProfile(id: "kakao", name: .init(ko: "카카오", en: "Kakao"), counting: .characters, limit: 200, languages: [.ko]),
+        ChannelProfile(id: "cbs", name: .init(ko: "재난문자", en: "CBS"), counting: .characters, limit: 157, languages: [.ko]),
+    ])
+
     static var liveInput: ReportInput {
-        ReportInput(journal: liveJournal, outbox: liveOutbox, ledger: liveLedger, manual: manual)
+        ReportInput(journal: liveJournal, outbox: liveOutbox, ledger: liveLedger, manual: manual, channels: channels)
     }
 
     // MARK: Drill

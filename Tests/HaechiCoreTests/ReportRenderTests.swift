@@ -52,7 +52,7 @@ import Testing
         #expect(!md.contains("\u{1B}"))
         #expect(md.contains("- Steps on time: **2 of 6** (33%); late 2, skipped 1, never done 1"))
         #expect(md.contains("- Time to the first delivered message: **13 min 20 s**"))
-        #expect(md.contains("- Messages: 4; posts delivered 5, dead 1, unknown 1, cancelled 1, waiting 1"))
+        #expect(md.contains("- Messages: 4; posts delivered 5, dead 1, unknown 1, cancelled 2, waiting 3"))
         #expect(md.contains("| `evacuate` | 단계 evacuate | 경계 | +30:00 | +35:00 | late by 5 min | lee |"))
     }
 

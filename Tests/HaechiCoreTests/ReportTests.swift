@@ -54,8 +54,10 @@ import Testing
         #expect(s.delivered == 5)
         #expect(s.dead == 1)
         #expect(s.unknown == 1)
-        #expect(s.posts[.cancelled] == 1)
-        #expect(s.posts[.waiting] == 1)
+        // m3's X posts (one cancelled by the sender, one never tried); X/en of m2 and m4 and
+        // m2's Mastodon post wait.
+        #expect(s.posts[.cancelled] == 2)
+        #expect(s.posts[.waiting] == 3)
     }
 
     @Test func messagesCarryApprovalCancellationCorrectionAndPerChannelOutcome() {
@@ -69,7 +71,9 @@ import Testing
         #expect(byID["m2"]!.approvedBy == "park")
         #expect(byID["m2"]!.approvedAt == 1320, "\(String(describing: byID["m2"]!.approvedAt.map { $0 - 1320 }))")
         #expect(byID["m2"]!.correctedBy == ["m4"])
-        #expect(byID["m2"]!.deliveries.last?.state == .waiting)
+        #expect(byID["m2"]!.deliveries.map { "\($0.channel).\($0.language?.rawValue ?? "-").\($0.state.rawValue)" }
+                == ["x.ko.delivered", "x.en.waiting", "mastodon.ko.waiting"], "every post, with or without a ledger line")
+        #expect(byID["m1"]!.deliveries.map(\.text) == ["m1 본문", "m1 body", "m1 본문", "m1 본문", "m1 본문"])
         #expect(byID["m3"]!.cancelledBy == "kim")
         #expect(byID["m3"]!.cancelReason == "duplicate")
         #expect(byID["m4"]!.corrects == "m2")

@@ -33,7 +33,8 @@ import FoundationXML
         }
     }
 
-    let evacuation = ["--mode", "live", "--confirm-live", "LIVE", "--kind", "emergency", "--channel", "x", "--channel", "cbs",
+    // LIVE is confirmed with the district it goes to, the word the TUI asks for.
+    let evacuation = ["--mode", "live", "--confirm-live", "마포구", "--kind", "emergency", "--channel", "x", "--channel", "cbs",
                       "--text", "[서울시] {district} 주민은 즉시 대피 바랍니다.", "--text-en", "[Seoul] {district}: evacuate now.",
                       "--district", "마포구", "--manual", "typhoon"]
 
@@ -53,6 +54,19 @@ import FoundationXML
         #expect(r.stderr.contains("NOT queued: x posts in en but the en text is empty"), "\(r.stderr)")
         r = try haechi(["add", "--mode", "drill", "--text", "a"])
         #expect(r.stderr.contains("NOT queued: no channel chosen"), "\(r.stderr)")
+        // LIVE with a district: the district typed out, as on the TUI.
+        r = try haechi(["add", "--mode", "live", "--confirm-live", "LIVE", "--channel", "webhook", "--text", "a", "--text-en", "b", "--district", "중구"])
+        #expect(r.status == 1 && r.stderr.contains("NOT queued: LIVE messages go to the public: --confirm-live must be 중구 (the district it goes to"), "\(r.stderr)")
+        // English that none of the chosen channels posts (CBS and Kakao are Korean only).
+        r = try haechi(["add", "--mode", "drill", "--channel", "cbs", "--channel", "kakao", "--text", "한강 통제", "--text-en", "Han river closed"])
+        #expect(r.status == 1 && r.stdout.isEmpty)
+        #expect(r.stderr.contains("NOT queued: the en text would be posted nowhere: none of the chosen channels (cbs, kakao) posts in en"), "\(r.stderr)")
+        // Control characters, escape sequences and bidi overrides, each with its place.
+        r = try haechi(["add", "--mode", "drill", "--channel", "kakao", "--text", "서울 \u{1B}[31m빨강 \u{202E}역방향"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("NOT queued: the ko text has an escape character (U+001B, ESC) at character 4"), "\(r.stderr)")
+        #expect(r.stderr.contains("NOT queued: the ko text has a bidirectional control (U+202E) at character 12"), "\(r.stderr)")
+        #expect(!r.stderr.contains("\u{1B}[31m"), "the escape is named, never written to the terminal")
         #expect(!FileManager.default.fileExists(atPath: state + "/outbox.jsonl"), "nothing refused reaches the outbox")
     }
 
@@ -121,6 +135,24 @@ import FoundationXML
         #expect(r.status == 0 && r.stderr.contains("warning:"), "\(r.stderr)")
     }
 
+    @Test func addPrintsThePostsItQueuedAndTheRecordStoresThem() throws {
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let r = try haechi(["add", "--mode", "drill", "--channel", "kakao", "--channel", "mastodon", "--format", "json",
+                            "--text", "잠수교 통제", "--text-en", "Jamsu Bridge closed"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let posts = try #require(out["posts"] as? [[String: Any]])
+        #expect(posts.map { "\($0["channel"] as? String ?? "")/\($0["language"] as? String ?? "")" } == ["kakao/ko", "mastodon/ko", "mastodon/en"])
+        #expect(posts.map { $0["text"] as? String } == ["[훈련] 잠수교 통제", "[훈련] 잠수교 통제", "[DRILL] Jamsu Bridge closed"])
+        #expect(posts.first?["length"] as? Int == 11 && posts.first?["limit"] as? Int == 200)
+        #expect(r.stderr.contains("3 post(s), kakao/ko, mastodon/ko, mastodon/en"), "\(r.stderr)")
+        #expect(r.stderr.contains("  mastodon/en 27/500 characters: [DRILL] Jamsu Bridge closed"), "\(r.stderr)")
+        let (records, _) = try StateDirectory(path: state).outbox.readAll()
+        guard case .message(let m)? = records.first else { Issue.record("no message"); return }
+        #expect(m.id == out["id"] as? String)
+        #expect(m.posts?.map(\.text) == posts.map { $0["text"] as? String ?? "" })
+    }
+
     @Test func jsonOnStdinAndTemplatesFromAStep() throws {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let request = #"{"mode":"drill","channels":["webhook"],"text":{"ko":"{district} 한파 쉼터 운영","en":"Warming shelters open in {district}"},"variables":{"district":"종로구"},"kind":"safety"}"#
@@ -145,7 +177,7 @@ import FoundationXML
                                                                 manual: "typhoon", mode: .live, variables: ["district": "강서구"], level: .alert))
         var r = try haechi(["add", "--mode", "drill", "--incident", "inc-9", "--channel", "webhook", "--text", "a", "--text-en", "b"])
         #expect(r.status == 1 && r.stderr.contains("NOT queued: incident inc-9 is a LIVE; drill and live never mix"), "\(r.stderr)")
-        r = try haechi(["add", "--mode", "live", "--confirm-live", "LIVE", "--incident", "inc-9", "--channel", "webhook",
+        r = try haechi(["add", "--mode", "live", "--confirm-live", "강서구", "--incident", "inc-9", "--channel", "webhook",
                         "--text", "{district} {level} 단계", "--text-en", "{district} level {level}"])
         #expect(r.status == 0, "\(r.stderr)")
         let (records, _) = try dir.outbox.readAll()

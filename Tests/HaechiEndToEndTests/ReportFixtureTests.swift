@@ -26,7 +26,8 @@ import HaechiStore
             ScenarioLoader(library: library).load(file: Binaries.bundledManuals + "/scenarios/\($0).yaml").scenario
         }
         return try IncidentReport.build(ReportInput(journal: journal, outbox: outbox, ledger: ledger,
-                                                    manual: library.manual(id: opened.manual ?? ""), scenario: scenario))
+                                                    manual: library.manual(id: opened.manual ?? ""), scenario: scenario,
+                                                    channels: library.channels))
     }
 
     @Test func liveIncidentFigures() throws {

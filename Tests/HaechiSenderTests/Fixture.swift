@@ -67,11 +67,33 @@ struct Fixture {
 
 struct FixtureError: Error, CustomStringConvertible { let description: String }
 
+/// A message that states its posts as compose would for channels carrying both languages:
+/// each channel in each language it has text in. (The sender's tests are about delivery; which
+/// posts a message makes is HaechiCore's `Posts`, tested there.)
 func message(_ id: String, mode: Mode = .live, channels: [String], ko: String = "", en: String = "",
              kind: MessageClass = .safety, operator: String = "kim", needsApproval: Bool = false,
              created: Date = Date()) -> OutboxMessage {
-    OutboxMessage(id: id, incident: "inc-1", step: "s1", mode: mode, kind: kind, channels: channels,
-                  text: Localized(ko: ko, en: en), operator: `operator`, created: created, needsApproval: needsApproval)
+    var m = OutboxMessage(id: id, incident: "inc-1", step: "s1", mode: mode, kind: kind, channels: channels,
+                          text: Localized(ko: ko, en: en), operator: `operator`, created: created, needsApproval: needsApproval)
+    m.posts = bothLanguagePosts(m)
+    return m
+}
+
+func bothLanguagePosts(_ m: OutboxMessage) -> [OutboxPost] {
+    let both = ChannelProfiles(Array(Set(m.channels)).map {
+        ChannelProfile(id: $0, name: Localized(ko: $0, en: $0), counting: .characters, limit: 5000, languages: [.ko, .en])
+    })
+    return Posts.resolve(channels: m.channels, text: m.text, mode: m.mode, kind: m.kind, isCorrection: m.corrects != nil, profiles: both)
+}
+
+extension Post {
+    /// The post of `message` on a channel in a language, its text resolved by `Posts` now.
+    init(message: OutboxMessage, channel: String, language: Language, isCorrection: Bool = false, correctsSent: Date? = nil) {
+        let text = Posts.postedText(message.text[language], language: language, mode: message.mode, isCorrection: isCorrection)
+        self.init(message: message, post: OutboxPost(channel: channel, language: language, text: text, length: text.count,
+                                                     limit: 5000, counting: .characters),
+                  isCorrection: isCorrection, correctsSent: correctsSent)
+    }
 }
 
 /// A random Standard Webhooks secret.

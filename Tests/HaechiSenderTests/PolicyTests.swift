@@ -97,13 +97,13 @@ import FoundationXML
 }
 
 @Suite struct PostTextTests {
-    @Test func drillsAndCorrectionsCarryTheirPrefixesOnce() {
-        let drill = message("d", mode: .drill, channels: ["x"], ko: "대피", en: "Evacuate")
-        #expect(Post(message: drill, channel: "x", language: .ko).text == "[훈련] 대피")
-        #expect(Post(message: drill, channel: "x", language: .en, isCorrection: true).text == "[DRILL] [CORRECTION] Evacuate")
-        let live = message("l", channels: ["x"], ko: "[정정] 이미 씀")
-        #expect(Post(message: live, channel: "x", language: .ko, isCorrection: true).text == "[정정] 이미 씀")
-        #expect(Post(message: live, channel: "x", language: .ko).key == "l.x.ko")
+    @Test func aPostCarriesItsStoredTextNotOneWorkedOutFromTheMessage() {
+        var m = message("d", mode: .drill, channels: ["x"], ko: "대피", en: "Evacuate")
+        let stored = OutboxPost(channel: "x", language: .ko, text: "[훈련] 저장된 그대로", length: 11, limit: 280, counting: .xWeighted)
+        m.posts = [stored]
+        let post = Post(message: m, post: stored)
+        #expect(post.text == "[훈련] 저장된 그대로")
+        #expect(post.key == "d.x.ko")
     }
 }
 

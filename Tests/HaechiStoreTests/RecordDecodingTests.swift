@@ -15,6 +15,8 @@ import HaechiCore
         var m = OutboxFileTests.message("m-1", text: "탭\t줄\n따옴표\" 역슬래시\\ 제어\u{01} 이모지 🇰🇷 \u{2028}")
         m.created = at
         var c = m; c.id = "m-2"; c.corrects = "m-1"; c.cap = nil; c.incident = nil
+        c.posts = [OutboxPost(channel: "kakao", language: .ko, text: "[정정] 따옴표\" 역슬래시\\ 🇰🇷", length: 14, limit: 200, counting: .characters),
+                   OutboxPost(channel: "x", language: .en, text: "", length: 0, limit: 280, counting: .xWeighted)]
         let records: [OutboxRecord] = [.message(m), .correct(c), .approve(message: "m-1", operator: "이", at: at),
                                        .cancel(message: "m-1", operator: "kim", at: at, reason: "")]
         for record in records {
@@ -71,6 +73,12 @@ import HaechiCore
             if n % 2 == 0 { m.cap = nil; m.incident = nil; m.district = nil }
             if n % 3 == 0 { m.step = "TY-0\(n % 10)"; m.corrects = "m-0"; m.needsApproval = true }
             m.text.en = texts[(n + 1) % texts.count]
+            if n % 4 != 1 {
+                m.posts = (0..<(n % 4)).map { k in
+                    OutboxPost(channel: ["x", "kakao", "mastodon"][k], language: k == 1 ? .ko : .en, text: texts[(n + k) % texts.count],
+                               length: n + k, limit: 280, counting: CountingRule.allCases[k % 3])
+                }
+            }
             for record in [OutboxRecord.message(m), .correct(m), .approve(message: m.id, operator: texts[n % texts.count], at: at),
                            .cancel(message: m.id, operator: "kim", at: at, reason: texts[(n + 2) % texts.count])] {
                 let expected = try viaJSONEncoder(record)

@@ -180,6 +180,42 @@ extension Harness {
         #expect(h.send(.key(.ctrl("o"))).isEmpty)
     }
 
+    @Test func englishThatNoChosenChannelPostsIsRefusedOnScreen() throws {
+        var h = Harness.onTemplateStep()
+        h.key(.char("m"))                          // x and mastodon, Korean and English
+        h.key(.tab); h.key(.tab)                   // channels: the cursor on x
+        h.key(.char(" "))                          // drop x
+        h.key(.right); h.key(.char(" "))           // drop mastodon
+        h.key(.right); h.key(.char(" "))           // choose kakao: Korean only
+        #expect(h.compose?.draft.channels == ["kakao"])
+        let check = try #require(h.compose).check(h.state)
+        #expect(check.refusals == [.languageNotCarried(language: .en, channels: ["kakao"])])
+        #expect(check.posts.map(\.channel) == ["kakao"])
+        #expect(h.screenText.contains("영어 글은 어디에도 게시되지 않음"))
+        #expect(h.send(.key(.ctrl("o"))).isEmpty)
+        #expect(h.state.flash?.text.en.hasPrefix("Cannot queue: the en text would be posted nowhere") == true)
+        #expect(h.outbox.isEmpty)
+        // Emptying the English text makes it a Korean-only message for kakao, and it queues.
+        h.key(.backTab); h.key(.ctrl("u"))
+        let effects = h.send(.key(.ctrl("o")))
+        guard case .enqueue(.message(let m)) = effects.first else { Issue.record("no enqueue: \(effects)"); return }
+        #expect(m.posts?.map { "\($0.channel)/\($0.language.rawValue)" } == ["kakao/ko"])
+    }
+
+    @Test func controlCharactersAndBidiOverridesAreRefusedWithTheirPlaceOnScreen() throws {
+        var h = Harness.onTemplateStep()
+        h.key(.char("m"))
+        let before = try #require(h.compose).draft.text.ko.count
+        h.type(" \u{202E}역방향")                   // pasted: a right-to-left override
+        let check = try #require(h.compose).check(h.state)
+        #expect(check.refusals == [.controlCharacter(language: .ko, position: before + 2, scalar: 0x202E)])
+        #expect(h.screenText.contains("한국어 글 \(before + 2)번째 글자에 제어 문자 U+202E"))
+        #expect(h.send(.key(.ctrl("o"))).isEmpty)
+        #expect(h.state.flash?.text.en.contains("bidirectional control (U+202E) at character \(before + 2)") == true)
+        #expect(h.outbox.isEmpty)
+        #expect(!render(h.state).text.contains("\u{202E}"), "shown as a visible mark, never written raw")
+    }
+
     @Test func classAndChannelsAreChosenWithArrowsAndSpace() throws {
         var h = Harness.onTemplateStep()
         h.key(.char("m"))
@@ -209,6 +245,11 @@ extension Harness {
         #expect(m.created == Fixture.start.addingTimeInterval(240))
         #expect(m.manual == "earthquake" && m.district == "마포구" && m.step == "alert-text")
         #expect(!m.needsApproval)                  // approval is for LIVE only
+        // The record states its posts, exactly as the preview showed them.
+        #expect(m.posts?.map { "\($0.channel)/\($0.language.rawValue): \($0.text)" } == [
+            "x/ko: [훈련] [서울시] 마포구 지진 발생. 낙하물에 주의하세요.", "x/en: [DRILL] [Seoul] Earthquake in 마포구.",
+            "mastodon/ko: [훈련] [서울시] 마포구 지진 발생. 낙하물에 주의하세요.", "mastodon/en: [DRILL] [Seoul] Earthquake in 마포구.",
+        ])
         // The append returned: back on the checklist, queued said, journaled with the id.
         #expect(h.checklist != nil)
         #expect(h.state.flash?.kind == .success)

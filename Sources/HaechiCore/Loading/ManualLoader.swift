@@ -297,6 +297,15 @@ public enum ManualLoader {
                     doc.error(channelNode, "channel '\(name)' posts in \(language.rawValue), but text.\(language.rawValue) is empty")
                 }
             }
+            // The compose rule (`Compose.check`): text no channel posts would be refused at queue time.
+            let known = targets.map(\.0).filter { channels[$0] != nil }
+            if !known.isEmpty && known.count == targets.count {
+                for language in Language.allCases where !candidate[language].isEmpty
+                    && !known.contains(where: { channels[$0]?.languages.contains(language) == true }) {
+                    guard let n = map[language.rawValue] else { continue }
+                    doc.error(n, "text.\(language.rawValue) would be posted nowhere: none of its channels (\(known.joined(separator: ", "))) posts in \(language.rawValue)")
+                }
+            }
             if let cls {
                 for language in Language.allCases {
                     guard let value = values[language], !value.isEmpty, let n = map[language.rawValue] else { continue }

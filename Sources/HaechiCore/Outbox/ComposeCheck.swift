@@ -20,6 +20,13 @@ public enum ComposeRefusal: Sendable, Hashable, CustomStringConvertible {
     case overLimit(channel: String, language: Language, count: Int, limit: Int, rule: CountingRule)
     case unfilledPlaceholder(name: String, language: Language)
     case missingLanguage(channel: String, language: Language)
+    /// Text in a language that none of the chosen channels posts: nobody would see it.
+    case languageNotCarried(language: Language, channels: [String])
+    /// A control character, escape or bidirectional control in the typed text, at a character
+    /// position counted from 1.
+    case controlCharacter(language: Language, position: Int, scalar: UInt32)
+    /// The same in the value of an incident variable the text uses.
+    case controlCharacterInVariable(name: String, scalar: UInt32)
 
     public var description: String {
         switch self {
@@ -30,7 +37,17 @@ public enum ComposeRefusal: Sendable, Hashable, CustomStringConvertible {
             "\(l.rawValue) text is \(count - limit) over the \(c) limit (\(count)/\(limit) \(rule.unitName))"
         case .unfilledPlaceholder(let n, let l): "{\(n)} in the \(l.rawValue) text is not filled (no incident variable '\(n)')"
         case .missingLanguage(let c, let l): "\(c) posts in \(l.rawValue) but the \(l.rawValue) text is empty"
+        case .languageNotCarried(let l, let channels):
+            "the \(l.rawValue) text would be posted nowhere: none of the chosen channels (\(channels.joined(separator: ", "))) posts in \(l.rawValue); remove it or choose a channel that does"
+        case .controlCharacter(let l, let position, let scalar):
+            "the \(l.rawValue) text has \(ComposeRefusal.name(scalar)) at character \(position): control characters, escape sequences and bidirectional controls are not allowed"
+        case .controlCharacterInVariable(let n, let scalar):
+            "the incident variable '\(n)' has \(ComposeRefusal.name(scalar)): control characters, escape sequences and bidirectional controls are not allowed"
         }
+    }
+
+    static func name(_ value: UInt32) -> String {
+        Unicode.Scalar(value).map(YAMLDocument.name(of:)) ?? String(format: "U+%04X", value)
     }
 }
 
@@ -46,72 +63,136 @@ extension CountingRule {
 
 /// Everything the compose screen shows under a draft, and the verdict.
 public struct ComposeCheck: Sendable, Hashable {
-    /// Placeholders filled, without the drill prefix: what the outbox record stores.
+    /// Placeholders filled, without any prefix: what the outbox record stores as `text`.
     public var filled: Localized
-    /// Exactly what will be posted per language (with the drill prefix in drills): the preview.
+    /// Exactly what is posted per language (drill and correction prefixes included): the preview.
     public var posted: Localized
-    /// One meter per channel and language the channel posts.
-    public var meters: [LengthMeter]
+    /// The posts the message makes (`Posts.resolve`): what the record stores and the sender posts.
+    public var posts: [OutboxPost]
     public var refusals: [ComposeRefusal]
-    /// Not refusals: shown before queueing and acknowledged deliberately.
+    /// Not refusals: shown before queueing and acknowledged deliberately (see `Compose.gates`).
     public var warnings: [RepeatWarning]
     /// A LIVE message on a channel whose profile wants a second operator for this class.
     public var needsApproval: Bool
 
     public var canQueue: Bool { refusals.isEmpty }
+
+    /// One meter per post: its length in its channel's rule against its limit.
+    public var meters: [LengthMeter] {
+        posts.map { LengthMeter(channel: $0.channel, language: $0.language, rule: $0.counting, count: $0.length, limit: $0.limit) }
+    }
+}
+
+/// What stands between a checked draft and the outbox, in order: each must be passed by a
+/// deliberate act of the operator (a typed "y" or `--allow-repeat`; the typed word).
+public enum ComposeGate: Sendable, Hashable {
+    /// The same disaster type to the same district within 24 hours.
+    case acknowledgeRepeat(RepeatWarning)
+    /// LIVE goes to the public: the operator types `word` (the district, else LIVE).
+    case confirmLive(word: String)
 }
 
 public enum Compose {
-    /// Checks a draft against the channel profiles. `history` is every message already in the
-    /// outbox (for the 24-hour repeat warning); pass [] when it does not matter.
+    /// Checks a draft against the channel profiles. `history` is the outbox's messages with
+    /// their state (for the 24-hour repeat warning); pass [] when it does not matter.
     public static func check(_ draft: ComposeDraft, channels profiles: ChannelProfiles, now: Date,
                              timeZone: TimeZone = Placeholders.Context.seoul,
-                             history: [OutboxMessage] = []) -> ComposeCheck {
+                             history: [MessageStatus] = []) -> ComposeCheck {
         let context = Placeholders.Context(now: now, timeZone: timeZone, level: draft.level, variables: draft.variables)
         var filled = Localized(ko: "", en: "")
         var refusals: [ComposeRefusal] = []
+        var usedVariables: [String] = []
         for language in Language.allCases where !draft.text[language].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            let result = Placeholders.fill(draft.text[language], language: language, context: context)
+            let typed = draft.text[language]
+            refusals += controlCharacters(in: typed).map { .controlCharacter(language: language, position: $0.position, scalar: $0.scalar) }
+            let result = Placeholders.fill(typed, language: language, context: context)
             filled[language] = result.text.precomposedStringWithCanonicalMapping
             refusals += result.unfilled.map { .unfilledPlaceholder(name: $0, language: language) }
+            for name in Placeholders.names(in: typed) where !usedVariables.contains(name) { usedVariables.append(name) }
         }
-        let probe = OutboxMessage(id: "", mode: draft.mode, kind: draft.kind, channels: [], text: filled, operator: "", created: now)
+        for name in usedVariables {
+            guard let value = draft.variables[name], let bad = controlCharacters(in: value).first else { continue }
+            refusals.append(.controlCharacterInVariable(name: name, scalar: bad.scalar))
+        }
+        let languages = Language.allCases.filter { !filled[$0].isEmpty }
+        let isCorrection = draft.corrects != nil
         var posted = Localized(ko: "", en: "")
-        for language in probe.languages { posted[language] = probe.postText(language) }
+        for language in languages {
+            posted[language] = Posts.postedText(filled[language], language: language, mode: draft.mode, isCorrection: isCorrection)
+        }
+        let chosen = unique(draft.channels)
+        let posts = Posts.resolve(channels: chosen, text: filled, mode: draft.mode, kind: draft.kind,
+                                  isCorrection: isCorrection, profiles: profiles)
 
-        if probe.languages.isEmpty { refusals.insert(.noText, at: 0) }
-        if draft.channels.isEmpty { refusals.insert(.noChannel, at: 0) }
+        if languages.isEmpty { refusals.insert(.noText, at: 0) }
+        if chosen.isEmpty { refusals.insert(.noChannel, at: 0) }
 
-        var meters: [LengthMeter] = []
         var needsApproval = false
-        for id in unique(draft.channels) {
+        var known: [String] = []
+        for id in chosen {
             guard let profile = profiles[id] else {
                 refusals.append(.unknownChannel(id))
                 continue
             }
+            known.append(id)
             if draft.mode == .live && profile.needsApproval(draft.kind) { needsApproval = true }
-            for language in profile.languages {
-                guard !filled[language].isEmpty else {
-                    refusals.append(.missingLanguage(channel: id, language: language))
-                    continue
-                }
-                let meter = LengthMeter(channel: id, language: language, rule: profile.counting,
-                                        count: profile.length(of: posted[language]), limit: profile.limit(for: draft.kind))
-                meters.append(meter)
-                if meter.isOver {
-                    refusals.append(.overLimit(channel: id, language: language, count: meter.count, limit: meter.limit, rule: meter.rule))
-                }
+            for language in profile.languages where filled[language].isEmpty {
+                refusals.append(.missingLanguage(channel: id, language: language))
+            }
+        }
+        for post in posts where post.isOver {
+            refusals.append(.overLimit(channel: post.channel, language: post.language, count: post.length, limit: post.limit,
+                                       rule: post.counting))
+        }
+        if !known.isEmpty {
+            for language in languages where !posts.contains(where: { $0.language == language }) {
+                refusals.append(.languageNotCarried(language: language, channels: known))
             }
         }
         let warnings = RepeatWarning.find(mode: draft.mode, manual: draft.manual, district: draft.district,
                                           now: now, history: history, excluding: draft.corrects)
-        return ComposeCheck(filled: filled, posted: posted, meters: meters, refusals: refusals,
+        return ComposeCheck(filled: filled, posted: posted, posts: posts, refusals: refusals,
                             warnings: warnings, needsApproval: needsApproval)
     }
 
+    /// Every control character, escape and bidirectional control in a text (the manual lint's
+    /// own rule, `YAMLDocument.isForbidden`), with its character position counted from 1.
+    public static func controlCharacters(in text: String) -> [(position: Int, scalar: UInt32)] {
+        var found: [(Int, UInt32)] = []
+        var position = 0
+        for character in text {
+            position += 1
+            for scalar in character.unicodeScalars where YAMLDocument.isForbidden(scalar, multiline: false) {
+                found.append((position, scalar.value))
+            }
+        }
+        return found
+    }
+
+    /// The gates a checked draft must pass, in order. A correction follows earlier messages to
+    /// the same place by its nature: the repeat warning stays visible, but it adds no gate
+    /// between a wrong alert and its correction.
+    public static func gates(_ draft: ComposeDraft, check: ComposeCheck) -> [ComposeGate] {
+        var gates: [ComposeGate] = []
+        if let warning = check.warnings.first, draft.corrects == nil { gates.append(.acknowledgeRepeat(warning)) }
+        if draft.mode == .live { gates.append(.confirmLive(word: liveWord(draft))) }
+        return gates
+    }
+
+    /// What a LIVE queue must be confirmed with: the district the message is about, or LIVE
+    /// when it names none. Typing the place makes the officer read where the alert goes (the
+    /// Seoul 2023 lesson), and it is a different word from the LIVE typed to open the incident,
+    /// so neither becomes a reflex.
+    public static func liveWord(_ draft: ComposeDraft) -> String { draft.district ?? "LIVE" }
+
+    /// Whether a typed confirmation is the expected word (NFC, case and surrounding spaces aside).
+    public static func confirms(_ typed: String, word: String) -> Bool {
+        NFC.normalize(typed.trimmingCharacters(in: .whitespaces)).lowercased() == NFC.normalize(word).lowercased()
+    }
+
     /// The outbox record for a draft that passed its check: `.correct` for a correction,
-    /// `.message` otherwise. Returns nil when the check refused it, so a refused draft cannot be
-    /// queued by mistake.
+    /// `.message` otherwise, carrying the check's posts. Returns nil when the check refused it,
+    /// so a refused draft cannot be queued by mistake.
     public static func record(_ draft: ComposeDraft, check: ComposeCheck, id: String, operator: String,
                               created: Date) -> OutboxRecord? {
         guard check.canQueue else { return nil }
@@ -119,7 +200,7 @@ public enum Compose {
                                     district: draft.district, mode: draft.mode, kind: draft.kind,
                                     channels: unique(draft.channels), text: check.filled, operator: `operator`,
                                     created: created, needsApproval: check.needsApproval, corrects: draft.corrects,
-                                    cap: draft.cap)
+                                    cap: draft.cap, posts: check.posts)
         return draft.corrects == nil ? .message(message) : .correct(message)
     }
 
@@ -145,16 +226,19 @@ public struct RepeatWarning: Sendable, Hashable, CustomStringConvertible {
 
     /// Earlier messages of the same mode, manual and district created in the 24 hours before
     /// `now`. Drills never warn about live messages or the reverse. `excluding` leaves out the
-    /// message being corrected (a correction repeats it on purpose).
-    public static func find(mode: Mode, manual: String?, district: String?, now: Date, history: [OutboxMessage],
+    /// message being corrected (a correction repeats it on purpose). A message cancelled before
+    /// any of its posts was delivered reached nobody and does not count; one delivered anywhere does.
+    public static func find(mode: Mode, manual: String?, district: String?, now: Date, history: [MessageStatus],
                             excluding: String? = nil) -> [RepeatWarning] {
         guard let manual, let district else { return [] }
         let key = district.precomposedStringWithCanonicalMapping
-        return history.filter { m in
-            m.mode == mode && m.manual == manual && m.id != excluding
+        return history.filter { s in
+            let m = s.message
+            return m.mode == mode && m.manual == manual && m.id != excluding
                 && m.district?.precomposedStringWithCanonicalMapping == key
                 && m.created <= now && now.timeIntervalSince(m.created) < window
+                && s.countsAsSent
         }
-        .map { RepeatWarning(previous: $0.id, manual: manual, district: district, sent: $0.created) }
+        .map { RepeatWarning(previous: $0.message.id, manual: manual, district: district, sent: $0.message.created) }
     }
 }

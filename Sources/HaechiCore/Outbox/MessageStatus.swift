@@ -66,19 +66,9 @@ public struct DeliveryTarget: Sendable, Hashable, Comparable, CustomStringConver
         (a.channel, a.language.rawValue) < (b.channel, b.language.rawValue)
     }
 
-    /// The posts a message makes: each of its channels in each language that channel posts
-    /// and the message has text for. Without a profile for a channel, every language with text
-    /// (the sender refuses unknown channels itself; the view should still show them).
+    /// The posts a message makes, as targets (see `Posts.of`).
     public static func targets(of message: OutboxMessage, channels: ChannelProfiles?) -> [DeliveryTarget] {
-        // One array, no intermediate ones: a listing calls this for every message.
-        var targets: [DeliveryTarget] = []
-        targets.reserveCapacity(message.channels.count * Language.allCases.count)
-        for id in message.channels {
-            for language in channels?[id]?.languages ?? Language.allCases where !message.text[language].isEmpty {
-                targets.append(DeliveryTarget(channel: id, language: language))
-            }
-        }
-        return targets
+        Posts.of(message, profiles: channels).map(\.target)
     }
 }
 
@@ -100,54 +90,97 @@ public struct MessageEvents: Sendable, Hashable {
     public init() {}
 }
 
-/// The last ledger record per target of one message. A short array, not a dictionary: a
-/// message has a handful of targets, and a million small dictionaries cost a hundred
-/// megabytes where arrays cost a third of that. The stored records drop `message` and `key`
-/// (the message they belong to is the owner's), to keep a million of them small.
+/// The ledger's word per target of one message, folded by one rule: records apply in ledger
+/// order until the first outcome that settles the post (delivered, dead, cancelled, unknown);
+/// after that nothing changes it (a stray attempt after a delivery, written by a sender that
+/// crashed between the two, must not make a delivered post look undelivered or be sent again).
+///
+/// A short array, not a dictionary: a message has a handful of targets, and a million small
+/// dictionaries cost a hundred megabytes where arrays cost a third of that. The stored records
+/// drop `message` and `key` (the owner knows them), and their `attempt` holds the number of
+/// attempts recorded for the target up to the deciding record (nil for none).
 public struct LatestDeliveries: Sendable, Hashable {
     private var records: [DeliveryRecord] = []
     public init() {}
 
     public subscript(target: DeliveryTarget) -> DeliveryRecord? {
-        get { records.first { $0.channel == target.channel && $0.language == target.language } }
-        set {
-            let i = records.firstIndex { $0.channel == target.channel && $0.language == target.language }
-            guard var record = newValue else {
-                if let i { records.remove(at: i) }
-                return
-            }
-            record.message = ""
-            record.key = ""
-            if let i { records[i] = record } else { records.append(record) }
-        }
+        records.first { $0.channel == target.channel && $0.language == target.language }
+    }
+
+    /// Applies the next ledger record of this message, in ledger order.
+    public mutating func apply(_ record: DeliveryRecord) {
+        let i = records.firstIndex { $0.channel == record.channel && $0.language == record.language }
+        if let i, records[i].kind.settles { return }
+        let attempts = (i.flatMap { records[$0].attempt } ?? 0) + (record.kind == .attempt ? 1 : 0)
+        var stored = record
+        stored.message = ""
+        stored.key = ""
+        stored.attempt = attempts > 0 ? attempts : nil
+        if let i { records[i] = stored } else { records.append(stored) }
     }
 
     public var isEmpty: Bool { records.isEmpty }
     public var count: Int { records.count }
 }
 
-/// A message and everything that happened to it since.
+extension DeliveryRecord.Kind {
+    /// An outcome after which the sender never acts on the post again.
+    public var settles: Bool {
+        switch self {
+        case .delivered, .dead, .cancelled, .unknown: true
+        case .attempt, .retry: false
+        }
+    }
+}
+
+/// What the sender does next about one post: the sender's plan, read off the same projection
+/// as every view (`MessageStatus.senderStep`).
+public enum SenderStep: Sendable, Hashable {
+    /// The ledger has the post's outcome.
+    case settled
+    /// LIVE, needs a second operator, none has approved yet.
+    case awaitApproval
+    /// Due: make an attempt.
+    case send
+    /// A retry is scheduled.
+    case retry(at: Date?)
+    /// Cancelled before it was sent: the sender writes `cancelled` to the ledger.
+    case recordCancel
+    /// The ledger ends in an attempt with no outcome (the sender stopped during the request):
+    /// asked again only on an idempotent endpoint and if not cancelled, else marked unknown.
+    case recoverInterrupted
+}
+
+/// A message and everything that happened to it since: the one reading of history. Every
+/// view (outbox screen and home counts, `outbox list`, the report, the repeat check) and the
+/// sender's plan read post states from here; each rule is written once, in this type and in
+/// `LatestDeliveries` (the table is in docs/messages.md).
 public struct MessageStatus: Sendable, Hashable, Identifiable {
     public var message: OutboxMessage
     public var isCorrection: Bool
-    /// In the order of `DeliveryTarget.targets(of:channels:)`.
-    public var targets: [DeliveryTarget]
+    /// The posts the message makes (`Posts.of`), in their stored order.
+    public var posts: [OutboxPost]
     public var events: MessageEvents
 
-    public init(message: OutboxMessage, isCorrection: Bool, targets: [DeliveryTarget], events: MessageEvents) {
-        self.message = message; self.isCorrection = isCorrection; self.targets = targets; self.events = events
+    public init(message: OutboxMessage, isCorrection: Bool, posts: [OutboxPost], events: MessageEvents) {
+        self.message = message; self.isCorrection = isCorrection; self.posts = posts; self.events = events
     }
 
     public var id: String { message.id }
-    /// The first approval by someone other than the author. A self-approval written into the
+    public var targets: [DeliveryTarget] { posts.map(\.target) }
+    /// Approval: the first by someone other than the author. A self-approval written into the
     /// file by hand (the CLI and TUI refuse it) does not count.
     public var approval: MessageEvents.Approval? { events.approvals.first { $0.by != message.operator } }
     public var approvedBy: String? { approval?.by }
     public var isApproved: Bool { approval != nil }
+    /// The first cancel; later ones change nothing.
     public var cancel: MessageEvents.Cancel? { events.cancel }
     public var isCancelled: Bool { events.cancel != nil }
     public var correctedBy: [String] { events.correctedBy }
 
+    /// A post's state. The ledger's settled outcome is final (delivered stays delivered whatever
+    /// follows); a cancel wins over everything not yet delivered, except an attempt in flight,
+    /// whose outcome the sender still records; approval gates LIVE messages that need it.
     public func state(_ target: DeliveryTarget) -> DeliveryState {
         if let record = events.ledger[target] {
             switch record.kind {
@@ -167,11 +200,29 @@ public struct MessageStatus: Sendable, Hashable, Identifiable {
         return .queued
     }
 
-    public var states: [(target: DeliveryTarget, state: DeliveryState)] { targets.map { ($0, state($0)) } }
+    public var states: [(target: DeliveryTarget, state: DeliveryState)] { posts.map { ($0.target, state($0.target)) } }
 
-    public var isDeliveredEverywhere: Bool { !targets.isEmpty && targets.allSatisfy { state($0).isDelivered } }
-    /// Every target is delivered, dead or cancelled.
-    public var isFinished: Bool { targets.allSatisfy { state($0).isFinal } }
+    /// What the sender does next about a post: the state, read for action.
+    public func senderStep(_ target: DeliveryTarget) -> SenderStep {
+        switch state(target) {
+        case .delivered, .dead, .unknown: return .settled
+        case .cancelled: return events.ledger[target]?.kind == .cancelled ? .settled : .recordCancel
+        case .sending: return .recoverInterrupted
+        case .retrying(let next, _): return .retry(at: next)
+        case .awaitingApproval: return .awaitApproval
+        case .queued: return .send
+        }
+    }
+
+    /// The number of attempts the ledger records for a post.
+    public func attempts(_ target: DeliveryTarget) -> Int { events.ledger[target]?.attempt ?? 0 }
+
+    public var isDeliveredEverywhere: Bool { !posts.isEmpty && posts.allSatisfy { state($0.target).isDelivered } }
+    /// Every post is delivered, dead or cancelled.
+    public var isFinished: Bool { posts.allSatisfy { state($0.target).isFinal } }
+    /// For the 24-hour repeat check: a message counts unless it was cancelled before any post
+    /// was delivered (then it reached nobody).
+    public var countsAsSent: Bool { !isCancelled || posts.contains { state($0.target).isDelivered } }
 }
 
 /// The events of every message, by id, collected from outbox and ledger records in any order.
@@ -193,17 +244,13 @@ public struct OutboxEventIndex: Sendable {
         }
     }
 
+    /// Ledger records must come in ledger order (see `LatestDeliveries`).
     public mutating func apply(_ record: DeliveryRecord) {
-        let target = DeliveryTarget(channel: record.channel, language: record.language)
-        // A delivery is final: a later stray record (a duplicate attempt after a crash) must not
-        // make a delivered post look undelivered.
-        if events[record.message]?.ledger[target]?.kind == .delivered { return }
-        events[record.message, default: MessageEvents()].ledger[target] = record
+        events[record.message, default: MessageEvents()].ledger.apply(record)
     }
 
     public func status(of message: OutboxMessage, isCorrection: Bool, channels: ChannelProfiles?) -> MessageStatus {
-        MessageStatus(message: message, isCorrection: isCorrection,
-                      targets: DeliveryTarget.targets(of: message, channels: channels),
+        MessageStatus(message: message, isCorrection: isCorrection, posts: Posts.of(message, profiles: channels),
                       events: events[message.id] ?? MessageEvents())
     }
 }

@@ -5,8 +5,8 @@ public enum Mode: String, Codable, CaseIterable, Sendable {
     case live, drill
 }
 
-/// An official message as queued in the outbox. Texts are final (placeholders filled);
-/// the drill prefix is added by `OutboxMessage.postText` so it can never be forgotten.
+/// An official message as queued in the outbox. Texts are final (placeholders filled), and
+/// `posts` states exactly what goes out where (see `Posts`).
 public struct OutboxMessage: Codable, Sendable, Hashable, Identifiable {
     public var id: String
     public var incident: String?
@@ -26,22 +26,25 @@ public struct OutboxMessage: Codable, Sendable, Hashable, Identifiable {
     /// For a correction: the id of the message it corrects.
     public var corrects: String?
     public var cap: CAPInfo?
+    /// The exact posts (channel × language × text as posted), resolved when it was queued. Nil
+    /// only in records written before records carried them; read those with `Posts.of`.
+    public var posts: [OutboxPost]?
 
     public init(id: String, incident: String? = nil, step: String? = nil, manual: String? = nil, district: String? = nil,
                 mode: Mode, kind: MessageClass, channels: [String], text: Localized, operator: String, created: Date,
-                needsApproval: Bool = false, corrects: String? = nil, cap: CAPInfo? = nil) {
+                needsApproval: Bool = false, corrects: String? = nil, cap: CAPInfo? = nil, posts: [OutboxPost]? = nil) {
         self.id = id; self.incident = incident; self.step = step; self.manual = manual; self.district = district
         self.mode = mode; self.kind = kind; self.channels = channels; self.text = text; self.operator = `operator`
         self.created = created; self.needsApproval = needsApproval; self.corrects = corrects; self.cap = cap
+        self.posts = posts
     }
 
     public static let drillPrefix = Localized(ko: "[훈련] ", en: "[DRILL] ")
     public static let correctionPrefix = Localized(ko: "[정정] ", en: "[CORRECTION] ")
 
-    /// Exactly what is posted for a language: drills always carry the visible drill prefix.
+    /// The text posted in a language (the rule is `Posts.postedText`).
     public func postText(_ language: Language) -> String {
-        let body = text[language]
-        return mode == .drill ? Self.drillPrefix[language] + body : body
+        Posts.postedText(text[language], language: language, mode: mode, isCorrection: corrects != nil)
     }
 
     /// Languages with non-empty text.

@@ -111,15 +111,33 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var deliveries: [Delivery]
     }
 
-    /// The sender's last word on one post (message × channel × language).
+    /// One post of a message (channel × language, as stored in its record) and its state in the
+    /// projection every view shares (`MessageStatus.state`).
     public struct Delivery: Codable, Sendable, Hashable {
         public enum State: String, Codable, CodingKeyRepresentable, Sendable, Hashable, CaseIterable {
+            /// LIVE, a second operator has not approved yet.
+            case awaitingApproval = "awaiting-approval"
             /// Queued, the sender has not taken it yet.
             case waiting
             case attempting, retrying, delivered, dead, cancelled, unknown
+
+            /// The projection's state, in the report's words (`waiting` is `queued`, `attempting`
+            /// is `sending`).
+            public init(_ state: DeliveryState) {
+                switch state {
+                case .awaitingApproval: self = .awaitingApproval
+                case .queued: self = .waiting
+                case .sending: self = .attempting
+                case .retrying: self = .retrying
+                case .delivered: self = .delivered
+                case .dead: self = .dead
+                case .cancelled: self = .cancelled
+                case .unknown: self = .unknown
+                }
+            }
         }
         public var channel: String
-        /// Nil while the sender has written nothing for the channel.
+        /// Nil only in reports written before posts were stored.
         public var language: Language?
         public var state: State
         public var at: Date?
@@ -127,6 +145,8 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var attempts: Int
         public var remoteID: String?
         public var reason: String?
+        /// The text as posted (or to be posted) on this channel.
+        public var text: String?
     }
 
     public struct TimelineEntry: Codable, Sendable, Hashable {

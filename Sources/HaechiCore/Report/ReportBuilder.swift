@@ -6,15 +6,17 @@ public struct ReportInput: Sendable {
     public var journal: [IncidentEvent]
     public var outbox: [OutboxRecord]
     public var ledger: [DeliveryRecord]
+    /// Channel profiles, for outbox records written before records carried their posts.
+    public var channels: ChannelProfiles?
     public var manual: Manual?
     public var scenario: Scenario?
     /// A drill's clock, to express times in scenario time; nil means real time (1×, never paused).
     public var clock: DrillClock?
 
     public init(journal: [IncidentEvent], outbox: [OutboxRecord] = [], ledger: [DeliveryRecord] = [],
-                manual: Manual? = nil, scenario: Scenario? = nil, clock: DrillClock? = nil) {
+                manual: Manual? = nil, scenario: Scenario? = nil, clock: DrillClock? = nil, channels: ChannelProfiles? = nil) {
         self.journal = journal; self.outbox = outbox; self.ledger = ledger; self.manual = manual
-        self.scenario = scenario; self.clock = clock
+        self.scenario = scenario; self.clock = clock; self.channels = channels
     }
 }
 
@@ -126,8 +128,8 @@ extension IncidentReport {
 
         // MARK: Outbox and ledger.
         let (messages, messageEntries) = messageOutcomes(incident: incident, journaled: journaledMessages,
-                                                         outbox: input.outbox, ledger: input.ledger,
-                                                         offset: offset, saw: saw)
+                                                         outbox: input.outbox, ledger: input.ledger, channels: input.channels,
+                                                         offset: offset, saw: saw, problems: &problems)
         timeline += messageEntries
         // Stable: a journal line and a ledger line at the same millisecond keep journal-first order.
         timeline = timeline.enumerated().sorted { a, b in
@@ -253,29 +255,29 @@ extension IncidentReport {
 
     // MARK: - Messages
 
+    /// The incident's messages and what became of each post: a view of the one projection
+    /// (`OutboxLedgerJoin` / `MessageStatus`), so the report says what the outbox screen, `outbox
+    /// list` and the sender say. The timeline lists the records as they happened, leaving out
+    /// ledger records after a post was settled (they change nothing).
     static func messageOutcomes(incident: String, journaled: Set<String>, outbox: [OutboxRecord], ledger: [DeliveryRecord],
-                                offset: (Date) -> TimeInterval, saw: (String) -> Void)
+                                channels: ChannelProfiles?, offset: (Date) -> TimeInterval, saw: (String) -> Void,
+                                problems: inout [String])
         -> ([MessageOutcome], [TimelineEntry]) {
-        var order: [String] = []
-        var byID: [String: MessageOutcome] = [:]
-        var channelsByID: [String: [String]] = [:]
+        var join = OutboxLedgerJoin(channels: channels)
+        var mine: Set<String> = []
         var entries: [TimelineEntry] = []
-        // Messages first, so approvals and cancellations that precede nothing are not lost when
-        // the outbox was compacted out of order.
+        var steps: [String: String] = [:]
+        var authors: [String: String] = [:]
         for record in outbox {
             switch record {
             case .message(let m), .correct(let m):
                 // A correction queued from the command line may name no incident; it belongs here
                 // when the message it corrects does (the outbox is in time order, so that one is known).
-                let belongs = m.incident == incident || journaled.contains(m.id) || m.corrects.map { byID[$0] != nil } == true
-                guard belongs, byID[m.id] == nil else { continue }
-                order.append(m.id)
-                channelsByID[m.id] = m.channels
-                byID[m.id] = MessageOutcome(id: m.id, step: m.step, kind: m.kind, mode: m.mode, created: m.created,
-                                            offset: offset(m.created), operator: m.operator, text: m.text,
-                                            needsApproval: m.needsApproval, approvedBy: nil, approvedAt: nil,
-                                            cancelledBy: nil, cancelledAt: nil, cancelReason: nil, corrects: m.corrects,
-                                            correctedBy: [], deliveries: [])
+                let belongs = m.incident == incident || journaled.contains(m.id) || m.corrects.map { mine.contains($0) } == true
+                guard belongs, !mine.contains(m.id) else { continue }
+                mine.insert(m.id)
+                steps[m.id] = m.step
+                authors[m.id] = m.operator
                 saw(m.operator)
                 if case .correct = record {
                     entries.append(TimelineEntry(at: m.created, offset: offset(m.created), kind: .corrected,
@@ -289,59 +291,38 @@ extension IncidentReport {
             case .cancel, .approve:
                 continue
             }
+            join.apply(record)
         }
         for record in outbox {
             switch record {
             case .approve(let id, let op, let at):
-                guard byID[id] != nil else { continue }
-                byID[id]!.approvedBy = op
-                byID[id]!.approvedAt = offset(at)
+                guard mine.contains(id) else { continue }
                 saw(op)
-                entries.append(TimelineEntry(at: at, offset: offset(at), kind: .approved, operator: op, step: byID[id]!.step,
-                                             message: id, channel: nil, text: "message \(id) approved by \(op)"))
+                let own = authors[id] == op ? " (its own author: does not count)" : ""
+                entries.append(TimelineEntry(at: at, offset: offset(at), kind: .approved, operator: op, step: steps[id],
+                                             message: id, channel: nil, text: "message \(id) approved by \(op)\(own)"))
             case .cancel(let id, let op, let at, let reason):
-                guard byID[id] != nil else { continue }
-                byID[id]!.cancelledBy = op
-                byID[id]!.cancelledAt = offset(at)
-                byID[id]!.cancelReason = reason
+                guard mine.contains(id) else { continue }
                 saw(op)
-                entries.append(TimelineEntry(at: at, offset: offset(at), kind: .cancelled, operator: op, step: byID[id]!.step,
+                entries.append(TimelineEntry(at: at, offset: offset(at), kind: .cancelled, operator: op, step: steps[id],
                                              message: id, channel: nil,
                                              text: "message \(id) cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)")))
             case .message, .correct:
                 continue
             }
+            join.apply(record)
         }
-        for id in order {
-            if let original = byID[id]?.corrects, byID[original] != nil { byID[original]!.correctedBy.append(id) }
-        }
-
-        // The ledger in file order is the sender's order of events; the last line per post wins.
-        var deliveries: [String: [String: Delivery]] = [:]
-        var postOrder: [String: [String]] = [:]
-        for record in ledger where byID[record.message] != nil {
-            let key = record.key
-            var d = deliveries[record.message]?[key]
-                ?? Delivery(channel: record.channel, language: record.language, state: .waiting, at: nil, offset: nil,
-                            attempts: 0, remoteID: nil, reason: nil)
-            if deliveries[record.message]?[key] == nil { postOrder[record.message, default: []].append(key) }
-            d.at = record.at
-            d.offset = offset(record.at)
-            switch record.kind {
-            case .attempt:
-                d.state = .attempting; d.attempts += 1
-            case .retry:
-                d.state = .retrying; d.reason = record.reason
-            case .delivered:
-                d.state = .delivered; d.remoteID = record.remoteID
-            case .dead:
-                d.state = .dead; d.reason = record.reason
-            case .cancelled:
-                d.state = .cancelled; d.reason = record.reason
-            case .unknown:
-                d.state = .unknown; d.reason = record.reason
+        // The ledger in file order, through the projection's own rule; an entry for each record
+        // it takes, a problem for each one about a post the message does not make.
+        var stray: Set<String> = []
+        for record in ledger where mine.contains(record.message) {
+            let target = DeliveryTarget(channel: record.channel, language: record.language)
+            let before = join[record.message]?.events.ledger[target]
+            join.apply(record)
+            if before?.kind.settles == true { continue }
+            if join[record.message]?.targets.contains(target) == false, stray.insert(record.key).inserted {
+                problems.append("the delivery ledger has \(record.message) on \(target), which is not one of its posts")
             }
-            deliveries[record.message, default: [:]][key] = d
             let kind: TimelineEntry.Kind? = switch record.kind {
             case .delivered: .delivered
             case .dead: .dead
@@ -361,24 +342,26 @@ extension IncidentReport {
                 case .attempt: ""
                 }
                 entries.append(TimelineEntry(at: record.at, offset: offset(record.at), kind: kind, operator: nil,
-                                             step: byID[record.message]?.step, message: record.message,
+                                             step: steps[record.message], message: record.message,
                                              channel: record.channel, text: text))
             }
         }
 
-        var result: [MessageOutcome] = []
-        for id in order {
-            var m = byID[id]!
-            var list = (postOrder[id] ?? []).compactMap { deliveries[id]?[$0] }
-            // A channel the sender has not written about yet still shows, so an empty ledger reads
-            // as "waiting" and not as "nothing was asked for".
-            let covered = Set(list.map(\.channel))
-            for channel in channelsByID[id] ?? [] where !covered.contains(channel) {
-                list.append(Delivery(channel: channel, language: nil, state: m.cancelledBy == nil ? .waiting : .cancelled,
-                                     at: nil, offset: nil, attempts: 0, remoteID: nil, reason: nil))
+        let result = join.messages.map { status -> MessageOutcome in
+            let m = status.message
+            let deliveries = status.posts.map { post -> Delivery in
+                let record = status.events.ledger[post.target]
+                return Delivery(channel: post.channel, language: post.language, state: Delivery.State(status.state(post.target)),
+                                at: record?.at, offset: record.map { offset($0.at) }, attempts: status.attempts(post.target),
+                                remoteID: record?.remoteID, reason: record?.reason, text: post.text)
             }
-            m.deliveries = list
-            result.append(m)
+            return MessageOutcome(id: m.id, step: m.step, kind: m.kind, mode: m.mode, created: m.created,
+                                  offset: offset(m.created), operator: m.operator, text: m.text,
+                                  needsApproval: m.needsApproval, approvedBy: status.approval?.by,
+                                  approvedAt: status.approval.map { offset($0.at) },
+                                  cancelledBy: status.cancel?.by, cancelledAt: status.cancel.map { offset($0.at) },
+                                  cancelReason: status.cancel?.reason, corrects: m.corrects,
+                                  correctedBy: status.correctedBy.filter(mine.contains), deliveries: deliveries)
         }
         return (result, entries)
     }

@@ -110,7 +110,7 @@ public enum ReportMarkdown {
     }
 
     static func otherPosts(_ s: IncidentReport.Summary) -> String {
-        let rest = [IncidentReport.Delivery.State.cancelled, .waiting, .attempting, .retrying]
+        let rest = [IncidentReport.Delivery.State.cancelled, .awaitingApproval, .waiting, .attempting, .retrying]
             .compactMap { state in s.posts[state].map { "\(state.rawValue) \($0)" } }
         return rest.isEmpty ? "" : ", " + rest.joined(separator: ", ")
     }

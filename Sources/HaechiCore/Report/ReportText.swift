@@ -76,6 +76,7 @@ public enum ReportText {
     public static func delivery(_ d: IncidentReport.Delivery) -> String {
         let lang = d.language.map { " (\($0.rawValue))" } ?? ""
         let state: String = switch d.state {
+        case .awaitingApproval: "awaiting a second operator's approval"
         case .waiting: "waiting for the sender"
         case .attempting: "being sent (attempt \(d.attempts))"
         case .retrying: "retrying" + (d.reason.map { ": \($0)" } ?? "")

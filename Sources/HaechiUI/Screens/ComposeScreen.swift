@@ -64,18 +64,13 @@ public struct ComposeScreen: ScreenModel {
 
     /// The check the screen shows and queueing obeys, against the outbox as last read.
     public func check(_ app: AppState) -> ComposeCheck {
-        Compose.check(draft, channels: app.channels, now: app.now, history: app.outbox.history)
+        Compose.check(draft, channels: app.channels, now: app.now, history: app.outbox.messages)
     }
 
-    /// What a LIVE queue must be confirmed with: the district the message is about, or LIVE
-    /// when it names none. Typing the place makes the officer read where the alert goes (the
-    /// Seoul 2023 lesson), and it is a different word from the LIVE typed to open the incident,
-    /// so neither becomes a reflex.
-    public static func liveWord(_ draft: ComposeDraft) -> String { draft.district ?? "LIVE" }
+    /// The word a LIVE queue is confirmed with (`Compose.liveWord`, shared with the CLI).
+    public static func liveWord(_ draft: ComposeDraft) -> String { Compose.liveWord(draft) }
 
-    static func matches(_ typed: String, _ expected: String) -> Bool {
-        NFC.normalize(typed.trimmingCharacters(in: .whitespaces)).lowercased() == NFC.normalize(expected).lowercased()
-    }
+    static func matches(_ typed: String, _ expected: String) -> Bool { Compose.confirms(typed, word: expected) }
 
     static func isYes(_ text: String) -> Bool {
         ["y", "yes", "예", "네", "ㅛ"].contains(text.trimmingCharacters(in: .whitespaces).lowercased())
@@ -178,23 +173,26 @@ public struct ComposeScreen: ScreenModel {
             app.flash = Flash(Localized(ko: "등록 불가: " + first.ko + more, en: "Cannot queue: " + first.en + more), .error)
             return []
         }
-        // A correction follows earlier messages to the same place by its nature: the warning
-        // stays on screen, but it must not add a gate between a wrong alert and its correction.
-        if let warning = check.warnings.first, !repeatConfirmed, draft.corrects == nil {
-            let at = Format.time(warning.sent, app.timeZone)
-            app.prompt = Prompt(.confirmRepeat,
-                                label: Localized(ko: "24시간 안에 \(warning.district)에 같은 재난 메시지(\(warning.previous), \(at))가 있습니다. 그래도 등록하려면 y:",
-                                                 en: "Already sent to \(warning.district) within 24 h (\(warning.previous) at \(at)). Type y to queue anyway:"),
-                                field: TextField(maxLength: 10), required: true)
-            return []
-        }
-        if draft.mode == .live && !liveConfirmed {
-            let word = Self.liveWord(draft)
-            app.prompt = Prompt(.confirmLiveMessage(expected: word),
-                                label: Localized(ko: "실제 발송 — 시민에게 게시됩니다. 확인하려면 ‘\(word)’ 입력:",
-                                                 en: "LIVE: this goes to the public. To confirm, type ‘\(word)’:"),
-                                field: TextField(maxLength: 40), required: true)
-            return []
+        // The gates are HaechiCore's (`Compose.gates`, shared with `haechi outbox add`); each
+        // prompt's answer comes back here with its gate passed.
+        for gate in Compose.gates(draft, check: check) {
+            switch gate {
+            case .acknowledgeRepeat(let warning) where !repeatConfirmed:
+                let at = Format.time(warning.sent, app.timeZone)
+                app.prompt = Prompt(.confirmRepeat,
+                                    label: Localized(ko: "24시간 안에 \(warning.district)에 같은 재난 메시지(\(warning.previous), \(at))가 있습니다. 그래도 등록하려면 y:",
+                                                     en: "Already sent to \(warning.district) within 24 h (\(warning.previous) at \(at)). Type y to queue anyway:"),
+                                    field: TextField(maxLength: 10), required: true)
+                return []
+            case .confirmLive(let word) where !liveConfirmed:
+                app.prompt = Prompt(.confirmLiveMessage(expected: word),
+                                    label: Localized(ko: "실제 발송 — 시민에게 게시됩니다. 확인하려면 ‘\(word)’ 입력:",
+                                                     en: "LIVE: this goes to the public. To confirm, type ‘\(word)’:"),
+                                    field: TextField(maxLength: 40), required: true)
+                return []
+            default:
+                continue
+            }
         }
         let id = attempt.flatMap { $0.draft == draft ? $0.id : nil } ?? env.newMessageID(app.now)
         guard let record = Compose.record(draft, check: check, id: id, operator: app.operatorName, created: app.now) else { return [] }
@@ -369,7 +367,7 @@ public struct ComposeScreen: ScreenModel {
         c.put(app.t(" 미리보기: 게시될 글 그대로 ", " Preview: exactly what is posted "), x: 2, y: y, style: Style(.title, bold: true))
         y += 1
         for language in Language.allCases where !check.posted[language].isEmpty {
-            let channels = Self.unique(draft.channels).filter { app.channels[$0]?.languages.contains(language) ?? false }
+            let channels = check.posts.filter { $0.language == language }.map(\.channel)
             guard y <= bottom else { break }
             let head = language.rawValue + " → " + (channels.isEmpty ? app.t("(게시 채널 없음)", "(no channel posts it)") : channels.joined(separator: ", "))
             c.put(head, x: 1, y: y, style: Style(.dim), maxWidth: c.width - 2)
@@ -410,6 +408,15 @@ public enum ComposeText {
             return Localized(ko: "\(korean(language)) 글의 {\(name)}이(가) 채워지지 않음 (사건 변수 ‘\(name)’ 없음)", en: r.description)
         case .missingLanguage(let channel, let language):
             return Localized(ko: "\(channel) 채널은 \(korean(language))로도 게시하는데 \(korean(language)) 글이 비어 있음", en: r.description)
+        case .languageNotCarried(let language, let channels):
+            return Localized(ko: "\(korean(language)) 글은 어디에도 게시되지 않음: 고른 채널(\(channels.joined(separator: ", ")))은 \(korean(language))로 게시하지 않습니다. 지우거나 채널을 고르세요",
+                             en: r.description)
+        case .controlCharacter(let language, let position, let scalar):
+            return Localized(ko: "\(korean(language)) 글 \(position)번째 글자에 제어 문자 \(String(format: "U+%04X", scalar)) (제어·이스케이프·양방향 문자 금지)",
+                             en: r.description)
+        case .controlCharacterInVariable(let name, let scalar):
+            return Localized(ko: "사건 변수 ‘\(name)’에 제어 문자 \(String(format: "U+%04X", scalar)) (제어·이스케이프·양방향 문자 금지)",
+                             en: r.description)
         }
     }
 

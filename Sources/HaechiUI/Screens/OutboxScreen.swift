@@ -305,8 +305,17 @@ public struct OutboxScreen: ScreenModel {
             let targets = grouped[state]!.map(\.description).joined(separator: " ")
             out.append([("  " + t.0 + ": ", t.1), (targets, Style(.dim))])
         }
-        for language in m.languages {
-            let lines = (language.rawValue + ": " + m.postText(language)).wrapped(to: width)
+        // The stored posts' texts, exactly as they go out, with the channels that post each.
+        var texts: [(text: String, language: Language, channels: [String])] = []
+        for post in s.posts {
+            if let i = texts.firstIndex(where: { $0.text == post.text && $0.language == post.language }) {
+                texts[i].channels.append(post.channel)
+            } else {
+                texts.append((post.text, post.language, [post.channel]))
+            }
+        }
+        for t in texts {
+            let lines = (t.language.rawValue + " → " + t.channels.joined(separator: ",") + ": " + t.text).wrapped(to: width)
             for line in lines.prefix(3) { out.append([(line, .normal)]) }
         }
         return out
