@@ -64,7 +64,7 @@ public struct Palette: Sendable, Hashable {
             }
         }
         if let incident = app.incident, let manual = app.manual(id: incident.manualID) {
-            for step in manual.allSteps {
+            for step in manual.allSteps + incident.addedSteps.map(Incident.step) {
                 out.append(Entry(target: .step(step.id), kind: Localized(ko: "단계", en: "step"), title: app.t(step.title), key: step.id,
                                  searchable: [step.id, step.title.ko, step.title.en]))
             }

@@ -16,8 +16,7 @@ enum Pointer {
                 return perform(&state, command, env)
             case .click:
                 guard !overDetails, event.y >= layout.listY, event.y < layout.listY + layout.listHeight,
-                      let (incident, manual, _) = screen.context(state) else { return [] }
-                let rows = ChecklistScreen.rows(incident, manual)
+                      let (_, _, rows) = screen.context(state) else { return [] }
                 let start = max(0, min(screen.scroll, max(0, rows.count - layout.listHeight)))
                 let index = start + event.y - layout.listY
                 guard let id = rows[safe: index]?.step?.id else { return [] }

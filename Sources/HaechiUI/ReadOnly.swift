@@ -10,7 +10,7 @@ public enum ReadOnly {
         switch command {
         case .markDone, .markInProgress, .markTodo, .skip, .notApplicable, .addNote, .changeLevel, .closeIncident,
              .openIncident, .composeFromStep, .composeNew, .queueMessage, .approveMessage, .cancelMessage,
-             .correctMessage, .drillFaster, .drillSlower, .drillPause:
+             .correctMessage, .drillFaster, .drillSlower, .drillPause, .assignRole, .addStep, .pinEntry:
             return true
         default:
             return false

@@ -110,6 +110,43 @@ struct TUIErgonomicsTests {
         #expect(try t.waitForExit("wall") == 0)
     }
 
+    @Test func aRoleHandedOverIsSeenOnTheOtherSeat() throws {
+        let s = try Setup()
+        let t = s.tmux
+        defer { t.shutdown() }
+        try t.start("kim", width: 100, height: 30, s.haechi("kim"))
+        try Self.openDrill(t, "kim")
+        try t.keys("kim", "a")
+        try t.waitFor("kim", "‘상황관리반’ 담당자:")
+        try t.type("kim", "kim")
+        try t.keys("kim", "Enter")
+        try t.waitFor("kim", "@kim", "담당자 kim")
+
+        try t.start("lee", width: 100, height: 30, s.haechi("lee"))
+        try t.waitFor("lee", "DRILL 지진 · 마포구")
+        try t.keys("lee", "Tab", "Enter")
+        try t.waitFor("lee", "@kim")
+        // lee takes the role over; kim's seat shows the handover within a second or two.
+        try t.keys("lee", "a")
+        try t.waitFor("lee", "(현재 kim):")
+        try t.type("lee", "lee")
+        try t.keys("lee", "Enter")
+        try t.waitFor("kim", "@lee", "lee: ‘상황관리반’ 담당 → lee", "kim에게서 인계", timeout: 5)
+        // "My steps" on lee's seat: every step of the role; on kim's: none.
+        try t.keys("lee", "F")
+        try t.waitFor("lee", "내 단계만 표시", "[ ] 1.1")
+        try t.keys("kim", "F")
+        let kimScreen = try t.waitFor("kim", "내 단계만 표시")
+        #expect(!kimScreen.contains("[ ] 1.1"), "\(kimScreen)")
+        let roles = try s.journal().filter { $0.kind == .role }
+        #expect(roles.map(\.assignee) == ["kim", "lee"])
+        #expect(roles.map(\.operator) == ["kim", "lee"])
+        try t.keys("kim", "C-c")
+        try t.keys("lee", "C-c")
+        #expect(try t.waitForExit("kim") == 0)
+        #expect(try t.waitForExit("lee") == 0)
+    }
+
     @Test func aBadConfigFileIsRefusedAtItsLineAndColumn() throws {
         let s = try Setup()
         let t = s.tmux

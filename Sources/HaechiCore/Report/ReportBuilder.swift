@@ -72,7 +72,10 @@ extension IncidentReport {
         if let level = openedEvent?.level {
             levels.append(LevelChange(at: start, offset: 0, level: level, operator: openedEvent?.operator ?? ""))
         }
-        for event in journal {
+        // Pins name journal lines; the entries those lines became are marked after the pass.
+        var entryOfLine: [Int: Int] = [:]
+        var pinnedLines: Set<Int> = []
+        for (lineNumber, event) in journal.enumerated() {
             saw(event.operator)
             let off = offset(event.at)
             var entry = TimelineEntry(at: event.at, offset: off, kind: .note, operator: event.operator, step: event.step,
@@ -118,9 +121,20 @@ extension IncidentReport {
                 // scenario time and wall time part (offsets are already in scenario time).
                 entry.kind = .note
                 entry.text = "drill clock \(event.speed ?? 1)×" + (event.paused == true ? ", paused" : "")
+            case .role:
+                entry.kind = .note
+                entry.text = "role \(event.role ?? "?") → \(event.assignee ?? "?")"
+            case .stepAdded:
+                entry.kind = .step
+                entry.text = "step added \(event.step ?? "?"): \(event.text ?? "")"
+            case .pin:
+                if let line = event.line { if event.pinned ?? true { pinnedLines.insert(line) } else { pinnedLines.remove(line) } }
+                continue
             }
+            entryOfLine[lineNumber] = timeline.count
             timeline.append(entry)
         }
+        for line in pinnedLines { if let i = entryOfLine[line] { timeline[i].pinned = true } }
 
         // Where "not done" ends: the close, or for an incident still open, its last line.
         let end = offset(closed?.at ?? journal.last?.at ?? start)

@@ -113,7 +113,7 @@ public enum ReportHTML {
         w("<h2>Timeline</h2><table class=\"timeline\"><tr><th>Time</th><th>Offset</th><th>Event</th><th>By</th><th>What</th></tr>")
         for t in report.timeline {
             w("<tr class=\"k-\(t.kind.rawValue)\"><td class=\"num\">\(style.clock(t.at))</td><td class=\"num\">\(ReportText.offset(t.offset))</td>"
-              + "<td>\(t.kind.rawValue)</td><td>\(e(t.operator ?? ""))</td><td>\(e(t.text))</td></tr>")
+              + "<td>\(t.kind.rawValue)</td><td>\(e(t.operator ?? ""))</td><td>\(t.pinned == true ? "<strong>[pinned]</strong> " : "")\(e(t.text))</td></tr>")
         }
         w("</table>")
         if !report.problems.isEmpty {

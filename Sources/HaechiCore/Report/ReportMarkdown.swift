@@ -100,7 +100,7 @@ public enum ReportMarkdown {
         line("| Time | Offset | Event | By | What |")
         line("|---|---|---|---|---|")
         for e in report.timeline {
-            line("| \(style.clock(e.at)) | \(ReportText.offset(e.offset)) | \(e.kind.rawValue) | \(cell(e.operator ?? "")) | \(cell(e.text)) |")
+            line("| \(style.clock(e.at)) | \(ReportText.offset(e.offset)) | \(e.kind.rawValue) | \(cell(e.operator ?? "")) | \(e.pinned == true ? "**[pinned]** " : "")\(cell(e.text)) |")
         }
         if !report.problems.isEmpty {
             line(); line("## Problems found in the records"); line()

@@ -57,6 +57,10 @@ public enum StepDetails {
         add(app.t("담당 ", "Role ") + app.t(step.role) + " · " + app.t("목표 ", "Target ")
             + app.t("\(step.targetMinutes)분 이내", "within \(step.targetMinutes) min") + " · " + app.t("적용 ", "From ") + step.fromLevel.name(app.language),
             Style(.dim))
+        if let incident, let holder = incident.holder(of: step.role.ko) {
+            add(app.t("담당자 ", "Held by ") + holder.assignee + " (" + Format.time(holder.at, app.timeZone) + " " + holder.by
+                + (holder.previous.map { app.t(", \($0)에게서 인계", ", handed over from \($0)") } ?? "") + ")", Style(.title))
+        }
         // The status line is always there, so the instructions below start on the same row for
         // every step and moving the selection repaints only what differs.
         if let incident {

@@ -10,6 +10,8 @@ public struct ChecklistScreen: ScreenModel {
     public var selected: String?
     public var scroll = 0
     public var detailsScroll = 0
+    /// Only the steps whose role this operator holds (`F`).
+    public var mineOnly = false
     public init(selected: String? = nil) { self.selected = selected }
 
     public var wrapped: Screen { .checklist(self) }
@@ -42,7 +44,7 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.char("-")], .drillSlower, Localized(ko: "훈련 시계 느리게", en: "Drill clock slower")),
         KeyBinding([.char(" ")], .drillPause, Localized(ko: "훈련 시계 일시정지/다시 시작", en: "Pause/resume the drill clock")),
         KeyBinding([.char("R")], .openReport, Localized(ko: "사후 검토 보고서 보기", en: "View the after-action report")),
-    ])
+    ] + roleKeys)
 
     // MARK: rows
 
@@ -67,7 +69,7 @@ public struct ChecklistScreen: ScreenModel {
 
     func context(_ app: AppState) -> (Incident, Manual, [StepRow])? {
         guard let incident = app.incident, let manual = app.manual(id: incident.manualID) else { return nil }
-        return (incident, manual, Self.rows(incident, manual))
+        return (incident, manual, rows(incident, manual, app: app))
     }
 
     func selectedIndex(_ rows: [StepRow]) -> Int? {
@@ -136,7 +138,10 @@ public struct ChecklistScreen: ScreenModel {
             return [.stopFollowing, .listIncidents]
         case .drillFaster, .drillSlower, .drillPause: return Drill.clockCommand(command, app: &app)
         case .openReport: return ReportScreen.open(incident: incident.id, app: &app)
-        case .markDone, .markInProgress, .markTodo, .skip, .notApplicable, .addNote, .changeLevel, .closeIncident:
+        case .filterMine:
+            return roleCommand(command, step: step, incident: incident, app: &app)
+        case .markDone, .markInProgress, .markTodo, .skip, .notApplicable, .addNote, .changeLevel, .closeIncident,
+             .assignRole, .addStep, .pinEntry:
             if incident.isClosed {
                 app.flash = Flash(Localized(ko: "종료된 사건입니다 (읽기 전용)", en: "This incident is closed (read-only)"), .warning)
                 return []
@@ -180,6 +185,8 @@ public struct ChecklistScreen: ScreenModel {
             app.prompt = Prompt(.note(step: step.id), label: Localized(ko: "메모:", en: "Note:"), required: true)
         case .changeLevel:
             app.prompt = Prompt(.level(incident.level), label: Localized(ko: "경보 단계:", en: "Alert level:"), required: false)
+        case .assignRole, .addStep, .pinEntry:
+            return roleCommand(command, step: step, incident: incident, app: &app)
         case .closeIncident:
             let open = ChecklistScreen.rows(incident, app.manual(id: incident.manualID)!).compactMap(\.step)
                 .filter { [.todo, .inProgress].contains(incident.status(of: $0.id)) }.count
@@ -193,6 +200,7 @@ public struct ChecklistScreen: ScreenModel {
 
     public mutating func promptAnswered(_ purpose: Prompt.Purpose, text: String, app: inout AppState, env: Environment) -> [Effect] {
         guard let incident = app.incident else { return [] }
+        if let effects = rolePromptAnswered(purpose, text: text, incident: incident, app: &app) { return effects }
         switch purpose {
         case .note(let step):
             var e = event(.note, incident, app); e.step = step; e.text = text
@@ -306,9 +314,9 @@ public struct ChecklistScreen: ScreenModel {
             let noteMark = incident.notes[step.id].map { _ in " *" } ?? ""
             c.put(app.t(step.title) + noteMark, x: cx, y: y, style: style, maxWidth: titleWidth)
             cx += titleWidth + 1
-            c.put(StepColumns.fit(app.t(step.role), width: roleWidth), x: cx, y: y, style: style, maxWidth: roleWidth)
+            c.put(Self.roleCell(step, incident: incident, app: app, width: roleWidth), x: cx, y: y, style: style, maxWidth: roleWidth)
             cx += roleWidth + 1
-            c.put(StepColumns.target(step.targetMinutes).padded(to: targetWidth), x: cx, y: y, style: style)
+            c.put((step.targetMinutes == Incident.noTarget ? "–" : StepColumns.target(step.targetMinutes)).padded(to: targetWidth), x: cx, y: y, style: style)
             cx += targetWidth + 1
             let stateText: String
             if overdue {

@@ -48,6 +48,13 @@ public struct Incident: Sendable, Hashable {
     public var scenarioID: String?
     public var clock: DrillClock?
     public var injects: [IncidentEvent] = []
+    // Roles, added steps and pins (issue 13; IncidentRoles.swift).
+    public var roles: [String: RoleHolder] = [:]
+    public var addedSteps: [AddedStep] = []
+    /// Journal lines (0-based among the events) pinned to the report's timeline.
+    public var pinned: Set<Int> = []
+    /// The latest journal line about each step, for pinning.
+    public var lastEntry: [String: Int] = [:]
 
     public var isClosed: Bool { closedAt != nil }
 
@@ -79,6 +86,7 @@ public struct Incident: Sendable, Hashable {
         guard event.incident == id else { ignoredEvents += 1; return }
         eventCount += 1
         lastEventAt = max(lastEventAt, event.at)
+        if let step = event.step { lastEntry[step] = eventCount - 1 }
         switch event.kind {
         case .opened:
             ignoredEvents += 1  // a second opening of the same id is a damaged journal
@@ -105,6 +113,8 @@ public struct Incident: Sendable, Hashable {
             injects.append(event)
         case .clock:
             clock?.apply(event)
+        case .role, .stepAdded, .pin:
+            if !applyRoles(event) { ignoredEvents += 1 }
         }
     }
 

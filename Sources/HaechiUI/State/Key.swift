@@ -87,7 +87,7 @@ public enum Command: Sendable, Hashable {
     // drills and the report
     case drillFaster, drillSlower, drillPause, openReport
     // ergonomics: the palette, roles, ad-hoc steps, pins, "my steps"
-    case palette
+    case palette, assignRole, filterMine, addStep, pinEntry
 }
 
 /// One line of a key table: which keys, what they do, and the words for help and the status line.

@@ -10,6 +10,9 @@ public struct Prompt: Sendable, Hashable {
         case skipReason(step: String)
         case notApplicableReason(step: String)
         case closeSummary
+        // roles and added steps (issue 13)
+        case assignRole(role: String)
+        case addStep
         case level(AlertLevel)
         /// Opening a LIVE incident needs the word typed, not a key pressed (the Hawaii lesson).
         case confirmLive

@@ -179,6 +179,10 @@ private func otherOperatorNote(_ event: IncidentEvent, state: AppState) -> Local
     case .level: return Localized(ko: "\(who): 경보 단계 → \(event.level?.korean ?? "?")", en: "\(who): alert level → \(event.level?.english ?? "?")")
     case .closed: return Localized(ko: "\(who)님이 사건을 종료했습니다", en: "\(who) closed the incident")
     case .message: return Localized(ko: "\(who): 메시지 \(event.message ?? "") — \(event.text ?? "")", en: "\(who): message \(event.message ?? ""): \(event.text ?? "")")
+    case .role:
+        return Localized(ko: "\(who): ‘\(event.role ?? "")’ 담당 → \(event.assignee ?? "")", en: "\(who): ‘\(event.role ?? "")’ now held by \(event.assignee ?? "")")
+    case .stepAdded:
+        return Localized(ko: "\(who)님이 단계를 추가했습니다: \(event.text ?? "")", en: "\(who) added a step: \(event.text ?? "")")
     default: return Localized(ko: "\(who): \(event.kind.rawValue)", en: "\(who): \(event.kind.rawValue)")
     }
 }
