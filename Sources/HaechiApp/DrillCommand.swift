@@ -16,6 +16,7 @@ struct DrillCommand: ParsableCommand {
     )
     @OptionGroup var manualsOption: ManualsOption
     @OptionGroup var stateOption: StateOption
+    @OptionGroup var timeZoneOption: TimeZoneOption
     @Argument(help: "Scenario id (see MANUALS/scenarios/) or path to a scenario file.") var scenario: String
     @Option(help: "Language: ko or en.") var lang: String = "ko"
     @Option(help: "Clock speed for the drill: 1, 2, 5, 10 or 60.") var speed: Int = 1
@@ -41,7 +42,8 @@ struct DrillCommand: ParsableCommand {
             print("Scenario is valid.")
             return
         }
-        let shell = try TUICommand.shell(manuals: manualsOption, state: stateOption, operatorName: operatorName, language: lang)
+        let shell = try TUICommand.shell(manuals: manualsOption, state: stateOption, timeZone: timeZoneOption,
+                                         operatorName: operatorName, language: lang)
         // A scenario given as a path is not in MANUALS/scenarios: offer it to the TUI as well.
         if !shell.state.scenarios.contains(where: { $0.id == loaded.id }) { shell.state.scenarios.append(loaded) }
         shell.startActions = [.openDrill(scenario: loaded.id, speed: clockSpeed)]

@@ -1,5 +1,6 @@
 @_exported import ArgumentParser
 import Foundation
+import HaechiCore
 
 /// `haechi`: with no subcommand it opens the checklist TUI.
 public struct HaechiCommand: AsyncParsableCommand {
@@ -25,6 +26,24 @@ public struct ManualsOption: ParsableArguments {
         if let manuals, !manuals.isEmpty { return manuals }
         if let env = ProcessInfo.processInfo.environment["HAECHI_MANUALS"], !env.isEmpty { return env }
         return "manuals"
+    }
+}
+
+/// The city's time zone for every clock, message and report (`CityTime`).
+public struct TimeZoneOption: ParsableArguments {
+    @Option(name: .customLong("time-zone"), help: "The city's time zone for clocks, messages and reports (default: $HAECHI_TIME_ZONE, else Asia/Seoul).")
+    public var timeZone: String?
+    public init() {}
+
+    public func zone() throws -> TimeZone {
+        do { return try CityTime.zone(named: timeZone, environment: ProcessInfo.processInfo.environment) }
+        catch { throw ValidationError("\(error)") }
+    }
+
+    /// The same zone as the TUI holds it (CityTime.lightZone: no ICU).
+    public func lightZone() throws -> TimeZone {
+        do { return try CityTime.lightZone(named: timeZone, environment: ProcessInfo.processInfo.environment) }
+        catch { throw ValidationError("\(error)") }
     }
 }
 

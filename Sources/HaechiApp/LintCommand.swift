@@ -6,10 +6,12 @@ import HaechiCore
 struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Check manuals and channel profiles; report every problem as file:line:col.",
+        abstract: "Check manuals, channel profiles and drill scenarios; report every problem as file:line:col.",
         discussion: """
-        PATH may be a manuals folder or single files. A single manual is checked against the \
-        channels.yaml beside it (or in --manuals). Exit status: 0 when clean, 1 with problems.
+        PATH may be a manuals folder, a scenarios folder or single files. A single manual is \
+        checked against the channels.yaml beside it (or in --manuals); a scenario (a file with \
+        `injects:` and no `phases:`) against the manuals folder it sits in (or --manuals). \
+        Exit status: 0 when clean, 1 with problems.
         """
     )
 
@@ -47,7 +49,13 @@ public enum Lint {
                 report.diagnostics.append(Diagnostic(SourceLocation(file: path, line: 1, column: 1), .error, "no such file or directory"))
                 continue
             }
-            if isDirectory.boolValue {
+            if isDirectory.boolValue, ScenarioLoader.isScenarioDirectory(path) {
+                // `haechi lint manuals/scenarios`: scenarios, checked against the manuals they name.
+                let library = ManualLibrary.load(directory: LintExtensions.manualsDirectory(for: path, fallback: fallbackDirectory))
+                let extra = LintExtensions.lintScenarios(in: path, library: library)
+                report.files += extra.files
+                report.diagnostics += extra.diagnostics
+            } else if isDirectory.boolValue {
                 let library = ManualLibrary.load(directory: path)
                 report.files += ManualLibrary.manualFiles(in: path).count + 1
                 report.manuals += library.manuals.count
@@ -93,17 +101,33 @@ enum LintExtensions {
         let dir = path + "/" + ScenarioLoader.directoryName
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else { return (0, []) }
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        return lintScenarios(in: dir, library: library)
+    }
+
+    static func lintScenarios(in dir: String, library: ManualLibrary) -> (files: Int, diagnostics: [Diagnostic]) {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }
         return (files.count, ScenarioLoader(library: library).load(directory: dir).diagnostics)
     }
 
-    /// A single file inside a `scenarios/` folder is a scenario, checked against the manuals of
-    /// the folder above it (or the fallback folder). Nil for anything else.
+    /// The manuals a scenario at `path` (a file or a scenarios folder) is checked against: the
+    /// manuals folder it sits in (`MANUALS/scenarios/x.yaml`), else the folder it is in when
+    /// that holds manuals, else the fallback (`--manuals`).
+    static func manualsDirectory(for path: String, fallback: String) -> String {
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        let folder = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+        let candidates = [(folder as NSString).deletingLastPathComponent, folder].filter { !$0.isEmpty }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/" + ChannelProfileLoader.fileName) } ?? fallback
+    }
+
+    /// A scenario file (inside a `scenarios/` folder, or anywhere with a scenario's shape),
+    /// checked against its manuals. Nil for anything else.
     static func lintFile(_ path: String, fallbackDirectory: String) -> [Diagnostic]? {
         let parent = (path as NSString).deletingLastPathComponent
-        guard (parent as NSString).lastPathComponent == ScenarioLoader.directoryName else { return nil }
-        let manualsDir = (parent as NSString).deletingLastPathComponent
-        let library = ManualLibrary.load(directory: manualsDir.isEmpty ? fallbackDirectory : manualsDir)
+        guard (parent as NSString).lastPathComponent == ScenarioLoader.directoryName || ScenarioLoader.isScenario(path: path)
+        else { return nil }
+        let library = ManualLibrary.load(directory: manualsDirectory(for: path, fallback: fallbackDirectory))
         return ScenarioLoader(library: library).load(file: path).diagnostics
     }
 }

@@ -40,6 +40,7 @@ struct OutboxAddCommand: ParsableCommand {
 
     @OptionGroup var stateOption: StateOption
     @OptionGroup var manualsOption: ManualsOption
+    @OptionGroup var timeZoneOption: TimeZoneOption
     @Option(help: "drill or live.") var mode: String?
     @Option(name: .customLong("channel"), help: "A channel id from channels.yaml (repeat for several).") var channels: [String] = []
     @Option(help: "Korean text. {placeholders} are filled from --var, the incident and {time} {date} {level}.") var text: String?
@@ -69,7 +70,8 @@ struct OutboxAddCommand: ParsableCommand {
             OutboxShell.say("NOT queued: \(error)")
             throw ExitCode(1)
         }
-        let outcome = OutboxAdd.perform(request, state: state, manualsDirectory: manualsOption.directory, now: Date())
+        let outcome = OutboxAdd.perform(request, state: state, manualsDirectory: manualsOption.directory, now: Date(),
+                                        timeZone: try timeZoneOption.zone())
         for line in outcome.notes { OutboxShell.say(line) }
         switch outcome.result {
         case .queued(let message):
@@ -183,7 +185,8 @@ enum OutboxAdd {
         var notes: [String] = []
     }
 
-    static func perform(_ r: OutboxAddRequest, state: StateDirectory, manualsDirectory: String, now: Date) -> Outcome {
+    static func perform(_ r: OutboxAddRequest, state: StateDirectory, manualsDirectory: String, now: Date,
+                        timeZone: TimeZone = CityTime.default) -> Outcome {
         var notes: [String] = []
         func refuse(_ reasons: String...) -> Outcome { Outcome(result: .refused(reasons), notes: notes) }
 
@@ -213,16 +216,15 @@ enum OutboxAdd {
             if FileManager.default.fileExists(atPath: journal.path) {
                 do {
                     let (events, _) = try journal.readAll()
-                    for e in events {
-                        if e.kind == .opened {
-                            if let m = e.mode, m != mode {
-                                return refuse("incident \(incident) is a \(m.rawValue.uppercased()); drill and live never mix (--mode \(mode.rawValue))")
-                            }
-                            manualID = manualID ?? e.manual
-                            variables.merge(e.variables ?? [:]) { a, _ in a }
+                    // The incident as the checklist sees it (the one replay of a journal).
+                    if let known = Incident.replay(events) {
+                        if known.mode != mode {
+                            return refuse("incident \(incident) is a \(known.mode.rawValue.uppercased()); drill and live never mix (--mode \(mode.rawValue))")
                         }
-                        // The journal's latest level, unless the operator named one.
-                        if r.level == nil, let l = e.level { level = l }
+                        manualID = manualID ?? known.manualID
+                        variables.merge(known.variables) { a, _ in a }
+                        // The incident's current level, unless the operator named one.
+                        if r.level == nil { level = known.level }
                     }
                 } catch {
                     notes.append("warning: could not read incident journal \(journal.path): \(error)")
@@ -303,7 +305,7 @@ enum OutboxAdd {
             if draft.district == nil, let d = original.district { draft.variables["district"] = d }
         }
 
-        let check = Compose.check(draft, channels: profiles, now: now, history: history)
+        let check = Compose.check(draft, channels: profiles, now: now, timeZone: timeZone, history: history)
         if !check.canQueue { return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes) }
         for w in check.warnings { notes.append("warning: \(w)") }
         // The same gates as the compose screen, passed by options instead of prompts.

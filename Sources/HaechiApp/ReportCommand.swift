@@ -18,12 +18,12 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "The incident id (the file name in STATE/incidents without .jsonl).") var id: String
     @Option(help: "Output format: markdown, html or json.") var format: ReportFormat = .markdown
     @Option(help: "Language of titles and message texts: ko or en.") var lang: String = "ko"
-    @Option(help: "Time zone for clock times (default Asia/Seoul).") var timeZone: String = "Asia/Seoul"
+    @OptionGroup var timeZoneOption: TimeZoneOption
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
     func run() throws {
         guard let language = Language(rawValue: lang) else { throw ValidationError("--lang must be ko or en, not '\(lang)'") }
-        guard let zone = TimeZone(identifier: timeZone) else { throw ValidationError("unknown time zone '\(timeZone)'") }
+        let zone = try timeZoneOption.zone()
         let state = StateDirectory.resolve(stateOption.state)
         let sources: ReportSources
         do {

@@ -47,17 +47,17 @@ struct ReportSources {
         let (ledger, badLedger) = try state.delivery.readAll()
         bad += badLedger
 
-        let opened = journal.first { $0.kind == .opened }
+        let opened = Incident.replay(journal)
         var manual: Manual?
         var scenario: Scenario?
         let library = ManualLibrary.load(directory: manualsDirectory)
-        if let manualID = opened?.manual {
+        if let manualID = opened?.manualID {
             manual = library.manual(id: manualID)
             if manual == nil {
                 warnings.append("manual '\(manualID)' not found in \(manualsDirectory) (or it has errors): steps are shown without targets")
             }
         }
-        if let scenarioID = opened?.scenario {
+        if let scenarioID = opened?.scenarioID {
             let path = manualsDirectory + "/" + ScenarioLoader.directoryName + "/" + scenarioID + ".yaml"
             let (loaded, diagnostics) = ScenarioLoader(library: library).load(file: path)
             scenario = loaded
@@ -66,8 +66,9 @@ struct ReportSources {
                                 + (diagnostics.first.map { ": \($0)" } ?? ""))
             }
         }
+        // The drill clock comes from the journal itself (`Incident.replay`), as on the checklist.
         return ReportSources(input: ReportInput(journal: journal, outbox: outbox, ledger: ledger, manual: manual, scenario: scenario,
-                                                     clock: DrillClock(journal: journal), channels: library.channels),
+                                                channels: library.channels),
                              badLines: bad, warnings: warnings)
     }
 }

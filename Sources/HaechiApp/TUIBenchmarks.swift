@@ -32,11 +32,11 @@ public enum TUIBenchmarks {
         let manual = largeManual(steps: steps)
         var state = AppState(manuals: [manual], operatorName: "kim", now: start, timeZone: TimeZone(identifier: "Asia/Seoul")!,
                              width: width, height: height)
-        var events = [IncidentEvent(kind: .opened, incident: "bench", at: start, operator: "kim", manual: manual.id, mode: .drill,
-                                    variables: [:], level: .interest)]
+        var events: [IncidentEvent] = [.opened(.init(incident: "bench", at: start, operator: "kim"),
+                                               .init(manual: manual.id, mode: .drill, level: .interest))]
         for (i, step) in manual.allSteps.enumerated() where i % 3 == 0 {
-            events.append(IncidentEvent(kind: .stepStatus, incident: "bench", at: start.addingTimeInterval(Double(i)), operator: "kim",
-                                        step: step.id, status: i % 2 == 0 ? .done : .skipped, text: i % 2 == 0 ? nil : "이미 조치됨"))
+            events.append(.step(.init(incident: "bench", at: start.addingTimeInterval(Double(i)), operator: "kim"),
+                                .init(step: step.id, status: i % 2 == 0 ? .done : .skipped, reason: i % 2 == 0 ? nil : "이미 조치됨")))
         }
         _ = reduce(&state, .journalLoaded(incident: "bench", events: events, problems: []), environment)
         return state
@@ -116,8 +116,8 @@ public enum TUIBenchmarks {
         let loaded = TUIManuals.load(directory: manualsDirectory)
         mark("load")
         var state = AppState(manuals: loaded.manuals, manualProblems: loaded.problems, operatorName: "kim", now: Date(), width: 120, height: 40)
-        var effects = TUIEffects(state: stateDir, log: nil)
-        for action in effects.perform(.listIncidents) { _ = reduce(&state, action, .live()) }
+        var effects = EffectRunner(files: StateFiles(state: stateDir, log: nil), manuals: loaded.manuals)
+        for action in effects.perform(.listIncidents, now: Date()) { _ = reduce(&state, action, .live()) }
         mark("state")
         let canvas = render(state)
         mark("render")

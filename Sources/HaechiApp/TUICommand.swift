@@ -20,6 +20,7 @@ struct TUICommand: ParsableCommand {
 
     @OptionGroup var manuals: ManualsOption
     @OptionGroup var state: StateOption
+    @OptionGroup var timeZone: TimeZoneOption
     @Option(name: .customLong("operator"), help: "Your name in the journal (default: $USER).")
     var operatorName: String?
     @Option(name: .long, help: "Display language at start: ko or en (default: the config file's, else ko).")
@@ -30,14 +31,14 @@ struct TUICommand: ParsableCommand {
     var configPath: String?
 
     func run() throws {
-        try Self.shell(manuals: manuals, state: state, operatorName: operatorName, language: language,
+        try Self.shell(manuals: manuals, state: state, timeZone: timeZone, operatorName: operatorName, language: language,
                        readOnly: readOnly, configPath: configPath).run()
     }
 
     /// The shell with its manuals, channels and drill scenarios loaded; shared with `haechi drill`,
     /// which opens straight into a drill.
-    static func shell(manuals: ManualsOption, state: StateOption, operatorName: String?, language: String?,
-                      readOnly: Bool = false, configPath: String? = nil) throws -> TUIShell {
+    static func shell(manuals: ManualsOption, state: StateOption, timeZone: TimeZoneOption, operatorName: String?,
+                      language: String?, readOnly: Bool = false, configPath: String? = nil) throws -> TUIShell {
         let started = DispatchTime.now().uptimeNanoseconds
         let config = try TUIConfig.load(explicit: configPath)
         // The same rule as the outbox commands: --operator, $HAECHI_OPERATOR, $USER, the login name;
@@ -48,6 +49,7 @@ struct TUICommand: ParsableCommand {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }
         guard let lang = Language(rawValue: language) else { throw ValidationError("the language must be ko or en, not '\(language)'") }
+        let zone = try timeZone.lightZone()
         guard isatty(0) == 1, isatty(1) == 1 else {
             throw ValidationError("haechi tui needs a terminal on standard input and output.")
         }
@@ -59,7 +61,7 @@ struct TUICommand: ParsableCommand {
         }
         let library = TUIManuals.load(directory: manuals.directory)
         let shell = try TUIShell(state: stateDirectory, manuals: library.manuals, problems: library.problems,
-                                 operatorName: who, language: lang)
+                                 operatorName: who, language: lang, timeZone: zone)
         shell.useChannels(library.channels)
         shell.state.readOnly = readOnly
         shell.state.theme = config.theme

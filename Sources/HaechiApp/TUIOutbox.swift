@@ -3,8 +3,8 @@ import HaechiCore
 import HaechiStore
 import HaechiUI
 
-/// The shell's side of compose and the outbox screen: performs `.enqueue` through the `Outbox`
-/// interface (the file today, a database tomorrow), and follows `outbox.jsonl` and the
+/// The shell's side of compose and the outbox screen: appends (`.enqueue`, via `EffectRunner`)
+/// go through the `Outbox` interface (the file today, a database tomorrow); it follows `outbox.jsonl` and the
 /// sender's `delivery.jsonl` as they grow, feeding the join to the core as `.outboxLoaded`.
 ///
 /// Both files are followed from where the last read stopped, so a poll each second costs only
@@ -29,19 +29,6 @@ final class TUIOutbox {
         join = OutboxLedgerJoin(channels: channels)
         outboxReader = LogReader(path: outbox.location)
         ledgerReader = LogReader(path: state.deliveryPath)
-    }
-
-    /// `.enqueue`: the durable append, then the answer. `.outboxAppended` only when `append`
-    /// returned (it returns after fsync); any error is `.outboxAppendFailed` with its reason.
-    func enqueue(_ record: OutboxRecord, log: TUILog?) -> [Action] {
-        do {
-            try outbox.append(record)
-        } catch {
-            log?.write("outbox: NOT appended \(record.messageID): \(error)")
-            return [.outboxAppendFailed(record, reason: Self.reason(error))]
-        }
-        // Read it back first, so the screen that says "queued" already lists it.
-        return (poll(now: Date()).map { [.outboxLoaded($0)] } ?? []) + [.outboxAppended(record)]
     }
 
     /// New lines of either file since the last poll, joined; nil when nothing changed.
@@ -99,6 +86,6 @@ extension TUIShell {
     /// The channel profiles compose checks against (from channels.yaml beside the manuals).
     func useChannels(_ channels: ChannelProfiles) {
         state.channels = channels
-        effects.outbox = TUIOutbox(state: stateDirectory, channels: channels)
+        effects.files.outbox = TUIOutbox(state: stateDirectory, channels: channels)
     }
 }

@@ -19,7 +19,7 @@ final class TUIShell {
     let environment: Environment
     var state: AppState
     var log: TUILog
-    var effects: TUIEffects
+    var effects: EffectRunner<StateFiles>
     var running = true
     /// When the command started (uptime ns), to log the time to the first frame.
     var started: UInt64?
@@ -27,16 +27,15 @@ final class TUIShell {
     var startActions: [Action] = []
 
     init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
-         language: Language) throws {
+         language: Language, timeZone: TimeZone = CityTime.default) throws {
         self.stateDirectory = stateDirectory
         log = try TUILog(path: stateDirectory.logPath)
-        // The tz database rather than TimeZone.current: Foundation's named zones page in ICU.
-        let zone = ZoneInfo.current()
-        environment = .live(timeZone: zone)
+        // One zone for everything the TUI shows and writes: the city's (`--time-zone`), never
+        // the server's own, so clocks, `{time}` in messages, ids and the report agree.
+        environment = .live(timeZone: timeZone)
         state = AppState(manuals: manuals, manualProblems: problems, operatorName: operatorName, now: Date(),
-                         timeZone: zone, language: language)
-        effects = TUIEffects(state: stateDirectory, log: log)
-        effects.manualsByID = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                         timeZone: timeZone, language: language)
+        effects = EffectRunner(files: StateFiles(state: stateDirectory, log: log), manuals: manuals)
     }
 
     func run() throws {
@@ -56,7 +55,7 @@ final class TUIShell {
         }
         let size = terminal.size
         send(.resized(width: size.width, height: size.height))
-        send(.statusSummary(effects.statusSummary()))
+        send(.statusSummary(effects.files.statusSummary()))
         perform([.listIncidents])
         for action in startActions { send(action) }
         terminal.draw(render(state))
@@ -64,7 +63,7 @@ final class TUIShell {
             log.write("first frame after \(TUILog.milliseconds(since: started)) ms")
         }
         // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
-        if let feed = effects.outbox.poll(now: Date()) { send(.outboxLoaded(feed)); terminal.draw(render(state)) }
+        if let loaded = effects.pollOutbox(now: Date()) { send(loaded); terminal.draw(render(state)) }
 
         var lastTick = Date()
         var lastSlowPoll = Date()
@@ -88,11 +87,11 @@ final class TUIShell {
                 lastTick = now
                 send(.tick)
                 // The outbox and the sender's ledger: other desks' messages, delivery progress.
-                if let feed = effects.outbox.poll(now: now) { send(.outboxLoaded(feed)) }
+                if let loaded = effects.pollOutbox(now: now) { send(loaded) }
             }
             if now.timeIntervalSince(lastSlowPoll) >= 2 {
                 lastSlowPoll = now
-                send(.statusSummary(effects.statusSummary()))
+                send(.statusSummary(effects.files.statusSummary()))
                 if case .home = state.screen { perform([.listIncidents]) }
             }
             if running { terminal.draw(render(state)) }
@@ -108,7 +107,7 @@ final class TUIShell {
     func perform(_ list: [Effect]) {
         for effect in list {
             if effect == .quit { running = false; continue }
-            for action in effects.perform(effect) { send(action) }
+            for action in effects.perform(effect, now: Date()) { send(action) }
         }
     }
 
@@ -122,13 +121,15 @@ final class TUIShell {
     }
 }
 
-/// Performs effects against the state directory. Separate from the terminal so the benchmark
-/// and tests can use it headless.
-struct TUIEffects {
+/// The state directory as the effect handler sees it (`ShellFiles`): journals appended with
+/// fsync and followed as they grow, the outbox through `TUIOutbox`, report sources as
+/// `haechi report` reads them. The handling itself is `EffectRunner` in HaechiUI, which the UI
+/// tests run too, on memory.
+struct StateFiles: ShellFiles {
     let stateDirectory: StateDirectory
-    let log: TUILog?
-    /// The journal being followed and how far it has been read.
-    private(set) var followed: (incident: String, reader: LogReader)?
+    let logFile: TUILog?
+    /// The journal being followed, read up to where the last read stopped.
+    private var followedReader: LogReader?
     /// Performs `.enqueue` and follows outbox.jsonl + delivery.jsonl (TUIOutbox.swift).
     var outbox: TUIOutbox
     /// Where `.loadReport` finds the manual and scenario a report is scored against.
@@ -136,80 +137,64 @@ struct TUIEffects {
 
     init(state: StateDirectory, log: TUILog?) {
         stateDirectory = state
-        self.log = log
+        logFile = log
         outbox = TUIOutbox(state: state, channels: nil)
     }
 
-    mutating func perform(_ effect: Effect) -> [Action] {
-        switch effect {
-        case .appendJournal(let event):
-            do {
-                try stateDirectory.journal(incident: event.incident).append(event)
-                log?.write("journal \(event.incident): \(event.kind.rawValue) \(event.step ?? "") \(event.status?.rawValue ?? "")")
-            } catch {
-                return [.journalAppendFailed(event, reason: "\(error)")]
-            }
-            // Read back what is now in the file: ours and anyone else's, in file order.
-            return pollFollowed().map { [$0] } ?? []
-        case .follow(let id):
-            var reader = LogReader(path: stateDirectory.journalPath(incident: id))
-            var events: [IncidentEvent] = []
-            var problems: [String] = []
-            do {
-                try RecordLog<IncidentEvent>.read(&reader, following: true, into: { events.append($0) }, bad: { problems.append($0.description) })
-            } catch {
-                problems.append("\(error)")
-            }
-            followed = (id, reader)
-            return [.journalLoaded(incident: id, events: events, problems: problems)]
-        case .stopFollowing:
-            followed = nil
-            return []
-        case .listIncidents:
-            return [.incidentsListed(listIncidents())]
-        case .log(let line):
-            log?.write(line)
-            return []
-        case .quit:
-            return []
-        case .enqueue(let record):
-            return outbox.enqueue(record, log: log)
-        case .loadReport(let id):
-            return [TUIDrill.report(incident: id, state: stateDirectory, manualsDirectory: manualsDirectory)]
-        }
+    mutating func appendJournal(_ event: IncidentEvent) throws {
+        try stateDirectory.journal(incident: event.incident).append(event)
     }
 
-    /// New lines of the followed journal, if any.
-    mutating func pollFollowed() -> Action? {
-        guard var f = followed else { return nil }
+    mutating func followJournal(_ incident: String) -> (events: [IncidentEvent], problems: [String]) {
+        var reader = LogReader(path: stateDirectory.journalPath(incident: incident))
+        let read = Self.read(&reader)
+        followedReader = reader
+        return read
+    }
+
+    mutating func readFollowed() -> (events: [IncidentEvent], problems: [String]) {
+        guard var reader = followedReader else { return ([], []) }
+        let read = Self.read(&reader)
+        followedReader = reader
+        return read
+    }
+
+    static func read(_ reader: inout LogReader) -> (events: [IncidentEvent], problems: [String]) {
         var events: [IncidentEvent] = []
         var problems: [String] = []
         do {
-            try RecordLog<IncidentEvent>.read(&f.reader, following: true, into: { events.append($0) }, bad: { problems.append($0.description) })
+            try RecordLog<IncidentEvent>.read(&reader, following: true, into: { events.append($0) }, bad: { problems.append($0.description) })
         } catch {
             problems.append("\(error)")
         }
-        followed = f
-        if events.isEmpty && problems.isEmpty { return nil }
-        return .journalEvents(incident: f.incident, events: events, problems: problems)
+        return (events, problems)
     }
 
-    /// Every incident in the state directory, replayed to a summary (step counts need the manuals).
-    func listIncidents() -> [IncidentSummary] {
-        let dir = stateDirectory.incidentsPath
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
-        var out: [IncidentSummary] = []
+    mutating func stopFollowing() { followedReader = nil }
+
+    func allJournals() -> [(id: String, events: [IncidentEvent])] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: stateDirectory.incidentsPath) else { return [] }
+        var out: [(id: String, events: [IncidentEvent])] = []
         for name in names where name.hasSuffix(".jsonl") {
             let id = String(name.dropLast(6))
             guard let (records, bad) = try? stateDirectory.journal(incident: id).readAll() else { continue }
-            if !bad.isEmpty { log?.write("journal \(id): \(bad.count) bad line(s): \(bad[0])") }
-            guard let incident = Incident.replay(records) else { continue }
-            out.append(IncidentSummary(incident, manual: manualsByID[incident.manualID]))
+            if !bad.isEmpty { log("journal \(id): \(bad.count) bad line(s): \(bad[0])") }
+            out.append((id, records))
         }
         return out
     }
 
-    var manualsByID: [String: Manual] = [:]
+    mutating func appendOutbox(_ record: OutboxRecord) throws { try outbox.outbox.append(record) }
+
+    mutating func readOutbox(now: Date) -> OutboxFeed? { outbox.poll(now: now) }
+
+    func reportInput(_ incident: String) -> Result<(input: ReportInput, warnings: [String]), ReportSourceProblem> {
+        TUIDrill.reportInput(incident: incident, state: stateDirectory, manualsDirectory: manualsDirectory)
+    }
+
+    func reason(_ error: any Error) -> String { TUIOutbox.reason(error) }
+
+    func log(_ line: String) { logFile?.write(line) }
 
     /// Outbox counts and the sender's heartbeat (judged by `SenderStatus`, the sender's rule).
     func statusSummary(now: Date = Date()) -> StatusSummary { outbox.statusSummary(now: now) }

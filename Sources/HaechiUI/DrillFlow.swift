@@ -46,7 +46,7 @@ public enum Drill {
     static func playDueInjects(_ app: inout AppState) -> [Effect] {
         guard let (incident, clock, scenario) = context(app), !incident.isClosed,
               let manual = app.manual(id: incident.manualID) else { return [] }
-        let due = InjectSchedule(scenario: scenario).due(elapsed: clock.elapsed(at: app.now), journal: incident.injects)
+        let due = InjectSchedule(scenario: scenario).due(elapsed: clock.elapsed(at: app.now), played: incident.playedInjects)
             .filter { !app.pendingInjects.contains(incident.id + "/" + $0.id) }
         // DrillSetup makes the inject lines; built here only for that, with the drill's own start.
         guard !due.isEmpty, let setup = try? DrillSetup(scenario: scenario, manual: manual, incident: incident.id,
@@ -66,15 +66,19 @@ public enum Drill {
         guard let incident = app.incident else { return }
         var announce = false
         for event in events {
-            if event.kind == .inject, let id = event.inject {
-                app.pendingInjects.remove(incident.id + "/" + id)
+            switch event {
+            case .inject(_, let shown):
+                app.pendingInjects.remove(incident.id + "/" + shown.inject)
                 announce = true
+            case .level(let stamp, _) where stamp.operator == DrillSetup.drillOperator:
+                announce = true
+            default:
+                break
             }
-            if event.kind == .level && event.operator == DrillSetup.drillOperator { announce = true }
         }
         guard announce, let latest = incident.injects.last else { return }
         let text = injectText(latest, app: app)
-        let level = latest.level.map { Localized(ko: " → \($0.korean)", en: " → \($0.english)") } ?? Localized(ko: "", en: "")
+        let level = latest.inject.level.map { Localized(ko: " → \($0.korean)", en: " → \($0.english)") } ?? Localized(ko: "", en: "")
         app.flash = Flash(Localized(ko: "새 훈련 상황: " + text.ko + level.ko, en: "New inject: " + text.en + level.en), .warning)
     }
 
@@ -82,22 +86,23 @@ public enum Drill {
     /// to a second late (a minute of scenario time at 60×). Nil when nothing is coming.
     public static func nextWake(_ app: AppState) -> Date? {
         guard let (incident, clock, scenario) = context(app), !incident.isClosed,
-              let next = InjectSchedule(scenario: scenario).next(journal: incident.injects) else { return nil }
+              let next = InjectSchedule(scenario: scenario).next(played: incident.playedInjects) else { return nil }
         return clock.wallDate(whenElapsed: next.at, now: app.now)
     }
 
     /// An inject that could not be journaled is not played: the next tick tries again.
     static func appendFailed(_ event: IncidentEvent, app: inout AppState) {
-        guard event.kind == .inject, let id = event.inject else { return }
-        app.pendingInjects.remove(event.incident + "/" + id)
+        guard case .inject(let stamp, let shown) = event else { return }
+        app.pendingInjects.remove(stamp.incident + "/" + shown.inject)
     }
 
     /// The inject's words from the scenario (both languages); the journal's copy (Korean) when
     /// the scenario no longer has it.
-    static func injectText(_ event: IncidentEvent, app: AppState) -> Localized {
+    static func injectText(_ shown: Incident.ShownInject, app: AppState) -> Localized {
         let fromScenario = app.incident?.scenarioID.flatMap { id in app.scenarios.first { $0.id == id } }?
-            .inject(id: event.inject ?? "")?.text
-        return fromScenario ?? Localized(ko: event.text ?? "", en: event.text ?? "")
+            .inject(id: shown.id)?.text
+        let journaled = shown.inject.text ?? ""
+        return fromScenario ?? Localized(ko: journaled, en: journaled)
     }
 
     /// `+`, `-`, Space on the checklist of a scenario drill: journal the clock's new state.

@@ -170,7 +170,7 @@ enum OutboxFlow {
     /// The incident journal remembers what was queued from it, for the timeline and the report.
     static func journal(_ state: AppState, incident: String?, step: String?, message: String, text: String) -> [Effect] {
         guard let incident else { return [] }
-        return [.appendJournal(IncidentEvent(kind: .message, incident: incident, at: state.now, operator: state.operatorName,
-                                             step: step, text: text, message: message))]
+        return [.appendJournal(.message(.init(incident: incident, at: state.now, operator: state.operatorName),
+                                        .init(message: message, step: step, text: text)))]
     }
 }

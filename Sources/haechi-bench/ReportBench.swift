@@ -75,8 +75,8 @@ struct ReportBench: ParsableCommand {
         let id = "bench"
         let steps = manual.allSteps.map(\.id)
         let step = { (i: Int) in steps.isEmpty ? "S-\(i % 20)" : steps[i % steps.count] }
-        var journal = [IncidentEvent(kind: .opened, incident: id, at: t0, operator: "op0", manual: manual.id, mode: .live,
-                                     variables: ["district": "강남구"], level: .caution)]
+        var journal: [IncidentEvent] = [.opened(.init(incident: id, at: t0, operator: "op0"),
+                                                .init(manual: manual.id, mode: .live, level: .caution, variables: ["district": "강남구"]))]
         var outbox: [OutboxRecord] = []
         var ledger: [DeliveryRecord] = []
         let span = 8 * 3600.0
@@ -84,11 +84,12 @@ struct ReportBench: ParsableCommand {
         for i in 1..<max(2, events - 1) {
             let at = t0.addingTimeInterval(span * Double(i) / Double(events))
             let op = "op\(i % 4)"
+            let stamp = IncidentEvent.Stamp(incident: id, at: at, operator: op)
             if i % 1000 == 0 {
-                journal.append(IncidentEvent(kind: .level, incident: id, at: at, operator: op, level: i % 2000 == 0 ? .caution : .alert))
+                journal.append(.level(stamp, .init(level: i % 2000 == 0 ? .caution : .alert)))
             } else if i % 20 == 0 {
                 let mid = "m\(i)"
-                journal.append(IncidentEvent(kind: .message, incident: id, at: at, operator: op, step: step(i), message: mid))
+                journal.append(.message(stamp, .init(message: mid, step: step(i))))
                 outbox.append(.message(OutboxMessage(id: mid, incident: id, step: step(i), manual: manual.id, mode: .live, kind: .safety,
                                                      channels: ["x", "mastodon", "facebook"],
                                                      text: Localized(ko: "[서울시] 강남구 호우경보 \(i)번째 안내. 하천변 접근 금지.",
@@ -107,15 +108,13 @@ struct ReportBench: ParsableCommand {
                     }
                 }
             } else if i % 3 == 0 {
-                journal.append(IncidentEvent(kind: .note, incident: id, at: at, operator: op, step: step(i),
-                                             text: "상황 메모 \(i): 수위 관측값 갱신 <gauge> & 현장 보고"))
+                journal.append(.note(stamp, .init(step: step(i), text: "상황 메모 \(i): 수위 관측값 갱신 <gauge> & 현장 보고")))
             } else {
                 let status = statuses[(i / steps.count.nonZero) % statuses.count]
-                journal.append(IncidentEvent(kind: .stepStatus, incident: id, at: at, operator: op, step: step(i), status: status,
-                                             text: status == .skipped ? "not needed here" : nil))
+                journal.append(.step(stamp, .init(step: step(i), status: status, reason: status == .skipped ? "not needed here" : nil)))
             }
         }
-        journal.append(IncidentEvent(kind: .closed, incident: id, at: t0.addingTimeInterval(span), operator: "op0", text: "closed"))
+        journal.append(.closed(.init(incident: id, at: t0.addingTimeInterval(span), operator: "op0"), summary: "closed"))
         return (journal, outbox, ledger)
     }
 

@@ -35,3 +35,21 @@ import Testing
         #expect(ZoneInfo.current(environment: ["TZ": "Asia/Seoul"]).secondsFromGMT(for: Date()) == 32400)
     }
 }
+
+/// RecordCoding's timestamps from digits agree with Foundation's ISO 8601 style both ways.
+@Suite struct TimestampAgreementTests {
+    @Test func parseAndFormatAgreeWithFoundation() throws {
+        var generator = SystemRandomNumberGenerator()
+        let style = Date.ISO8601FormatStyle().year().month().day().time(includingFractionalSeconds: true)
+        for _ in 0..<3000 {
+            let ms = Int.random(in: 0...999, using: &generator)
+            let whole = Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000, using: &generator)))
+            let text = String(Timestamp.format(whole).dropLast(4)) + (ms < 10 ? "00" : ms < 100 ? "0" : "") + "\(ms)Z"
+            let foundation = try Date(text, strategy: style)
+            let mine = try #require(RecordCoding.parseTimestamp(text))
+            #expect(mine == foundation, "\(text)")
+            // (Not `== text`: Foundation's own parse-then-format does not give back every text.)
+            #expect(RecordCoding.formatTimestamp(mine) == mine.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+        }
+    }
+}

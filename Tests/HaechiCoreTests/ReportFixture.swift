@@ -33,28 +33,42 @@ enum ReportFixture {
 
     static func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
 
-    static func event(_ kind: IncidentEvent.Kind, _ minutes: Double, _ op: String = "kim", step: String? = nil,
+    /// The kinds of line the fixtures write (`opened` has its own builder below).
+    enum Line { case step, note, level, message, inject, closed }
+
+    static func event(_ kind: Line, _ minutes: Double, _ op: String = "kim", step: String? = nil,
                       status: StepStatus? = nil, text: String? = nil, level: AlertLevel? = nil, message: String? = nil,
                       inject: String? = nil, incident: String = "INC-1", clockAt: (Double) -> Date = at) -> IncidentEvent {
-        IncidentEvent(kind: kind, incident: incident, at: clockAt(minutes), operator: op, level: level, step: step,
-                      status: status, text: text, message: message, inject: inject)
+        let s = IncidentEvent.Stamp(incident: incident, at: clockAt(minutes), operator: op)
+        switch kind {
+        case .step: return .step(s, .init(step: step!, status: status!, reason: text))
+        case .note: return .note(s, .init(step: step ?? "", text: text ?? ""))
+        case .level: return .level(s, .init(level: level!, reason: text))
+        case .message: return .message(s, .init(message: message!, step: step, text: text))
+        case .inject: return .inject(s, .init(inject: inject!, level: level, text: text))
+        case .closed: return .closed(s, summary: text)
+        }
+    }
+
+    static func opened(_ incident: String, _ at: Date, _ op: String, mode: Mode, scenario: String? = nil) -> IncidentEvent {
+        .opened(.init(incident: incident, at: at, operator: op),
+                .init(manual: "test-rain", mode: mode, level: .caution, variables: ["district": "강남구"], scenario: scenario))
     }
 
     /// A live incident: two steps on time, two late, one skipped, one never done, one never applicable.
     static var liveJournal: [IncidentEvent] {
         [
-            IncidentEvent(kind: .opened, incident: "INC-1", at: at(0), operator: "kim", manual: "test-rain", mode: .live,
-                          variables: ["district": "강남구"], level: .caution),
-            event(.stepStatus, 4, step: "situation", status: .done),
-            event(.stepStatus, 6, step: "sns", status: .inProgress),
+            opened("INC-1", at(0), "kim", mode: .live),
+            event(.step, 4, step: "situation", status: .done),
+            event(.step, 6, step: "sns", status: .inProgress),
             event(.note, 8, step: "situation", text: "Gauge at Daechi-cheon rising <fast>"),
-            event(.stepStatus, 12, step: "alert-staff", status: .done),
+            event(.step, 12, step: "alert-staff", status: .done),
             event(.message, 13, step: "sns", message: "m1"),
-            event(.stepStatus, 14, step: "sns", status: .done),
-            event(.stepStatus, 18, step: "press", status: .skipped, text: "no press on site"),
+            event(.step, 14, step: "sns", status: .done),
+            event(.step, 18, step: "press", status: .skipped, text: "no press on site"),
             event(.level, 20, "lee", level: .alert),
             event(.message, 21, "lee", step: "evacuate", message: "m2"),
-            event(.stepStatus, 35, "lee", step: "evacuate", status: .done),
+            event(.step, 35, "lee", step: "evacuate", status: .done),
             event(.closed, 40, text: "all clear"),
         ]
     }
@@ -139,20 +153,19 @@ enum ReportFixture {
 
     /// The drill's journal with scenario minutes mapped to wall time by `clockAt`.
     static func drillJournal(clockAt: @escaping (Double) -> Date = at) -> [IncidentEvent] {
-        func e(_ kind: IncidentEvent.Kind, _ m: Double, _ op: String = "trainee", step: String? = nil, status: StepStatus? = nil,
+        func e(_ kind: Line, _ m: Double, _ op: String = "trainee", step: String? = nil, status: StepStatus? = nil,
                level: AlertLevel? = nil, inject: String? = nil, text: String? = nil) -> IncidentEvent {
             event(kind, m, op, step: step, status: status, text: text, level: level, inject: inject, incident: "DRILL-1", clockAt: clockAt)
         }
         return [
-            IncidentEvent(kind: .opened, incident: "DRILL-1", at: clockAt(0), operator: "trainer", manual: "test-rain", mode: .drill,
-                          variables: ["district": "강남구"], scenario: "test-drill", level: .caution),
+            opened("DRILL-1", clockAt(0), "trainer", mode: .drill, scenario: "test-drill"),
             e(.inject, 3, "drill", level: .alert, inject: "gauge", text: "수위 5.5 m"),
             e(.level, 3, "drill", level: .alert),
-            e(.stepStatus, 5, step: "situation", status: .done),
+            e(.step, 5, step: "situation", status: .done),
             e(.inject, 8, "drill", inject: "photo", text: "침수 사진"),
-            e(.stepStatus, 9, step: "evacuate", status: .done),
+            e(.step, 9, step: "evacuate", status: .done),
             e(.inject, 12, "drill", inject: "quiet", text: "소강"),
-            e(.stepStatus, 15, step: "sns", status: .done),
+            e(.step, 15, step: "sns", status: .done),
             e(.closed, 20, "trainer"),
         ]
     }

@@ -101,8 +101,9 @@ import Testing
         #expect(fired.isEmpty)
         tick(18)                                                       // T+3 at 10×
         #expect(fired == ["gauge": 180])
-        #expect(journal.last?.kind == .level)
-        #expect(journal.last?.level == .alert)
+        let last = try #require(journal.last)
+        guard case .level(_, let set) = last else { Issue.record("expected a level line, got \(last)"); return }
+        #expect(set.level == .alert)
         tick(18)                                                       // the same tick again fires nothing
         #expect(journal.count == 3)
         setup.clock.pause(at: w0.addingTimeInterval(20))               // T+3:20
@@ -114,9 +115,9 @@ import Testing
         #expect(fired.keys.sorted() == ["gauge", "photo"])
         #expect(setup.schedule.next(journal: journal)?.id == "quiet")
         tick(700)                                                      // way past T+30: both remaining, in order
-        #expect(journal.filter { $0.kind == .inject }.map(\.inject) == ["gauge", "photo", "quiet", "late"])
+        #expect(journal.compactMap { if case .inject(_, let i) = $0 { i.inject } else { nil } } == ["gauge", "photo", "quiet", "late"])
         #expect(setup.schedule.finished(journal: journal))
-        #expect(journal.filter { $0.kind == .inject }.allSatisfy { $0.operator == DrillSetup.drillOperator })
+        #expect(journal.filter { $0.kind == "inject" }.allSatisfy { $0.operator == DrillSetup.drillOperator })
     }
 
     @Test func aResumedDrillDoesNotReplayJournaledInjects() {
@@ -142,10 +143,10 @@ import Testing
     @Test func openedLineMarksTheDrill() throws {
         let setup = try DrillSetup(scenario: ReportFixture.scenario, manual: ReportFixture.manual, incident: "D-2",
                                    operator: "trainer", now: w0)
-        #expect(setup.opened.kind == .opened)
-        #expect(setup.opened.mode == .drill)
-        #expect(setup.opened.scenario == "test-drill")
-        #expect(setup.opened.level == .caution)
-        #expect(setup.opened.variables == ["district": "강남구"])
+        guard case .opened(_, let o) = setup.opened else { Issue.record("not an opened line: \(setup.opened)"); return }
+        #expect(o.mode == .drill)
+        #expect(o.scenario == "test-drill")
+        #expect(o.level == .caution)
+        #expect(o.variables == ["district": "강남구"])
     }
 }

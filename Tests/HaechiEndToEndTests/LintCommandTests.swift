@@ -77,6 +77,34 @@ import Testing
         #expect(result.stdout.contains("scenarios/\(scenario):\(index + 1):9: error: unknown manual 'typhon'; did you mean 'typhoon'?"), "\(result.stdout)")
     }
 
+    /// `haechi lint manuals/scenarios` and `haechi lint earthquake-m5.yaml` outside one used to read each scenario
+    /// as a manual (37 false errors on the bundled ones): scenarios are recognised by folder or shape.
+    @Test func aScenariosFolderAndAScenarioFileAnywhereAreLintedAsScenarios() throws {
+        let folder = try Binaries.run("haechi", ["lint", Binaries.bundledManuals + "/scenarios"])
+        #expect(folder.status == 0, "\(folder.stdout)")
+        #expect(folder.stdout.hasSuffix(", 0 errors, 0 warnings\n"), "\(folder.stdout)")
+        #expect(folder.stdout.hasPrefix("lint: 4 files"), "\(folder.stdout)")
+
+        let dir = Binaries.temporaryDirectory("lint-one-scenario")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = try String(contentsOfFile: Binaries.bundledManuals + "/scenarios/earthquake-m5.yaml", encoding: .utf8)
+        try text.write(toFile: dir + "/earthquake-m5.yaml", atomically: true, encoding: .utf8)
+        let one = try Binaries.run("haechi", ["lint", dir + "/earthquake-m5.yaml", "--manuals", Binaries.bundledManuals])
+        #expect(one.status == 0, "\(one.stdout)")
+        #expect(one.stdout == "lint: 1 file, 0 manuals loaded, 0 errors, 0 warnings\n", "\(one.stdout)")
+        let folderOfOne = try Binaries.run("haechi", ["lint", dir, "--manuals", Binaries.bundledManuals])
+        #expect(folderOfOne.status == 0, "\(folderOfOne.stdout)")
+
+        // Still checked as a scenario, against the manuals: a wrong manual id is the one error.
+        try text.replacingOccurrences(of: "manual: earthquake", with: "manual: earthquak")
+            .write(toFile: dir + "/earthquake-m5.yaml", atomically: true, encoding: .utf8)
+        let broken = try Binaries.run("haechi", ["lint", dir + "/earthquake-m5.yaml", "--manuals", Binaries.bundledManuals])
+        #expect(broken.status == 1)
+        let problems = broken.stdout.split(separator: "\n").dropLast()
+        #expect(problems.count == 1, "\(broken.stdout)")
+        #expect(problems.first?.contains("earthquake-m5.yaml:7:9: error: unknown manual 'earthquak'") == true, "\(broken.stdout)")
+    }
+
     @Test func showWritesASelfContainedHTMLPage() throws {
         let result = try Binaries.run("haechi", ["show", "typhoon", "--format", "html", "--manuals", Binaries.bundledManuals])
         #expect(result.status == 0, "\(result.stderr)")

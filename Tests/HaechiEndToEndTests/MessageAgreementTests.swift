@@ -218,7 +218,8 @@ import HaechiUI
             let listIncident = try Self.listStates(incidentBytes)
 
             // The report's JSON.
-            let opened = IncidentEvent(kind: .opened, incident: Self.incident, at: t0, operator: "kim", manual: "typhoon", mode: .live)
+            let opened = IncidentEvent.opened(.init(incident: Self.incident, at: t0, operator: "kim"),
+                                              .init(manual: "typhoon", mode: .live, level: .interest))
             let (outboxBack, _) = try dir.outbox.readAll()
             let (ledgerBack, _) = try dir.delivery.readAll()
             let report = try IncidentReport.build(ReportInput(journal: [opened], outbox: outboxBack, ledger: ledgerBack, channels: profiles))

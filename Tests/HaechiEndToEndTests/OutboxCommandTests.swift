@@ -173,8 +173,8 @@ import FoundationXML
         defer { try? FileManager.default.removeItem(atPath: state) }
         let dir = StateDirectory(path: state)
         try dir.prepare()
-        try dir.journal(incident: "inc-9").append(IncidentEvent(kind: .opened, incident: "inc-9", at: Date(), operator: "kim",
-                                                                manual: "typhoon", mode: .live, variables: ["district": "강서구"], level: .alert))
+        try dir.journal(incident: "inc-9").append(.opened(.init(incident: "inc-9", at: Date(), operator: "kim"),
+                                                          .init(manual: "typhoon", mode: .live, level: .alert, variables: ["district": "강서구"])))
         var r = try haechi(["add", "--mode", "drill", "--incident", "inc-9", "--channel", "webhook", "--text", "a", "--text-en", "b"])
         #expect(r.status == 1 && r.stderr.contains("NOT queued: incident inc-9 is a LIVE; drill and live never mix"), "\(r.stderr)")
         r = try haechi(["add", "--mode", "live", "--confirm-live", "강서구", "--incident", "inc-9", "--channel", "webhook",

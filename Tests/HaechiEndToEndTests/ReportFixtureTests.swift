@@ -21,12 +21,12 @@ import HaechiStore
         let (outbox, badOutbox) = try state.outbox.readAll()
         let (ledger, badLedger) = try state.delivery.readAll()
         #expect(badJournal.isEmpty && badOutbox.isEmpty && badLedger.isEmpty)
-        let opened = try #require(journal.first)
-        let scenario = opened.scenario.flatMap {
+        let opened = try #require(Incident.replay(journal))
+        let scenario = opened.scenarioID.flatMap {
             ScenarioLoader(library: library).load(file: Binaries.bundledManuals + "/scenarios/\($0).yaml").scenario
         }
         return try IncidentReport.build(ReportInput(journal: journal, outbox: outbox, ledger: ledger,
-                                                    manual: library.manual(id: opened.manual ?? ""), scenario: scenario,
+                                                    manual: library.manual(id: opened.manualID), scenario: scenario,
                                                     channels: library.channels))
     }
 

@@ -31,25 +31,25 @@ enum ReportRecording {
     static func live() -> ([IncidentEvent], [OutboxRecord], [DeliveryRecord]) {
         let id = liveID
         func step(_ m: Double, _ s: String, _ status: StepStatus, _ op: String = "kim.duty", _ text: String? = nil) -> IncidentEvent {
-            IncidentEvent(kind: .stepStatus, incident: id, at: at(m), operator: op, step: s, status: status, text: text)
+            .step(.init(incident: id, at: at(m), operator: op), .init(step: s, status: status, reason: text))
         }
         func message(_ m: Double, _ msg: String, _ step: String?, _ op: String = "kim.duty") -> IncidentEvent {
-            IncidentEvent(kind: .message, incident: id, at: at(m), operator: op, step: step, message: msg)
+            .message(.init(incident: id, at: at(m), operator: op), .init(message: msg, step: step))
         }
         let journal: [IncidentEvent] = [
-            IncidentEvent(kind: .opened, incident: id, at: at(0), operator: "kim.duty", manual: "heavy-rain", mode: .live,
-                          variables: ["district": "관악구", "location": "잠수교"], level: .caution),
+            .opened(.init(incident: id, at: at(0), operator: "kim.duty"),
+                    .init(manual: "heavy-rain", mode: .live, level: .caution, variables: ["district": "관악구", "location": "잠수교"])),
             step(0.5, "HR-01", .done),
             step(4, "HR-02", .inProgress),
-            IncidentEvent(kind: .note, incident: id, at: at(6), operator: "kim.duty", step: "HR-02",
-                          text: "도림천 수위 상승 중 <script>alert('x')</script> & 잠수교 5.1 m"),
+            .note(.init(incident: id, at: at(6), operator: "kim.duty"),
+                  .init(step: "HR-02", text: "도림천 수위 상승 중 <script>alert('x')</script> & 잠수교 5.1 m")),
             step(8, "HR-02", .done),
             step(12, "HR-04", .done),
             step(14, "HR-05", .inProgress),
             message(16, "m-hr05", "HR-05"),
             step(17, "HR-05", .done),
             step(20, "HR-06", .skipped, "kim.duty", "잠수교는 홍수통제소가 이미 통제함"),
-            IncidentEvent(kind: .level, incident: id, at: at(22), operator: "lee.ctrl", level: .alert, text: "호우경보, 도림천 범람 우려"),
+            .level(.init(incident: id, at: at(22), operator: "lee.ctrl"), .init(level: .alert, reason: "호우경보, 도림천 범람 우려")),
             step(25, "HR-09", .done, "lee.ctrl"),
             message(30, "m-hr07", "HR-07", "lee.ctrl"),
             message(31, "m-dup", "HR-07", "lee.ctrl"),
@@ -58,9 +58,9 @@ enum ReportRecording {
             step(40, "HR-08", .done),
             message(40, "m-hr07c", "HR-07", "lee.ctrl"),
             step(41, "HR-11", .skipped, "lee.ctrl", "산사태 취약지역 없음 (관악구 확인)"),
-            IncidentEvent(kind: .note, incident: id, at: at(55), operator: "lee.ctrl", text: "신림동 반지하 2가구 대피 완료"),
+            .note(.init(incident: id, at: at(55), operator: "lee.ctrl"), .init(step: nil, text: "신림동 반지하 2가구 대피 완료")),
             step(90, "HR-10", .done, "lee.ctrl"),
-            IncidentEvent(kind: .closed, incident: id, at: at(95), operator: "kim.duty", text: "강우 소강, 비상근무 1단계로 하향"),
+            .closed(.init(incident: id, at: at(95), operator: "kim.duty"), summary: "강우 소강, 비상근무 1단계로 하향"),
         ]
         func msg(_ mid: String, _ m: Double, _ step: String?, _ kind: MessageClass, _ channels: [String], _ ko: String, _ en: String,
                  op: String = "kim.duty", approval: Bool = false, corrects: String? = nil) -> OutboxMessage {
@@ -137,12 +137,12 @@ enum ReportRecording {
             }
             while next < actions.count, actions[next].0 <= minute {
                 let (m, step, status, text) = actions[next]
-                journal.append(IncidentEvent(kind: .stepStatus, incident: drillID, at: at(m), operator: "trainee.han",
-                                             step: step, status: status, text: text))
+                journal.append(.step(.init(incident: drillID, at: at(m), operator: "trainee.han"),
+                                     .init(step: step, status: status, reason: text)))
                 next += 1
             }
         }
-        journal.append(IncidentEvent(kind: .closed, incident: drillID, at: at(45), operator: "trainer.choi", text: "훈련 종료"))
+        journal.append(.closed(.init(incident: drillID, at: at(45), operator: "trainer.choi"), summary: "훈련 종료"))
         return journal
     }
 

@@ -183,7 +183,7 @@ struct TUIComposeTests {
         #expect(first.text.ko == "[서울시] 마포구 지진 발생. 낙하물에 주의하십시오. 여진")
         #expect(first.channels == ["x", "mastodon"])
         #expect(first.operator == "kim" && first.district == "마포구" && first.step == "text")
-        #expect(try s.journal().contains { $0.kind == .message && $0.message == first.id })
+        #expect(try s.journal().contains { $0.messageQueued?.message == first.id })
 
         // The outbox: queued, then cancelled with a reason.
         try t.keys("a", "o")
@@ -331,7 +331,7 @@ struct TUIComposeTests {
         try t.keys("a", "C-o")
         try t.waitFor("a", "등록 안 됨 (NOT queued): open outbox.jsonl: Is a directory")
         try t.waitFor("a", "메시지 작성", "주의하십시오. 재시도")            // still composing, text intact
-        #expect(try s.journal().contains { $0.kind == .message } == false)
+        #expect(try s.journal().contains { $0.kind == "message" } == false)
 
         // Fixed: the same draft goes with the next Ctrl-O.
         try FileManager.default.removeItem(atPath: s.outboxPath)
@@ -362,13 +362,16 @@ struct TUIComposeTests {
     @Test func enqueueReadsBackThenSaysAppendedAndFollowsOtherWriters() throws {
         let dir = StateDirectory(path: Binaries.temporaryDirectory("tui-outbox"))
         try dir.prepare()
-        let shell = TUIOutbox(state: dir, channels: Self.channels)
+        // The shell's own effect handler on the real files.
+        var runner = EffectRunner(files: StateFiles(state: dir, log: nil))
+        runner.files.outbox = TUIOutbox(state: dir, channels: Self.channels)
+        let shell = runner.files.outbox
         let first = try #require(shell.poll(now: Date()))          // the first poll always answers
         #expect(first.messages.isEmpty && first.problems.isEmpty)
-        #expect(shell.poll(now: Date()) == nil)                     // nothing new: nothing to send
+        #expect(runner.pollOutbox(now: Date()) == nil)              // nothing new: nothing to send
 
         let record = OutboxRecord.message(Self.message("m-1"))
-        let actions = shell.enqueue(record, log: nil)
+        let actions = runner.perform(.enqueue(record), now: Date())
         #expect(actions.count == 2)
         guard case .outboxLoaded(let feed) = actions.first, case .outboxAppended(record) = actions.last else {
             Issue.record("wrong answer: \(actions)"); return
@@ -391,9 +394,10 @@ struct TUIComposeTests {
         let dir = StateDirectory(path: Binaries.temporaryDirectory("tui-outbox-fail"))
         try dir.prepare()
         try FileManager.default.createDirectory(atPath: dir.outboxPath, withIntermediateDirectories: false)
-        let shell = TUIOutbox(state: dir, channels: nil)
+        var runner = EffectRunner(files: StateFiles(state: dir, log: nil))
+        let shell = runner.files.outbox
         let record = OutboxRecord.message(Self.message("m-1"))
-        let actions = shell.enqueue(record, log: nil)
+        let actions = runner.perform(.enqueue(record), now: Date())
         #expect(actions == [.outboxAppendFailed(record, reason: "open outbox.jsonl: Is a directory")])
 
         try FileManager.default.removeItem(atPath: dir.outboxPath)

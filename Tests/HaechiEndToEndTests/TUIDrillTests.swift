@@ -92,12 +92,12 @@ struct TUIDrillTests {
         // The journal: opened with the scenario, the 60× clock, one inject with the drill's level
         // line, the pause, the four steps by kim, the close.
         let journal = try s.journal(id)
-        #expect(journal.first?.kind == .opened && journal.first?.scenario == "earthquake-m5" && journal.first?.mode == .drill)
-        #expect(journal.filter { $0.kind == .clock }.map { "\($0.speed ?? 0)\($0.paused == true ? "p" : "")" } == ["60", "60p"])
-        #expect(journal.filter { $0.kind == .inject }.compactMap(\.inject) == ["early-warning"])
-        #expect(journal.contains { $0.kind == .level && $0.level == .alert && $0.operator == "drill" })
-        #expect(journal.filter { $0.kind == .stepStatus && $0.status == .done }.compactMap(\.step) == ["EQ-01", "EQ-02", "EQ-03", "EQ-04"])
-        #expect(journal.last?.kind == .closed)
+        #expect(journal.first?.opening?.scenario == "earthquake-m5" && journal.first?.opening?.mode == .drill)
+        #expect(journal.compactMap(\.clockSet).map { "\($0.speed.rawValue)\($0.paused ? "p" : "")" } == ["60", "60p"])
+        #expect(journal.compactMap(\.injectShown?.inject) == ["early-warning"])
+        #expect(journal.contains { $0.levelSet?.level == .alert && $0.operator == "drill" })
+        #expect(journal.compactMap(\.stepChange).filter { $0.status == .done }.map(\.step) == ["EQ-01", "EQ-02", "EQ-03", "EQ-04"])
+        #expect(journal.last?.kind == "closed")
 
         // The same state directory through `haechi report`: the inject answered, in scenario time.
         let r = try Binaries.run("haechi", ["report", id, "--format", "json", "--manuals", Binaries.bundledManuals, "--state", s.state.path])
@@ -131,7 +131,7 @@ struct TUIDrillTests {
         try FileManager.default.createDirectory(at: incidents, withIntermediateDirectories: true)
         let (events, _) = try StateDirectory(path: state.path).journal(incident: id).readAll()
         let stable = "tui-drill-earthquake-m5"
-        let renamed = events.map { e -> IncidentEvent in var e = e; e.incident = stable; return e }
+        let renamed = events.map { $0.restamped { $0.incident = stable } }
         try StateDirectory(path: fixture.path).journal(incident: stable).append(renamed)
     }
 

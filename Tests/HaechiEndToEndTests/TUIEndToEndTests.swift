@@ -119,10 +119,10 @@ struct TUIEndToEndTests {
         #expect(try t.waitForExit("a") == 137)
 
         let events = try s.journal()
-        #expect(events.map(\.kind) == [.opened, .stepStatus, .stepStatus, .note])
-        #expect(events[0].variables == ["district": "마포구"] && events[0].mode == .drill && events[0].operator == "kim")
-        #expect(events[2].status == .skipped && events[2].text == "소방에서 이미 요청함")
-        #expect(events[3].text == "현장 도착, 균열 확인" && events[3].step == "scene")
+        #expect(events.map(\.kind) == ["opened", "step", "step", "note"])
+        #expect(events[0].opening?.variables == ["district": "마포구"] && events[0].opening?.mode == .drill && events[0].operator == "kim")
+        #expect(events[2].stepChange?.status == .skipped && events[2].stepChange?.reason == "소방에서 이미 요청함")
+        #expect(events[3].stepNote == IncidentEvent.StepNote(step: "scene", text: "현장 도착, 균열 확인"))
 
         // Start again, resume from Home: same statuses, note, elapsed time from the journal.
         try t.start("b", width: 100, height: 30, s.haechi("kim"))
@@ -185,7 +185,7 @@ struct TUIEndToEndTests {
         try t.keys("a", "Enter")
         let screen = try t.waitFor("a", "LIVE 실제  지진", "1.1 상황 접수 및 전파")
         #expect(screen.hasPrefix(" LIVE · 실제 상황"))
-        #expect(try s.journal().first?.mode == .live)
+        #expect(try s.journal().first?.opening?.mode == .live)
         try t.keys("a", "C-c")
         #expect(try t.waitForExit("a") == 0)
     }

@@ -16,18 +16,18 @@ import Testing
     init() throws {
         state = StateDirectory(path: NSTemporaryDirectory() + "haechi-journal-\(UUID().uuidString)")
         try state.prepare()
-        opened = IncidentEvent(kind: .opened, incident: "i1", at: at, operator: "kim", manual: "earthquake", mode: .drill,
-                               variables: ["district": "마포구"], level: .caution)
+        opened = .opened(.init(incident: "i1", at: at, operator: "kim"),
+                         .init(manual: "earthquake", mode: .drill, level: .caution, variables: ["district": "마포구"]))
     }
 
     func step(_ id: String, _ status: StepStatus, by: String = "kim", seconds: Double = 60) -> IncidentEvent {
-        IncidentEvent(kind: .stepStatus, incident: "i1", at: at.addingTimeInterval(seconds), operator: by, step: id, status: status)
+        .step(.init(incident: "i1", at: at.addingTimeInterval(seconds), operator: by), .init(step: id, status: status))
     }
 
     @Test func appendThenFollowReadsBackInFileOrderIncludingOtherWriters() throws {
-        var effects = TUIEffects(state: state, log: nil)
-        #expect(effects.perform(.appendJournal(opened)).isEmpty)  // not following yet: nothing to read
-        guard case .journalLoaded(let id, let events, let problems)? = effects.perform(.follow(incident: "i1")).first else {
+        var effects = EffectRunner(files: StateFiles(state: state, log: nil))
+        #expect(effects.perform(.appendJournal(opened), now: at).isEmpty)  // not following yet: nothing to read
+        guard case .journalLoaded(let id, let events, let problems)? = effects.perform(.follow(incident: "i1"), now: at).first else {
             Issue.record("no load"); return
         }
         #expect(id == "i1" && events == [opened] && problems.isEmpty)
@@ -35,15 +35,15 @@ import Testing
         // Another operator's process appends between our two actions.
         try state.journal(incident: "i1").append(step("receive", .done, by: "lee"))
         let ours = step("text", .skipped, seconds: 90)
-        let read = effects.perform(.appendJournal(ours))
+        let read = effects.perform(.appendJournal(ours), now: at)
         #expect(read == [.journalEvents(incident: "i1", events: [step("receive", .done, by: "lee"), ours], problems: [])])
         #expect(effects.pollFollowed() == nil)
     }
 
     @Test func aTornLastLineIsLeftForLaterAndBadLinesAreReportedNotFatal() throws {
-        var effects = TUIEffects(state: state, log: nil)
+        var effects = EffectRunner(files: StateFiles(state: state, log: nil))
         try state.journal(incident: "i1").append(opened)
-        _ = effects.perform(.follow(incident: "i1"))
+        _ = effects.perform(.follow(incident: "i1"), now: at)
         let path = state.journalPath(incident: "i1")
         // A writer killed mid-line: followers must wait, not report or skip it.
         let handle = FileHandle(forWritingAtPath: path)!
@@ -61,8 +61,8 @@ import Testing
     @Test func replayAfterACrashGivesTheSameIncident() throws {
         let log = state.journal(incident: "i1")
         let events = [opened, step("receive", .done), step("text", .skipped, seconds: 120),
-                      IncidentEvent(kind: .note, incident: "i1", at: at.addingTimeInterval(130), operator: "kim", step: "scene", text: "현장 도착"),
-                      IncidentEvent(kind: .level, incident: "i1", at: at.addingTimeInterval(140), operator: "lee", level: .alert)]
+                      .note(.init(incident: "i1", at: at.addingTimeInterval(130), operator: "kim"), .init(step: "scene", text: "현장 도착")),
+                      .level(.init(incident: "i1", at: at.addingTimeInterval(140), operator: "lee"), .init(level: .alert))]
         var live: Incident?
         for e in events {
             try log.append(e)
@@ -79,8 +79,8 @@ import Testing
     }
 
     @Test func incidentsAreListedWithCountsAndClosedOnesMarked() throws {
-        var effects = TUIEffects(state: state, log: nil)
-        effects.manualsByID = ["earthquake": Manual(
+        var effects = EffectRunner(files: StateFiles(state: state, log: nil))
+        effects.manuals = ["earthquake": Manual(
             id: "earthquake", title: Localized(ko: "지진", en: "Earthquake"), category: .natural, department: Localized(ko: "", en: ""),
             revised: "2026-01-01", variables: [IncidentVariable(id: "district", label: Localized(ko: "자치구", en: "District"), maxLength: 8)],
             phases: [Phase(id: "p", title: Localized(ko: "p", en: "p"), steps: [
@@ -90,12 +90,11 @@ import Testing
                      targetMinutes: 5, fromLevel: .serious),
             ])])]
         try state.journal(incident: "i1").append([opened, step("receive", .done)])
-        var second = opened
-        second.incident = "i2"
-        try state.journal(incident: "i2").append([second, IncidentEvent(kind: .closed, incident: "i2", at: at.addingTimeInterval(99), operator: "kim", text: "끝")])
+        let second = opened.restamped { $0.incident = "i2" }
+        try state.journal(incident: "i2").append([second, .closed(.init(incident: "i2", at: at.addingTimeInterval(99), operator: "kim"), summary: "끝")])
         // Not a journal of ours: ignored rather than crashing the list.
         try Data("garbage\n".utf8).write(to: URL(fileURLWithPath: state.incidentsPath + "/junk.jsonl"))
-        guard case .incidentsListed(let list)? = effects.perform(.listIncidents).first else { Issue.record("no list"); return }
+        guard case .incidentsListed(let list)? = effects.perform(.listIncidents, now: at).first else { Issue.record("no list"); return }
         let byID = Dictionary(uniqueKeysWithValues: list.map { ($0.id, $0) })
         #expect(byID.keys.sorted() == ["i1", "i2"])
         #expect(byID["i1"]?.resolvedSteps == 1 && byID["i1"]?.totalSteps == 1)  // "text" applies from 심각 only
@@ -104,11 +103,11 @@ import Testing
     }
 
     @Test func aJournalThatCannotBeWrittenSaysNotSaved() throws {
-        var effects = TUIEffects(state: state, log: nil)
+        var effects = EffectRunner(files: StateFiles(state: state, log: nil))
         // A directory where the journal should be: open fails even for root (EISDIR).
         try FileManager.default.createDirectory(atPath: state.journalPath(incident: "i1"), withIntermediateDirectories: false)
-        _ = effects.perform(.follow(incident: "i1"))
-        let result = effects.perform(.appendJournal(opened))
+        _ = effects.perform(.follow(incident: "i1"), now: at)
+        let result = effects.perform(.appendJournal(opened), now: at)
         guard case .journalAppendFailed(let e, let reason)? = result.first else { Issue.record("append did not fail: \(result)"); return }
         #expect(e == opened)
         #expect(reason.contains("Is a directory"))

@@ -31,18 +31,6 @@ extension Fixture {
 }
 
 extension Harness {
-    /// What the shell does for `.enqueue`: the append (or its failure), then the outbox read
-    /// back, then the answer.
-    mutating func performEnqueue(_ record: OutboxRecord) {
-        if let failOutbox {
-            send(.outboxAppendFailed(record, reason: failOutbox))
-            return
-        }
-        outbox.append(record)
-        send(.outboxLoaded(feed))
-        send(.outboxAppended(record))
-    }
-
     var feed: OutboxFeed {
         OutboxFeed(messages: OutboxLedgerJoin.join(outbox: outbox, ledger: ledger, channels: state.channels), loadedAt: clock.now)
     }
@@ -256,7 +244,7 @@ extension Harness {
         #expect(h.state.flash?.text.en == "Message queued: \(m.id) → x, mastodon")
         let journal = h.journals["20261129-030000-earthquake-0001"] ?? []
         let event = try #require(journal.last)
-        #expect(event.kind == .message && event.message == m.id && event.step == "alert-text")
+        #expect(event.messageQueued?.message == m.id && event.step == "alert-text")
         #expect(h.state.status.queued == 1)
     }
 
@@ -291,8 +279,8 @@ extension Harness {
 
     @Test func anotherOperatorsQueuedMessageIsAnnouncedFromTheJournal() {
         var h = Harness.onTemplateStep()
-        h.appendFromElsewhere(IncidentEvent(kind: .message, incident: "20261129-030000-earthquake-0001", at: h.clock.now,
-                                            operator: "lee", text: "queued for x", message: "m-1"))
+        h.appendFromElsewhere(.message(.init(incident: "20261129-030000-earthquake-0001", at: h.clock.now, operator: "lee"),
+                                       .init(message: "m-1", text: "queued for x")))
         h.poll()
         #expect(h.state.flash?.text.en == "lee: message m-1: queued for x")
     }
@@ -340,7 +328,7 @@ extension Harness {
         #expect(h.state.flash?.kind == .error)
         #expect(h.state.flash?.text.en == "NOT queued: write outbox.jsonl: No space left on device. The draft is kept; Ctrl-O to try again")
         #expect(h.screenText.contains("등록 안 됨 (NOT queued)"))
-        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == .message } != true)
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == "message" } != true)
         // The disk is fixed: the same draft goes again under the same id.
         h.failOutbox = nil
         h.clock.advance(seconds: 30)
@@ -460,7 +448,7 @@ extension Harness {
         #expect(h.state.status.awaitingApproval == 0)
         #expect(h.screenText.contains("승인: lee"))
         // Journaled in the incident, for the timeline.
-        #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.text == "approved by lee")
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.messageQueued?.text == "approved by lee")
     }
 
     @Test func cancelAsksForAReasonAndRefusesWhatIsDelivered() throws {
@@ -494,7 +482,7 @@ extension Harness {
         #expect(h.state.flash?.text.en == "NOT cancelled: \(m.id): fsync outbox.jsonl: Input/output error")
         #expect(h.outbox.count == 1)
         #expect(h.feed.messages[0].state(DeliveryTarget(channel: "x", language: .ko)) == .awaitingApproval)
-        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == .message && $0.operator == "lee" } != true)
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.contains { $0.kind == "message" && $0.operator == "lee" } != true)
     }
 
     @Test func oneKeyCorrectsADeliveredMessageInEveryLanguage() throws {
@@ -520,7 +508,7 @@ extension Harness {
         #expect(h.outboxScreen?.selected == fix.id)
         #expect(h.feed[m.id]?.correctedBy == [fix.id])
         #expect(h.state.flash?.text.en == "Correction of \(m.id) queued: \(fix.id) → x, mastodon")
-        #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.message == fix.id)
+        #expect(h.journals["20261129-030000-earthquake-0001"]?.last?.messageQueued?.message == fix.id)
     }
 
     @Test func aCorrectionIsNotHeldBackByTheRepeatWarning() throws {

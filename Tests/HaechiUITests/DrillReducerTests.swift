@@ -11,10 +11,11 @@ import Testing
         let h = Harness.drill(speed: .x10)
         let journal = h.journal
         try #require(journal.count == 2)
-        #expect(journal[0].kind == .opened && journal[0].scenario == "quake-drill" && journal[0].mode == .drill)
-        #expect(journal[0].level == .interest && journal[0].variables == ["district": "마포구", "magnitude": "4.8"])
+        let opening = try #require(journal[0].opening)
+        #expect(opening.scenario == "quake-drill" && opening.mode == .drill)
+        #expect(opening.level == .interest && opening.variables == ["district": "마포구", "magnitude": "4.8"])
         #expect(journal[0].operator == "kim")
-        #expect(journal[1].kind == .clock && journal[1].speed == 10 && journal[1].paused == false)
+        #expect(journal[1].clockSet == IncidentEvent.ClockSet(speed: .x10, paused: false))
         #expect(h.checklist != nil)
         #expect(h.state.incident?.clock?.speed == .x10)
         #expect(h.state.incident?.scenarioID == "quake-drill")
@@ -23,7 +24,7 @@ import Testing
 
     @Test func atOneTimesNoClockLineIsWritten() {
         let h = Harness.drill()
-        #expect(h.journal.map(\.kind) == [.opened])
+        #expect(h.journal.map(\.kind) == ["opened"])
     }
 
     @Test func unknownScenarioIsRefusedOnScreen() {
@@ -39,9 +40,9 @@ import Testing
         #expect(!h.screenText.contains("기상청 지진속보"))
         h.wait(seconds: 2)
         let played = h.journal.dropFirst()
-        #expect(played.map(\.kind) == [.inject, .level])
-        #expect(played.first?.inject == "warning" && played.first?.operator == DrillSetup.drillOperator)
-        #expect(played.last?.level == .caution)
+        #expect(played.map(\.kind) == ["inject", "level"])
+        #expect(played.first?.injectShown?.inject == "warning" && played.first?.operator == DrillSetup.drillOperator)
+        #expect(played.last?.levelSet?.level == .caution)
         #expect(h.state.incident?.level == .caution)
         // The step that applies from 주의 is now on the checklist; the inject is on screen and announced.
         #expect(h.screenText.contains("현장 피해 확인"))
@@ -50,13 +51,13 @@ import Testing
         #expect(h.state.pendingInjects.isEmpty)
         h.wait(seconds: 1)
         h.send(.tick)
-        #expect(h.journal.filter { $0.kind == .inject }.count == 1)
+        #expect(h.journal.filter { $0.kind == "inject" }.count == 1)
     }
 
     @Test func injectsDueTogetherArePlayedInScriptOrder() {
         var h = Harness.drill()
         h.wait(seconds: 301)
-        #expect(h.journal.compactMap(\.inject) == ["warning", "aftershock"])
+        #expect(h.journal.compactMap(\.injectShown?.inject) == ["warning", "aftershock"])
         #expect(h.state.incident?.level == .alert)
         #expect(h.state.incident?.levelChanges.map(\.to) == [.caution, .alert])
     }
@@ -65,13 +66,13 @@ import Testing
         var h = Harness.drill()
         h.key(.char("+"))
         h.key(.char("+"))
-        let clocks = h.journal.filter { $0.kind == .clock }
-        #expect(clocks.map(\.speed) == [2, 5])
+        let clocks = h.journal.filter { $0.kind == "clock" }
+        #expect(clocks.compactMap(\.clockSet?.speed) == [.x2, .x5])
         #expect(h.state.incident?.clock?.speed == .x5)
         h.wait(seconds: 11)  // 55 s of scenario time
         #expect(h.state.incident?.injects.isEmpty == true)
         h.wait(seconds: 1)   // 60 s
-        #expect(h.state.incident?.injects.map(\.inject) == ["warning"])
+        #expect(h.state.incident?.injects.map(\.id) == ["warning"])
         // Elapsed and the panel's clock are scenario time.
         #expect(h.screenText.contains("경과 01:00"))
         #expect(h.screenText.contains("T+01:00  >> 5×"))
@@ -91,7 +92,7 @@ import Testing
         var h = Harness.drill()
         h.wait(seconds: 30)
         h.key(.char(" "))
-        #expect(h.journal.last?.kind == .clock && h.journal.last?.paused == true)
+        #expect(h.journal.last?.clockSet?.paused == true)
         #expect(h.state.incident?.clock?.isPaused == true)
         h.wait(seconds: 600)
         #expect(h.state.incident?.injects.isEmpty == true)
@@ -101,7 +102,7 @@ import Testing
         h.wait(seconds: 29)
         #expect(h.state.incident?.injects.isEmpty == true)
         h.wait(seconds: 2)
-        #expect(h.state.incident?.injects.map(\.inject) == ["warning"])
+        #expect(h.state.incident?.injects.map(\.id) == ["warning"])
     }
 
     @Test func overdueMarksUseScenarioTime() {
@@ -119,7 +120,7 @@ import Testing
         h.wait(seconds: 7)   // T+70 s: the warning is played
         h.key(.char(" "))    // paused at T+70 s
         let journal = h.journal
-        #expect(journal.compactMap(\.inject) == ["warning"])
+        #expect(journal.compactMap(\.injectShown?.inject) == ["warning"])
 
         // A new TUI (after kill -9) an hour later, opening the same journal.
         var again = Harness()
@@ -134,19 +135,19 @@ import Testing
         #expect(again.screenText.contains("기상청 지진속보"))
         again.key(.char(" "))
         again.wait(seconds: 24)  // 10× again: T+310 s
-        #expect(again.journal.compactMap(\.inject) == ["warning", "aftershock"])
+        #expect(again.journal.compactMap(\.injectShown?.inject) == ["warning", "aftershock"])
     }
 
     @Test func aFailedInjectAppendIsRetriedOnTheNextTick() {
         var h = Harness.drill()
         h.failAppends = "No space left on device"
         h.wait(seconds: 61)
-        #expect(h.journal.filter { $0.kind == .inject }.isEmpty)
+        #expect(h.journal.filter { $0.kind == "inject" }.isEmpty)
         #expect(h.state.pendingInjects.isEmpty)
         #expect(h.state.flash?.kind == .error)
         h.failAppends = nil
         h.send(.tick)
-        #expect(h.journal.compactMap(\.inject) == ["warning"])
+        #expect(h.journal.compactMap(\.injectShown?.inject) == ["warning"])
     }
 
     @Test func aClosedDrillPlaysNoMoreInjectsAndRefusesTheClockKeys() {
@@ -154,7 +155,7 @@ import Testing
         h.key(.char("c")); h.type("훈련 종료"); h.key(.enter)
         #expect(h.state.incident?.isClosed == true)
         h.wait(seconds: 900)
-        #expect(h.journal.filter { $0.kind == .inject }.isEmpty)
+        #expect(h.journal.filter { $0.kind == "inject" }.isEmpty)
         #expect(h.send(.key(.char("+"))).isEmpty)
         #expect(h.state.flash?.text.en == "This drill is closed")
     }
@@ -174,31 +175,30 @@ import Testing
         h.state.scenarios = [Fixture.quakeScenario]
         h.key(.enter)                 // earthquake → Start, on the mode field
         h.key(.down)                  // the scenario field (drill, and the manual has one)
-        guard case .start(let s0) = h.state.screen else { Issue.record("not start"); return }
-        #expect(s0.field == .scenario)
+        #expect(try #require(h.startScreen).field == .scenario)
         #expect(h.screenText.contains("없음 (자유 훈련)"))
         h.key(.right)
-        guard case .start(let s1) = h.state.screen else { return }
+        let s1 = try #require(h.startScreen)
         #expect(s1.scenarioID == "quake-drill")
         #expect(s1.values["district"]?.text == "마포구")
         #expect(h.screenText.contains("마포구 규모 4.8 지진 (3개 상황)"))
         h.key(.ctrl("o"))
-        let opened = try #require(h.journal.first)
+        let opened = try #require(h.journal.first?.opening)
         #expect(opened.scenario == "quake-drill" && opened.mode == .drill)
         #expect(h.checklist != nil && h.state.incident?.clock != nil)
     }
 
-    @Test func liveModeHasNoScenarioField() {
+    @Test func liveModeHasNoScenarioField() throws {
         var h = Harness()
         h.state.scenarios = [Fixture.quakeScenario]
         h.key(.enter)
         h.key(.right)                 // DRILL → LIVE
-        guard case .start(let s) = h.state.screen else { Issue.record("not start"); return }
+        let s = try #require(h.startScreen)
         #expect(!s.fields(h.state).contains(.scenario))
         var other = Harness()         // a manual with no scenario: no field either
         other.state.scenarios = [Fixture.quakeScenario]
         other.key(.down); other.key(.enter)
-        guard case .start(let f) = other.state.screen else { return }
+        let f = try #require(other.startScreen)
         #expect(!f.fields(other.state).contains(.scenario))
     }
 
@@ -211,7 +211,7 @@ import Testing
         h.key(.char("d"))             // 상황 접수 및 전파 done at T+1:31: answers the warning
         let out = h.send(.key(.char("R")))
         #expect(out == [.loadReport(incident: Harness.drillID)])
-        guard case .report(let screen) = h.state.screen else { Issue.record("not report"); return }
+        let screen = try #require(h.reportScreen)
         let report = try #require(screen.report)
         #expect(report.drill?.injects.first?.answered == true)
         #expect(h.screenText.contains("사후 검토 보고서"))
@@ -219,21 +219,20 @@ import Testing
         #expect(h.state.modeInContext == .drill)
         // Journal lines keep arriving while the report is open.
         h.wait(seconds: 240)
-        #expect(h.journal.compactMap(\.inject) == ["warning", "aftershock"])
+        #expect(h.journal.compactMap(\.injectShown?.inject) == ["warning", "aftershock"])
         h.key(.char("q"))
         #expect(h.checklist != nil)
         #expect(h.state.incident?.level == .alert)
     }
 
-    @Test func reportScrollsAndRebuilds() {
+    @Test func reportScrollsAndRebuilds() throws {
         var h = Harness.drill()
         h.key(.char("R"))
         h.key(.end)
-        guard case .report(let s) = h.state.screen else { Issue.record("not report"); return }
-        #expect(s.scroll > 0)
+        #expect(try #require(h.reportScreen).scroll > 0)
         #expect(h.send(.key(.char("g"))) == [.loadReport(incident: Harness.drillID)])
         h.key(.home)
-        if case .report(let s2) = h.state.screen { #expect(s2.scroll == 0) }
+        #expect(try #require(h.reportScreen).scroll == 0)
     }
 
     @Test func reportOfAClosedIncidentFromHome() {
@@ -262,19 +261,43 @@ import Testing
 }
 
 extension DrillReducerTests {
-    @Test func aChosenScenarioFixesLevelAndVariables() {
+    @Test func aChosenScenarioFixesLevelAndVariables() throws {
         var h = Harness()
         h.state.scenarios = [Fixture.quakeScenario]
         h.key(.enter)
         h.key(.down)
         h.key(.right)                 // quake-drill chosen
         h.key(.down)                  // straight to the open line: level and district come from the scenario
-        guard case .start(let s) = h.state.screen else { Issue.record("not start"); return }
+        let s = try #require(h.startScreen)
         #expect(s.field == .open)
         #expect(h.screenText.contains("마포구"))
         h.key(.up); h.key(.left)      // back to none: the form is editable again
-        guard case .start(let free) = h.state.screen else { return }
+        let free = try #require(h.startScreen)
         #expect(free.scenarioID == nil)
         #expect(free.fields(h.state).contains(.variable("district")))
+        #expect(free.values["district"]?.text == "" && free.level == .interest, "the scenario's data went with it")
+    }
+
+    /// Issue 9: choosing a scenario and then LIVE carried the scenario's district and magnitude
+    /// into a LIVE incident. Leaving the scenario puts back what the operator had typed.
+    @Test func switchingFromAScenarioToLiveDropsTheScenariosData() throws {
+        var h = Harness()
+        h.state.scenarios = [Fixture.quakeScenario]
+        h.key(.enter)
+        h.key(.down); h.key(.down); h.key(.down)   // mode → scenario → level → district
+        h.type("강서구")                             // typed before choosing a scenario
+        h.key(.up); h.key(.up)                      // back to the scenario field
+        h.key(.right)                               // quake-drill: 마포구, 4.8, 관심
+        let chosen = try #require(h.startScreen)
+        #expect(chosen.values["district"]?.text == "마포구" && chosen.values["magnitude"]?.text == "4.8")
+        h.key(.up); h.key(.right)                   // mode: LIVE
+        let live = try #require(h.startScreen)
+        #expect(live.mode == .live && live.scenarioID == nil)
+        #expect(live.values["district"]?.text == "강서구" && live.values["magnitude"]?.text == "")
+        #expect(!h.screenText.contains("마포구") && !h.screenText.contains("4.8"))
+        h.key(.ctrl("o")); h.type("LIVE"); h.key(.enter)
+        let opening = try #require(h.journal.first?.opening)
+        #expect(opening.mode == .live)
+        #expect(opening.variables == ["district": "강서구"])
     }
 }

@@ -22,8 +22,7 @@ import Testing
         #expect(prompt.field.text == "마포대교 남단 균열, 통제 요청")
         h.key(.enter)
         let note = try #require(h.journals.values.first?.last)
-        #expect(note.kind == .note)
-        #expect(note.text == "마포대교 남단 균열, 통제 요청")
+        #expect(note.stepNote?.text == "마포대교 남단 균열, 통제 요청")
     }
 
     @Test func everyEditingKeyWorksInAPrompt() throws {
@@ -135,9 +134,7 @@ import Testing
         var seat = Harness()
         seat.state.readOnly = true
         seat.journals = writer.journals
-        seat.send(.journalLoaded(incident: id, events: writer.journals[id] ?? [], problems: []))
-        seat.followed = id
-        seat.followedCount = writer.journals[id]?.count ?? 0
+        seat.perform(.follow(incident: id))
         #expect(seat.screenText.contains("읽기 전용"))
         let before = seat.journals[id]?.count
         seat.key(.char("d"))
@@ -148,8 +145,7 @@ import Testing
         seat.key(.char(":")); seat.type("done"); seat.key(.enter)
         #expect(seat.journals[id]?.count == before)
         // Another seat's change arrives and is shown.
-        var done = IncidentEvent(kind: .stepStatus, incident: id, at: Fixture.start, operator: "lee")
-        done.step = "receive"; done.status = .done
+        let done = IncidentEvent.step(.init(incident: id, at: Fixture.start, operator: "lee"), .init(step: "receive", status: .done))
         seat.appendFromElsewhere(done)
         seat.poll()
         #expect(seat.state.incident?.status(of: "receive") == .done)
@@ -159,7 +155,7 @@ import Testing
     @Test func readOnlyDropsWritesFromAnyAction() throws {
         var state = AppState(manuals: [Fixture.earthquake], operatorName: "kim", now: Fixture.start)
         state.readOnly = true
-        let effects = ReadOnly.enforce(&state, [.appendJournal(IncidentEvent(kind: .note, incident: "x", at: Fixture.start, operator: "kim")), .listIncidents], tell: true)
+        let effects = ReadOnly.enforce(&state, [.appendJournal(.note(.init(incident: "x", at: Fixture.start, operator: "kim"), .init(step: nil, text: "x"))), .listIncidents], tell: true)
         #expect(effects.first == .listIncidents)
         #expect(!effects.contains { if case .appendJournal = $0 { true } else { false } })
         #expect(state.flash != nil)
@@ -174,7 +170,7 @@ import Testing
         h.key(.char("d"))
         #expect(h.state.flash?.text.en.contains("does nothing here") == true)
         h.key(.char("D"))
-        #expect(h.journals.values.first?.last?.status == .done)
+        #expect(h.journals.values.first?.last?.stepChange?.status == .done)
         #expect(KeyOverrides.name(.markDone) == "mark-done")
         #expect(KeyOverrides.parseKey("Ctrl-N") == .ctrl("n"))
         #expect(KeyOverrides.parseKey("M-b") == .alt("b"))

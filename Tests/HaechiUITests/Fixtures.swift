@@ -73,25 +73,94 @@ enum Fixture {
     }
 }
 
-/// Drives the reducer the way the shell does, with an in-memory journal: appended events are
-/// read back as `.journalEvents`, so flows run exactly as they would against the files.
+/// The state directory in memory, behind the interface the shell's effect handler
+/// (`EffectRunner`) uses: the harness runs that handler itself, not a copy of it.
+struct MemoryFiles: ShellFiles {
+    struct Refused: Error, CustomStringConvertible { var description: String }
+    var journals: [String: [IncidentEvent]] = [:]
+    var followed: String?
+    var followedCount = 0
+    /// When set, appends fail with this reason (disk full).
+    var failAppends: String?
+    var outbox: [OutboxRecord] = []
+    var ledger: [DeliveryRecord] = []
+    var failOutbox: String?
+    /// How much of the outbox and ledger the last read saw: a read answers only when they grew.
+    var outboxSeen = -1
+    // What the shell loaded at start (channels.yaml, manuals, scenarios), kept in step by the harness.
+    var channels = ChannelProfiles([])
+    var manuals: [Manual] = []
+    var scenarios: [Scenario] = []
+    var logged: [String] = []
+
+    mutating func appendJournal(_ event: IncidentEvent) throws {
+        if let failAppends { throw Refused(description: failAppends) }
+        journals[event.incident, default: []].append(event)
+    }
+
+    mutating func followJournal(_ incident: String) -> (events: [IncidentEvent], problems: [String]) {
+        followed = incident
+        let events = journals[incident] ?? []
+        followedCount = events.count
+        return (events, [])
+    }
+
+    mutating func readFollowed() -> (events: [IncidentEvent], problems: [String]) {
+        guard let id = followed, let events = journals[id], events.count > followedCount else { return ([], []) }
+        let new = Array(events[followedCount...])
+        followedCount = events.count
+        return (new, [])
+    }
+
+    mutating func stopFollowing() { followed = nil }
+
+    func allJournals() -> [(id: String, events: [IncidentEvent])] { journals.map { ($0.key, $0.value) } }
+
+    mutating func appendOutbox(_ record: OutboxRecord) throws {
+        if let failOutbox { throw Refused(description: failOutbox) }
+        outbox.append(record)
+    }
+
+    mutating func readOutbox(now: Date) -> OutboxFeed? {
+        guard outbox.count + ledger.count != outboxSeen else { return nil }
+        outboxSeen = outbox.count + ledger.count
+        return OutboxFeed(messages: OutboxLedgerJoin.join(outbox: outbox, ledger: ledger, channels: channels), loadedAt: now)
+    }
+
+    func reportInput(_ incident: String) -> Result<(input: ReportInput, warnings: [String]), ReportSourceProblem> {
+        guard let journal = journals[incident], let replayed = Incident.replay(journal) else {
+            return .failure(ReportSourceProblem("no journal \(incident)"))
+        }
+        let manual = manuals.first { $0.id == replayed.manualID }
+        let scenario = replayed.scenarioID.flatMap { id in scenarios.first { $0.id == id } }
+        return .success((ReportInput(journal: journal, outbox: outbox, ledger: ledger, manual: manual, scenario: scenario), []))
+    }
+
+    func reason(_ error: any Error) -> String { "\(error)" }
+
+    func log(_ line: String) {}
+}
+
+/// Drives the reducer the way the shell does, with the shell's own effect handler
+/// (`EffectRunner`) on an in-memory state directory: appended events are read back as
+/// `.journalEvents`, so flows run exactly as they would against the files.
 struct Harness {
     var state: AppState
     let clock: TestClock
     let env: Environment
-    var journals: [String: [IncidentEvent]] = [:]
-    var followed: String?
-    var followedCount = 0
+    var runner = EffectRunner(files: MemoryFiles())
     /// Every effect the reducer returned, in order.
     var effects: [Effect] = []
-    /// When set, appends fail with this reason (disk full).
-    var failAppends: String?
     var quit = false
-    /// The outbox and the sender's ledger in memory (ComposeTests.swift): `.enqueue` appends to
-    /// `outbox` unless `failOutbox` is set, then the join is fed back as `.outboxLoaded`.
-    var outbox: [OutboxRecord] = []
-    var ledger: [DeliveryRecord] = []
-    var failOutbox: String?
+
+    // The in-memory files, for tests to read and to break.
+    var journals: [String: [IncidentEvent]] { get { runner.files.journals } set { runner.files.journals = newValue } }
+    var followed: String? { runner.followed }
+    var failAppends: String? { get { runner.files.failAppends } set { runner.files.failAppends = newValue } }
+    /// The outbox and the sender's ledger in memory (ComposeTests.swift).
+    var outbox: [OutboxRecord] { get { runner.files.outbox } set { runner.files.outbox = newValue } }
+    var ledger: [DeliveryRecord] { get { runner.files.ledger } set { runner.files.ledger = newValue } }
+    var failOutbox: String? { get { runner.files.failOutbox } set { runner.files.failOutbox = newValue } }
 
     init(width: Int = 80, height: Int = 24, language: Language = .ko, manuals: [Manual] = [Fixture.earthquake, Fixture.fire]) {
         clock = TestClock(Fixture.start)
@@ -114,49 +183,22 @@ struct Harness {
     mutating func type(_ text: String) { for c in text { key(.char(c)) } }
 
     mutating func perform(_ effect: Effect) {
-        switch effect {
-        case .appendJournal(let e):
-            if let failAppends { send(.journalAppendFailed(e, reason: failAppends)); return }
-            journals[e.incident, default: []].append(e)
-            poll()
-        case .follow(let id):
-            followed = id
-            let events = journals[id] ?? []
-            followedCount = events.count
-            send(.journalLoaded(incident: id, events: events, problems: []))
-        case .stopFollowing:
-            followed = nil
-        case .listIncidents:
-            let list = journals.values.compactMap { Incident.replay($0) }.map { inc in
-                IncidentSummary(inc, manual: state.manual(id: inc.manualID))
-            }
-            send(.incidentsListed(list.sorted { $0.id < $1.id }))
-        case .log:
-            break
-        case .quit:
-            quit = true
-        case .enqueue(let record):
-            performEnqueue(record)
-        case .loadReport(let id):
-            // The shell reads the same journal from disk (TUIDrill.report); here it is in memory.
-            let journal = journals[id] ?? []
-            let scenario = journal.first?.scenario.flatMap { s in state.scenarios.first { $0.id == s } }
-            let report = try? IncidentReport.build(ReportInput(journal: journal, manual: journal.first?.manual.flatMap(state.manual(id:)),
-                                                               scenario: scenario, clock: DrillClock(journal: journal)))
-            send(.reportLoaded(incident: id, report: report, problems: report == nil ? ["no journal \(id)"] : []))
-        }
+        if effect == .quit { quit = true; return }
+        // What the shell loaded at start; tests may set these on the state after `init`.
+        runner.files.channels = state.channels
+        runner.files.manuals = state.manuals
+        runner.files.scenarios = state.scenarios
+        runner.manuals = Dictionary(state.manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for action in runner.perform(effect, now: clock.now) { send(action) }
     }
 
     /// What the shell's quarter-second poll does.
     mutating func poll() {
-        guard let id = followed, let events = journals[id], events.count > followedCount else { return }
-        let new = Array(events[followedCount...])
-        followedCount = events.count
-        send(.journalEvents(incident: id, events: new, problems: []))
+        if let action = runner.pollFollowed() { send(action) }
     }
 
     /// Another operator's TUI appending to the same journal.
-    mutating func appendFromElsewhere(_ event: IncidentEvent) { journals[event.incident, default: []].append(event) }
+    mutating func appendFromElsewhere(_ event: IncidentEvent) { runner.files.journals[event.incident, default: []].append(event) }
 
     var screenText: String { render(state).text }
 
@@ -173,4 +215,9 @@ struct Harness {
     }
 
     var checklist: ChecklistScreen? { if case .checklist(let s) = state.screen { s } else { nil } }
+    // The other screens, for `try #require(h.startScreen)`: a test on the wrong screen fails.
+    var homeScreen: HomeScreen? { if case .home(let s) = state.screen { s } else { nil } }
+    var startScreen: StartScreen? { if case .start(let s) = state.screen { s } else { nil } }
+    var reviewScreen: ReviewScreen? { if case .review(let s) = state.screen { s } else { nil } }
+    var reportScreen: ReportScreen? { if case .report(let s) = state.screen { s } else { nil } }
 }

@@ -7,48 +7,51 @@ import Testing
 /// a visible count of what was ignored, never a silently different incident.
 @Suite struct IncidentTests {
     let at = Fixture.start
-    func e(_ kind: IncidentEvent.Kind, _ seconds: Double = 0, incident: String = "i", step: String? = nil,
-           status: StepStatus? = nil, text: String? = nil, level: AlertLevel? = nil, by: String = "kim") -> IncidentEvent {
-        IncidentEvent(kind: kind, incident: incident, at: at.addingTimeInterval(seconds), operator: by,
-                      manual: kind == .opened ? "earthquake" : nil, mode: kind == .opened ? .drill : nil,
-                      level: level ?? (kind == .opened ? .interest : nil), step: step, status: status, text: text)
+    func stamp(_ seconds: Double, _ incident: String = "i", by: String = "kim") -> IncidentEvent.Stamp {
+        .init(incident: incident, at: at.addingTimeInterval(seconds), operator: by)
+    }
+    func opened(_ seconds: Double = 0, level: AlertLevel = .interest) -> IncidentEvent {
+        .opened(stamp(seconds), .init(manual: "earthquake", mode: .drill, level: level))
+    }
+    func step(_ seconds: Double, _ id: String, _ status: StepStatus, reason: String? = nil, incident: String = "i", by: String = "kim") -> IncidentEvent {
+        .step(stamp(seconds, incident, by: by), .init(step: id, status: status, reason: reason))
     }
 
     @Test func noOpeningNoIncident() {
         #expect(Incident.replay([]) == nil)
-        #expect(Incident.replay([e(.note, step: "a", text: "x")]) == nil)
+        #expect(Incident.replay([.note(stamp(0), .init(step: "a", text: "x"))]) == nil)
     }
 
-    @Test func eventsThatMakeNoSenseAreCountedNotApplied() {
-        let incident = Incident.replay([
-            e(.note, step: "a", text: "before opening"),
-            e(.opened),
-            e(.opened, 1),                          // a second opening
-            e(.stepStatus, 2, step: "receive"),     // no status
-            e(.stepStatus, 3, incident: "other", step: "receive", status: .done),
-            e(.stepStatus, 4, step: "receive", status: .done),
-        ])!
+    @Test func eventsThatMakeNoSenseAreCountedNotApplied() throws {
+        let unknown = IncidentEvent.unknown(stamp(2), .init(kind: "step", problem: "a 'step' line needs 'status'", fields: ["step": .string("receive")]))
+        let incident = try #require(Incident.replay([
+            .note(stamp(0), .init(step: "a", text: "before opening")),
+            opened(),
+            opened(1),                                   // a second opening
+            unknown,                                     // a step line with no status
+            step(3, "receive", .done, incident: "other"),
+            step(4, "receive", .done),
+        ]))
         #expect(incident.ignoredEvents == 4)
+        #expect(incident.unknownEvents == [unknown])
         #expect(incident.status(of: "receive") == .done)
         #expect(incident.notes.isEmpty)
     }
 
-    @Test func theLastStatusWinsAndKeepsWhoAndWhen() {
-        let incident = Incident.replay([
-            e(.opened), e(.stepStatus, 10, step: "a", status: .inProgress),
-            e(.stepStatus, 20, step: "a", status: .skipped, text: "중복", by: "lee"),
-        ])!
+    @Test func theLastStatusWinsAndKeepsWhoAndWhen() throws {
+        let incident = try #require(Incident.replay([opened(), step(10, "a", .inProgress), step(20, "a", .skipped, reason: "중복", by: "lee")]))
         #expect(incident.progress["a"] == Incident.StepProgress(status: .skipped, at: at.addingTimeInterval(20), by: "lee", reason: "중복"))
+        #expect(incident.history["a"]?.map(\.status) == [.inProgress, .skipped])
         #expect(incident.lastEventAt == at.addingTimeInterval(20))
         #expect(incident.eventCount == 3)
     }
 
-    @Test func overdueIsMeasuredFromTheOpeningAndStopsAtClosing() {
-        var incident = Incident.replay([e(.opened)])!
+    @Test func overdueIsMeasuredFromTheOpeningAndStopsAtClosing() throws {
+        var incident = try #require(Incident.replay([opened()]))
         let step = Fixture.earthquake.allSteps[0]  // 5 minutes
         #expect(!incident.isOverdue(step, now: at.addingTimeInterval(300)))
         #expect(incident.isOverdue(step, now: at.addingTimeInterval(301)))
-        incident.apply(e(.closed, 200, text: "끝"))
+        incident.apply(.closed(stamp(200), summary: "끝"))
         #expect(!incident.isOverdue(step, now: at.addingTimeInterval(3600)))
         #expect(incident.elapsed(now: at.addingTimeInterval(3600)) == 200)
     }

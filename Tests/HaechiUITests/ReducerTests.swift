@@ -8,22 +8,21 @@ import Testing
 @Suite struct ReducerTests {
     // MARK: Home
 
-    @Test func homeMovesBetweenManualsAndIncidentsAndRefusesEmptySections() {
+    @Test func homeMovesBetweenManualsAndIncidentsAndRefusesEmptySections() throws {
         var h = Harness()
         h.key(.down)
-        guard case .home(let home) = h.state.screen else { Issue.record("not home"); return }
-        #expect(home.manualIndex == 1)
+        #expect(try #require(h.homeScreen).manualIndex == 1)
         h.key(.down)  // already at the last manual: stays
-        if case .home(let s) = h.state.screen { #expect(s.manualIndex == 1) }
+        #expect(try #require(h.homeScreen).manualIndex == 1)
         h.key(.tab)   // no incidents yet: the focus stays and the officer is told why
-        if case .home(let s) = h.state.screen { #expect(s.focus == .manuals) }
+        #expect(try #require(h.homeScreen).focus == .manuals)
         #expect(h.state.flash?.text.en == "No incidents in progress or recently closed")
     }
 
-    @Test func enterOnAManualOpensStartWithDrillSelected() {
+    @Test func enterOnAManualOpensStartWithDrillSelected() throws {
         var h = Harness()
         h.key(.enter)
-        guard case .start(let start) = h.state.screen else { Issue.record("not start"); return }
+        let start = try #require(h.startScreen)
         #expect(start.manualID == "earthquake")
         #expect(start.mode == .drill)
         #expect(start.level == .interest)
@@ -45,11 +44,11 @@ import Testing
         #expect(h.state.incident?.status(of: "receive") == .done)
     }
 
-    @Test func reviewFromHomeOpensTheSelectedManual() {
+    @Test func reviewFromHomeOpensTheSelectedManual() throws {
         var h = Harness()
         h.key(.down)
         h.key(.char("r"))
-        guard case .review(let r) = h.state.screen else { Issue.record("not review"); return }
+        let r = try #require(h.reviewScreen)
         #expect(HomeScreen.orderedManuals(h.state)[r.manualIndex].id == "fire")
         h.key(.char("q"))
         guard case .home = h.state.screen else { Issue.record("q should go home"); return }
@@ -62,36 +61,33 @@ import Testing
 
     // MARK: Start
 
-    @Test func startRequiresTheRequiredVariablesAndTypesHangulAsNFC() {
+    @Test func startRequiresTheRequiredVariablesAndTypesHangulAsNFC() throws {
         var h = Harness()
         h.key(.enter)
         h.key(.ctrl("o"))
-        guard case .start(let s) = h.state.screen else { Issue.record("not start"); return }
-        #expect(s.field == .variable("district"))
+        #expect(try #require(h.startScreen).field == .variable("district"))
         #expect(h.state.flash?.text.en == "Fill in ‘District’ (required)")
         // Decomposed jamo (as some input methods send them) end up as composed syllables.
         for scalar in "마포구".decomposedStringWithCanonicalMapping.unicodeScalars { h.key(.char(Character(scalar))) }
-        guard case .start(let s2) = h.state.screen else { return }
+        let s2 = try #require(h.startScreen)
         #expect(s2.values["district"]?.text == "마포구")
         #expect(s2.values["district"]?.text.unicodeScalars.count == 3)
     }
 
-    @Test func typedQuestionMarkGoesIntoTheFieldNotToHelp() {
+    @Test func typedQuestionMarkGoesIntoTheFieldNotToHelp() throws {
         var h = Harness()
         h.key(.enter); h.key(.down); h.key(.down)
         h.type("?L")
-        guard case .start(let s) = h.state.screen else { Issue.record("help opened"); return }
-        #expect(s.values["district"]?.text == "?L")
+        #expect(try #require(h.startScreen).values["district"]?.text == "?L")
         h.key(.backspace)
-        if case .start(let s2) = h.state.screen { #expect(s2.values["district"]?.text == "?") }
+        #expect(try #require(h.startScreen).values["district"]?.text == "?")
     }
 
-    @Test func variablesRefuseTextLongerThanTheirLimit() {
+    @Test func variablesRefuseTextLongerThanTheirLimit() throws {
         var h = Harness()
         h.key(.enter); h.key(.down); h.key(.down)
         h.type("가나다라마바사아자차카")  // 11 > 10
-        guard case .start(let s) = h.state.screen else { return }
-        #expect(s.values["district"]?.text == "가나다라마바사아자차")
+        #expect(try #require(h.startScreen).values["district"]?.text == "가나다라마바사아자차")
         #expect(h.state.flash?.kind == .warning)
     }
 
@@ -100,19 +96,18 @@ import Testing
         h.key(.enter); h.key(.down); h.key(.right); h.key(.right); h.key(.down)
         h.type("마포구")
         let effects = h.send(.key(.ctrl("o")))
-        let opened = IncidentEvent(kind: .opened, incident: "20261129-030000-earthquake-0001", at: Fixture.start, operator: "kim",
-                                   manual: "earthquake", mode: .drill, variables: ["district": "마포구"], level: .alert)
+        let opened = IncidentEvent.opened(.init(incident: "20261129-030000-earthquake-0001", at: Fixture.start, operator: "kim"),
+                                          .init(manual: "earthquake", mode: .drill, level: .alert, variables: ["district": "마포구"]))
         #expect(effects == [.appendJournal(opened), .follow(incident: "20261129-030000-earthquake-0001")])
         #expect(h.state.incident?.level == .alert)
         #expect(h.checklist?.selected == "receive")
     }
 
-    @Test func liveNeedsTheWordTypedBeforeAnythingIsWritten() {
+    @Test func liveNeedsTheWordTypedBeforeAnythingIsWritten() throws {
         var h = Harness()
         h.key(.enter)
         h.key(.right)  // mode: DRILL → LIVE
-        guard case .start(let s) = h.state.screen else { return }
-        #expect(s.mode == .live)
+        #expect(try #require(h.startScreen).mode == .live)
         #expect(h.state.modeInContext == .live)
         h.key(.down); h.key(.down); h.type("중구")
         #expect(h.send(.key(.ctrl("o"))).isEmpty)
@@ -132,19 +127,19 @@ import Testing
         #expect(h.journals.isEmpty)
     }
 
-    @Test func startCyclesManualsAndLevelsAndKeepsLevelsInRange() {
+    @Test func startCyclesManualsAndLevelsAndKeepsLevelsInRange() throws {
         var h = Harness()
         h.key(.enter)
         h.key(.up)  // mode → manual
         h.key(.right)
-        guard case .start(let s) = h.state.screen else { return }
+        let s = try #require(h.startScreen)
         #expect(s.manualID == "fire")
         #expect(s.values.keys.sorted() == ["place"])
         h.key(.down); h.key(.down)
         for _ in 0..<6 { h.key(.right) }
-        if case .start(let s2) = h.state.screen { #expect(s2.level == .serious) }
+        #expect(try #require(h.startScreen).level == .serious)
         h.key(.enter); h.key(.enter)  // through the variable to the open button
-        if case .start(let s3) = h.state.screen { #expect(s3.field == .open) }
+        #expect(try #require(h.startScreen).field == .open)
     }
 
     // MARK: Checklist
@@ -155,7 +150,7 @@ import Testing
         h.clock.advance(minutes: 2)
         let effects = h.send(.key(.char("d")))
         guard case .appendJournal(let e) = effects.first else { Issue.record("no append"); return }
-        #expect(e.kind == .stepStatus && e.step == "receive" && e.status == .done && e.operator == "kim")
+        #expect(e.stepChange == IncidentEvent.StepChange(step: "receive", status: .done) && e.operator == "kim")
         #expect(e.at == Fixture.start.addingTimeInterval(120))
         #expect(h.state.incident?.status(of: "receive") == .done)
         #expect(h.checklist?.selected == "alert-text")
@@ -197,17 +192,17 @@ import Testing
         #expect(h.state.incident?.progress["receive"]?.reason == nil)
     }
 
-    @Test func notesInHangulAreJournaledInNFC() {
+    @Test func notesInHangulAreJournaledInNFC() throws {
         var h = Harness()
         h.openDrill()
         h.key(.char("n"))
         for s in "현장 도착, 균열 확인".decomposedStringWithCanonicalMapping.unicodeScalars { h.key(.char(Character(s))) }
         h.key(.enter)
-        let note = h.journals.values.first?.last
-        #expect(note?.kind == .note && note?.step == "receive")
-        #expect(note?.text == "현장 도착, 균열 확인")
+        let note = try #require(h.journals.values.first?.last?.stepNote)
+        #expect(note.step == "receive")
+        #expect(note.text == "현장 도착, 균열 확인")
         // 12 scalars: every syllable composed, including those with a final consonant (현, 장).
-        #expect(note?.text?.unicodeScalars.count == 12)
+        #expect(note.text.unicodeScalars.count == 12)
         #expect(h.state.incident?.notes["receive"]?.count == 1)
     }
 
@@ -329,8 +324,8 @@ import Testing
         var h = Harness()
         h.openDrill()
         let id = h.state.incident!.id
-        h.appendFromElsewhere(IncidentEvent(kind: .stepStatus, incident: id, at: Fixture.start.addingTimeInterval(30),
-                                            operator: "lee", step: "alert-text", status: .done))
+        h.appendFromElsewhere(.step(.init(incident: id, at: Fixture.start.addingTimeInterval(30), operator: "lee"),
+                                    .init(step: "alert-text", status: .done)))
         h.poll()
         #expect(h.state.incident?.status(of: "alert-text") == .done)
         #expect(h.state.flash?.text.ko == "lee: ‘재난문자 발송 요청’ → 완료")
@@ -350,7 +345,7 @@ import Testing
     @Test func aJournalWithoutOpeningIsRefusedOnScreen() {
         var h = Harness()
         let effects = h.send(.journalLoaded(incident: "x", events: [
-            IncidentEvent(kind: .note, incident: "x", at: Fixture.start, operator: "kim", step: "a", text: "t")], problems: []))
+            .note(.init(incident: "x", at: Fixture.start, operator: "kim"), .init(step: "a", text: "t"))], problems: []))
         #expect(effects == [.stopFollowing, .listIncidents])
         #expect(h.state.incident == nil)
         #expect(h.state.flash?.kind == .error)
@@ -358,7 +353,7 @@ import Testing
 
     @Test func unreadableJournalLinesAreReportedAndLogged() {
         var h = Harness()
-        let opened = IncidentEvent(kind: .opened, incident: "x", at: Fixture.start, operator: "kim", manual: "fire", mode: .drill, level: .interest)
+        let opened = IncidentEvent.opened(.init(incident: "x", at: Fixture.start, operator: "kim"), .init(manual: "fire", mode: .drill, level: .interest))
         let effects = h.send(.journalLoaded(incident: "x", events: [opened], problems: ["x.jsonl:2: byte 300: checksum mismatch"]))
         #expect(effects.contains(.log("journal x: x.jsonl:2: byte 300: checksum mismatch")))
         #expect(h.state.journalProblems.count == 1)
@@ -445,22 +440,45 @@ import Testing
 
     // MARK: review
 
-    @Test func reviewSearchFindsBothLanguagesAcrossManuals() {
+    @Test func reviewSearchFindsBothLanguagesAcrossManuals() throws {
         var h = Harness()
         h.key(.char("r"))
         h.key(.char("/")); h.type("확인"); h.key(.enter)
-        guard case .review(let r) = h.state.screen else { return }
+        let r = try #require(h.reviewScreen)
         let ids = r.rows(h.state).compactMap(\.step?.id)
         #expect(ids == ["scene", "report"])  // 현장 피해 확인 (earthquake), 화재 신고 확인 (fire)
         h.key(.char("/")); h.key(.ctrl("u")); h.type("SHELTERS"); h.key(.enter)
-        if case .review(let r2) = h.state.screen { #expect(r2.rows(h.state).compactMap(\.step?.id) == ["shelter"]) }
+        #expect(try #require(h.reviewScreen).rows(h.state).compactMap(\.step?.id) == ["shelter"])
         h.key(.char("/")); h.key(.ctrl("u")); h.type("없는말"); h.key(.enter)
         #expect(h.state.flash?.text.en == "‘없는말’: no step matches")
         h.key(.escape)  // clears the search
-        if case .review(let r3) = h.state.screen { #expect(r3.query == nil) }
+        #expect(try #require(h.reviewScreen).query == nil)
         h.key(.char("]"))
-        if case .review(let r4) = h.state.screen { #expect(r4.manualIndex == 1) }
+        #expect(try #require(h.reviewScreen).manualIndex == 1)
         h.key(.down)
-        if case .review(let r5) = h.state.screen { #expect(r5.selected == 2) }
+        #expect(try #require(h.reviewScreen).selected == 2)
+    }
+}
+
+/// Issue 9: the header said 13:44 (the server's zone) while the message being composed said
+/// "22:44부터" (Seoul). Every clock and every `{time}` now read the one zone in `AppState`.
+@Suite struct OneTimeZoneTests {
+    @Test func theHeaderClockAndTheComposedTimeAgreeInTheConfiguredZone() throws {
+        for zone in ["Asia/Seoul", "UTC", "America/New_York"] {
+            var h = Harness()
+            h.state.timeZone = try #require(TimeZone(identifier: zone))
+            h.openDrill()
+            h.key(.char("M"))
+            h.type("{time}부터 통제")
+            let check = try #require(h.compose).check(h.state)
+            let hhmm = Format.time(h.state.now, h.state.timeZone)
+            #expect(check.posted.ko.contains(hhmm + "부터 통제"), "\(zone): \(check.posted.ko)")
+            #expect(h.screenText.contains(Format.clock(h.state.now, h.state.timeZone)), "\(zone): header clock")
+        }
+    }
+
+    @Test func theTUIDefaultsToTheCityNotTheServer() {
+        let state = AppState(manuals: [], operatorName: "kim", now: Fixture.start)
+        #expect(state.timeZone.identifier == "Asia/Seoul")
     }
 }

@@ -24,7 +24,7 @@ import Testing
         lee.perform(.follow(incident: id))
         lee.key(.char("a")); lee.type("lee"); lee.key(.enter)
         let handover = try #require(lee.journals[id]?.last)
-        #expect(handover.kind == .role && handover.assignee == "lee" && handover.operator == "lee")
+        #expect(handover.roleAssigned?.assignee == "lee" && handover.operator == "lee")
         // kim's seat reads lee's line: the holder, the history, and who did it.
         kim.appendFromElsewhere(handover)
         kim.poll()
@@ -55,7 +55,7 @@ import Testing
         h.key(.char("A")); h.type("교통 우회 안내판 설치"); h.key(.enter)
         let id = try #require(h.state.incident?.id)
         let added = try #require(h.journals[id]?.last)
-        #expect(added.kind == .stepAdded && added.text == "교통 우회 안내판 설치")
+        #expect(added.stepAdded?.title == "교통 우회 안내판 설치")
         #expect(h.screenText.contains("추가된 단계"))
         #expect(h.screenText.contains("교통 우회 안내판 설치"))
         // Select it (the palette finds it by title) and tick it like any step.
@@ -66,7 +66,7 @@ import Testing
         // Pin the tick (no later step to move on to: the selection stays), then the report.
         #expect(h.checklist?.selected == added.step)
         h.key(.char("P"))
-        #expect(h.journals[id]?.last?.kind == .pin)
+        #expect(h.journals[id]?.last?.pinSet?.pinned == true)
         let report = try IncidentReport.build(ReportInput(journal: h.journals[id] ?? [], manual: Fixture.earthquake, scenario: nil, clock: nil))
         #expect(report.timeline.contains { $0.text == "step added \(added.step ?? ""): 교통 우회 안내판 설치" })
         let pinned = report.timeline.filter { $0.pinned == true }

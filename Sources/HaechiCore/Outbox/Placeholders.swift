@@ -14,10 +14,11 @@ public enum Placeholders {
         public var level: AlertLevel?
         public var variables: [String: String]
 
-        /// Seoul time: messages go to people in Seoul, whatever zone the server runs in.
-        public static let seoul = ZoneInfo.timeZone(identifier: "Asia/Seoul") ?? TimeZone(secondsFromGMT: 9 * 3600)!
+        /// The city's default zone (`CityTime`): messages go to people in the city, whatever
+        /// zone the server runs in. Callers pass the configured zone; this is its default.
+        public static let seoul = CityTime.default
 
-        public init(now: Date, timeZone: TimeZone = Context.seoul, level: AlertLevel? = nil, variables: [String: String] = [:]) {
+        public init(now: Date, timeZone: TimeZone = CityTime.default, level: AlertLevel? = nil, variables: [String: String] = [:]) {
             self.now = now; self.timeZone = timeZone; self.level = level; self.variables = variables
         }
 

@@ -28,8 +28,10 @@ public enum Timestamp {
                   let sec = num(17, 2), let ms = num(20, 3), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61
             else { return nil }
             let days = daysFromCivil(y, mo, d)
-            let seconds = Double(days * 86_400 + h * 3600 + mi * 60 + sec) + Double(ms) / 1000
-            return Date(timeIntervalSince1970: seconds)
+            // From the reference date (2001), as Foundation's ISO 8601 parser builds it: the same
+            // Double to the last bit, so a parsed time formats back to the same milliseconds.
+            let whole = days * 86_400 + h * 3600 + mi * 60 + sec - 978_307_200
+            return Date(timeIntervalSinceReferenceDate: Double(whole) + Double(ms) / 1000)
         }
     }
 
@@ -45,9 +47,11 @@ public enum Timestamp {
     public static func format(_ date: Date, into out: inout [UInt8]) {
         // Whole seconds first, then the fraction through nanoseconds, truncated: multiplying
         // the whole interval by 1000 would round .6479999 up to .648 where Foundation says .647.
-        let t = date.timeIntervalSince1970
+        // From the reference date (2001), the Double a Date holds, as Foundation does: the
+        // fraction of an interval re-based on 1970 can differ in its last bit.
+        let t = date.timeIntervalSinceReferenceDate
         let whole = t.rounded(.down)
-        let secs = Int(whole)
+        let secs = Int(whole) + 978_307_200
         let ms = Int(((t - whole) * 1e9).rounded(.down)) / 1_000_000
         let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
         let rest = secs - days * 86_400

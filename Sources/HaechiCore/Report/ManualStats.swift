@@ -39,7 +39,7 @@ public struct ManualStats: Sendable, Hashable, Codable {
         var byManual: [String: (incidents: Int, drills: Int, steps: [String: Acc], order: [String])] = [:]
         let manualByID = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for journal in journals {
-            guard let opened = journal.first(where: { $0.kind == .opened }), let id = opened.manual,
+            guard let id = Incident.replay(journal)?.manualID,
                   let report = try? IncidentReport.build(ReportInput(journal: journal, manual: manualByID[id]))
             else { continue }
             var entry = byManual[id] ?? (0, 0, [:], [])

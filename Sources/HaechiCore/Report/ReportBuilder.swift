@@ -10,7 +10,8 @@ public struct ReportInput: Sendable {
     public var channels: ChannelProfiles?
     public var manual: Manual?
     public var scenario: Scenario?
-    /// A drill's clock, to express times in scenario time; nil means real time (1×, never paused).
+    /// Replaces the drill clock the journal records (its `clock` lines, read by `Incident.replay`);
+    /// nil, the usual, means the journal's own clock, exactly as the checklist runs it.
     public var clock: DrillClock?
 
     public init(journal: [IncidentEvent], outbox: [OutboxRecord] = [], ledger: [DeliveryRecord] = [],
@@ -33,28 +34,37 @@ extension IncidentReport {
     public static func build(_ input: ReportInput) throws -> IncidentReport {
         guard let first = input.journal.first else { throw ReportError.emptyJournal }
         var problems: [String] = []
-        let openedEvent = input.journal.first { $0.kind == .opened }
-        if openedEvent == nil { problems.append("the journal has no 'opened' line; times count from its first line") }
-        let incident = openedEvent?.incident ?? first.incident
-        let start = openedEvent?.at ?? first.at
-        let clock = input.clock
-        // Rounded to the millisecond the files keep, so figures compare exactly and print stably.
-        func offset(_ date: Date) -> TimeInterval {
-            let raw = clock?.elapsed(at: date) ?? date.timeIntervalSince(start)
-            return (raw * 1000).rounded() / 1000
+        // The incident as the checklist sees it: the same replay, so the same level history, the
+        // same clock and the same step deadlines (`Incident.timing`).
+        var model: Incident
+        let hasOpening: Bool
+        if let replayed = Incident.replay(input.journal) {
+            model = replayed
+            hasOpening = true
+        } else {
+            problems.append("the journal has no 'opened' line; times count from its first line")
+            model = Incident(IncidentEvent.Stamp(incident: first.incident, at: first.at, operator: ""),
+                             IncidentEvent.Opening(manual: input.manual?.id ?? "?", mode: .live, level: .interest))
+            model.eventCount = 0
+            for event in input.journal { model.apply(event) }
+            hasOpening = false
         }
+        if let clock = input.clock { model.clock = clock }
+        let incident = model.id
+        let start = model.openedAt
+        let offset = model.offset(of:)
 
         let journal = input.journal.filter { $0.incident == incident }
         if journal.count != input.journal.count {
             problems.append("\(input.journal.count - journal.count) journal lines belong to another incident and were left out")
         }
-        let manualID = openedEvent?.manual ?? input.manual?.id ?? "?"
+        let manualID = hasOpening ? model.manualID : (input.manual?.id ?? "?")
         if let manual = input.manual, manual.id != manualID {
             problems.append("the journal names manual '\(manualID)' but manual '\(manual.id)' was given; targets may not match")
         }
         let manual = input.manual
-        let mode = openedEvent?.mode ?? .live
-        let scenarioID = openedEvent?.scenario ?? input.scenario?.id
+        let mode = model.mode
+        let scenarioID = model.scenarioID ?? input.scenario?.id
 
         var operators: [String] = []
         var seenOperators: Set<String> = []
@@ -62,83 +72,75 @@ extension IncidentReport {
             if op != DrillSetup.drillOperator, !op.isEmpty, seenOperators.insert(op).inserted { operators.append(op) }
         }
 
-        // MARK: Journal pass: levels, steps, notes, timeline.
+        // MARK: Journal pass: levels, notes, timeline.
         var levels: [LevelChange] = []
         var notes: [Note] = []
         var timeline: [TimelineEntry] = []
-        var stepEvents: [String: [IncidentEvent]] = [:]
-        var journaledMessages: Set<String> = []
-        var closed: IncidentEvent?
-        if let level = openedEvent?.level {
-            levels.append(LevelChange(at: start, offset: 0, level: level, operator: openedEvent?.operator ?? ""))
+        if hasOpening {
+            levels.append(LevelChange(at: start, offset: 0, level: model.openingLevel, operator: model.openedBy))
         }
-        // Pins name journal lines; the entries those lines became are marked after the pass.
+        // Pins name journal lines (the incident model folds them); the entries those lines
+        // became are marked after the pass.
         var entryOfLine: [Int: Int] = [:]
-        var pinnedLines: Set<Int> = []
         for (lineNumber, event) in journal.enumerated() {
             saw(event.operator)
             let off = offset(event.at)
             var entry = TimelineEntry(at: event.at, offset: off, kind: .note, operator: event.operator, step: event.step,
-                                      message: event.message, channel: nil, text: "")
-            switch event.kind {
-            case .opened:
+                                      message: nil, channel: nil, text: "")
+            switch event {
+            case .opened(_, let o):
                 entry.kind = .opened
-                entry.text = "opened (\(event.mode?.rawValue ?? "live")"
-                    + (event.level.map { ", level \($0.korean) \($0.english)" } ?? "") + ")"
-            case .stepStatus:
+                entry.text = "opened (\(o.mode.rawValue), level \(o.level.korean) \(o.level.english))"
+            case .step(_, let change):
                 entry.kind = .step
-                let status = event.status ?? .todo
-                entry.text = "step \(event.step ?? "?") → \(status.rawValue)" + (event.text.map { ": \($0)" } ?? "")
-                if let id = event.step { stepEvents[id, default: []].append(event) } else {
-                    problems.append("a step line at \(RecordCoding.formatTimestamp(event.at)) names no step")
-                }
-            case .note:
+                entry.text = "step \(change.step) → \(change.status.rawValue)" + (change.reason.map { ": \($0)" } ?? "")
+            case .note(_, let note):
                 entry.kind = .note
-                entry.text = event.text ?? ""
-                notes.append(Note(at: event.at, offset: off, operator: event.operator, step: event.step, text: event.text ?? ""))
-            case .level:
+                entry.text = note.text
+                notes.append(Note(at: event.at, offset: off, operator: event.operator, step: note.step, text: note.text))
+            case .level(_, let set):
                 entry.kind = .level
-                if let level = event.level {
-                    entry.text = "level → \(level.korean) \(level.english)" + (event.text.map { " (\($0))" } ?? "")
-                    levels.append(LevelChange(at: event.at, offset: off, level: level, operator: event.operator))
-                } else {
-                    entry.text = "level line without a level"
-                    problems.append("a level line at \(RecordCoding.formatTimestamp(event.at)) has no level")
-                }
-            case .message:
+                entry.text = "level → \(set.level.korean) \(set.level.english)" + (set.reason.map { " (\($0))" } ?? "")
+                levels.append(LevelChange(at: event.at, offset: off, level: set.level, operator: event.operator))
+            case .message(_, let m):
                 entry.kind = .message
-                if let id = event.message { journaledMessages.insert(id) }
-                entry.text = "message \(event.message ?? "?")" + (event.text.map { ": \($0)" } ?? " queued")
-            case .inject:
+                entry.message = m.message
+                entry.text = "message \(m.message)" + (m.text.map { ": \($0)" } ?? " queued")
+            case .inject(_, let shown):
                 entry.kind = .inject
-                entry.text = "inject \(event.inject ?? "?")" + (event.text.map { ": \($0)" } ?? "")
-            case .closed:
+                entry.text = "inject \(shown.inject)" + (shown.text.map { ": \($0)" } ?? "")
+            case .closed(_, let summary):
                 entry.kind = .closed
-                entry.text = "closed" + (event.text.map { ": \($0)" } ?? "")
-                closed = event
-            case .clock:
+                entry.text = "closed" + (summary.map { ": \($0)" } ?? "")
+            case .clock(_, let set):
                 // The trainer's speed and pause keys: kept in the timeline so a reviewer sees why
                 // scenario time and wall time part (offsets are already in scenario time).
                 entry.kind = .note
-                entry.text = "drill clock \(event.speed ?? 1)×" + (event.paused == true ? ", paused" : "")
-            case .role:
+                entry.text = "drill clock \(set.speed.rawValue)×" + (set.paused ? ", paused" : "")
+            case .unknown(_, let u):
+                // Shown, never dropped: a newer version's line or a damaged one.
                 entry.kind = .note
-                entry.text = "role \(event.role ?? "?") → \(event.assignee ?? "?")"
-            case .stepAdded:
+                entry.text = "unreadable '\(u.kind)' line: \(u.problem)"
+                problems.append("a '\(u.kind)' line at \(RecordCoding.formatTimestamp(event.at)) could not be read: \(u.problem)")
+            case .role(_, let r):
+                entry.kind = .note
+                entry.text = "role \(r.role) → \(r.assignee)"
+            case .stepAdded(_, let a):
                 entry.kind = .step
-                entry.text = "step added \(event.step ?? "?"): \(event.text ?? "")"
+                entry.text = "step added \(a.step): \(a.title)"
             case .pin:
-                if let line = event.line { if event.pinned ?? true { pinnedLines.insert(line) } else { pinnedLines.remove(line) } }
+                // Not an entry of its own: it marks the entry it names (below).
                 continue
             }
             entryOfLine[lineNumber] = timeline.count
             timeline.append(entry)
         }
-        for line in pinnedLines { if let i = entryOfLine[line] { timeline[i].pinned = true } }
+        for line in model.pinned { if let i = entryOfLine[line] { timeline[i].pinned = true } }
 
         // Where "not done" ends: the close, or for an incident still open, its last line.
-        let end = offset(closed?.at ?? journal.last?.at ?? start)
-        let steps = stepOutcomes(manual: manual, levels: levels, stepEvents: stepEvents, end: end, problems: &problems, offset: offset)
+        let end = model.closedAt ?? model.lastEventAt
+        let steps = stepOutcomes(manual: manual, incident: model, at: end, problems: &problems)
+        let journaledMessages = Set(model.messages.map(\.message))
 
         // MARK: Outbox and ledger.
         let (messages, messageEntries) = messageOutcomes(incident: incident, journaled: journaledMessages,
@@ -175,7 +177,7 @@ extension IncidentReport {
             if let scenarioID, scenario.id != scenarioID {
                 problems.append("the journal names scenario '\(scenarioID)' but '\(scenario.id)' was given")
             }
-            drill = score(scenario, journal: journal, stepEvents: stepEvents, offset: offset)
+            drill = score(scenario, incident: model)
         }
 
         return IncidentReport(
@@ -183,86 +185,61 @@ extension IncidentReport {
             manual: ManualRef(id: manualID, title: manual?.title, revised: manual?.revised),
             mode: mode,
             scenario: scenarioID.map { ScenarioRef(id: $0, title: input.scenario?.id == $0 ? input.scenario?.title : nil) },
-            opened: start, closed: closed?.at, duration: closed.map { offset($0.at) }, closeSummary: closed?.text,
-            operators: operators, variables: openedEvent?.variables ?? [:], levels: levels, steps: steps,
+            opened: start, closed: model.closedAt, duration: model.closedAt.map(offset), closeSummary: model.summary,
+            operators: operators, variables: model.variables, levels: levels, steps: steps,
             messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems)
     }
 
     // MARK: - Steps
 
-    /// A step's clock starts when it begins to apply: at the opening if the starting level covers
-    /// it, else at the level change that brings it in. Counting from the opening would make every
-    /// step of an escalation late before anyone could see it on the checklist.
-    static func stepOutcomes(manual: Manual?, levels: [LevelChange], stepEvents: [String: [IncidentEvent]], end: TimeInterval,
-                             problems: inout [String], offset: (Date) -> TimeInterval) -> [StepOutcome] {
+    /// Every step of the manual, then any step the journal names that the manual does not, each
+    /// judged by `Incident.timing` at `end` (the close, or the last line of an open incident).
+    static func stepOutcomes(manual: Manual?, incident: Incident, at end: Date, problems: inout [String]) -> [StepOutcome] {
         var outcomes: [StepOutcome] = []
         var known: Set<String> = []
         for phase in manual?.phases ?? [] {
             for step in phase.steps {
                 known.insert(step.id)
-                let from = levels.first { $0.level >= step.fromLevel }?.offset
                 outcomes.append(outcome(id: step.id, title: step.title, phase: phase.id, fromLevel: step.fromLevel,
-                                        target: step.targetMinutes, applicableFrom: from,
-                                        events: stepEvents[step.id] ?? [], end: end, offset: offset))
+                                        target: step.targetMinutes, incident: incident, at: end))
             }
         }
         // Steps the journal mentions but the manual does not (renamed since, or no manual given):
         // listed in journal order without a target rather than dropped.
-        var extra: [(String, Date)] = []
-        for (id, events) in stepEvents where !known.contains(id) { extra.append((id, events[0].at)) }
-        for (id, _) in extra.sorted(by: { $0.1 < $1.1 }) {
+        for id in incident.stepOrder where !known.contains(id) {
             if manual != nil { problems.append("the journal has step '\(id)', which the manual does not") }
-            outcomes.append(outcome(id: id, title: nil, phase: nil, fromLevel: nil, target: nil, applicableFrom: 0,
-                                    events: stepEvents[id] ?? [], end: end, offset: offset))
+            outcomes.append(outcome(id: id, title: nil, phase: nil, fromLevel: nil, target: nil, incident: incident, at: end))
         }
         return outcomes
     }
 
     static func outcome(id: String, title: Localized?, phase: String?, fromLevel: AlertLevel?, target: Int?,
-                        applicableFrom: TimeInterval?, events: [IncidentEvent], end: TimeInterval,
-                        offset: (Date) -> TimeInterval) -> StepOutcome {
-        let last = events.last
+                        incident: Incident, at end: Date) -> StepOutcome {
+        let timing = incident.timing(stepID: id, fromLevel: fromLevel, targetMinutes: target, now: end)
+        let history = incident.history[id] ?? []
+        let last = incident.progress[id]
         let status = last?.status ?? .todo
-        let started = events.first { $0.status == .inProgress }.map { offset($0.at) }
+        let started = history.first { $0.status == .inProgress }.map { incident.offset(of: $0.at) }
         var reopened = 0
         var wasDone = false
-        for event in events {
-            if event.status == .done { wasDone = true } else if wasDone, event.status == .todo || event.status == .inProgress {
+        for change in history {
+            if change.status == .done { wasDone = true } else if wasDone, change.status == .todo || change.status == .inProgress {
                 reopened += 1; wasDone = false
             }
         }
-        let deadline = applicableFrom.flatMap { from in target.map { from + TimeInterval($0 * 60) } }
         var result = StepOutcome(id: id, title: title, phase: phase, fromLevel: fromLevel, targetMinutes: target,
-                                 applicableFrom: applicableFrom, deadline: deadline, started: started, completed: nil,
-                                 completedBy: nil, status: status, outcome: .notDone, lateBy: nil, reason: nil,
-                                 reopened: reopened)
-        switch status {
-        case .done:
-            let done = last!
-            let at = offset(done.at)
-            result.completed = at
-            result.completedBy = done.operator
-            if let deadline, at > deadline {
-                result.outcome = .late
-                result.lateBy = at - deadline
-            } else {
-                result.outcome = .onTime
-            }
-        case .skipped:
-            result.outcome = .skipped
-            result.reason = last?.text
-        case .notApplicable:
-            result.outcome = .notApplicable
-            result.reason = last?.text
-        case .todo, .inProgress:
-            // Never reached its level and never touched: not the trainees' miss.
-            if applicableFrom == nil {
-                result.outcome = .notApplicable
-            } else if let deadline, deadline > end {
-                result.outcome = .notDue
-            } else {
-                result.outcome = .notDone
-            }
+                                 applicableFrom: timing.appliesFrom, deadline: timing.deadline, started: started,
+                                 completed: timing.completed, completedBy: status == .done ? last?.by : nil, status: status,
+                                 outcome: .notDone, lateBy: nil, reason: nil, reopened: reopened)
+        switch timing.verdict {
+        case .onTime: result.outcome = .onTime
+        case .late(let by): result.outcome = .late; result.lateBy = by
+        case .skipped: result.outcome = .skipped; result.reason = last?.reason
+        case .ruledOut: result.outcome = .notApplicable; result.reason = last?.reason
+        // Never reached its level (or lowered away untouched): not the trainees' miss.
+        case .notApplicable: result.outcome = .notApplicable
+        case .pending: result.outcome = .notDue
+        case .overdue: result.outcome = .notDone
         }
         return result
     }
@@ -382,12 +359,9 @@ extension IncidentReport {
 
     // MARK: - Drill score
 
-    static func score(_ scenario: Scenario, journal: [IncidentEvent], stepEvents: [String: [IncidentEvent]],
-                      offset: (Date) -> TimeInterval) -> DrillScore {
+    static func score(_ scenario: Scenario, incident: Incident) -> DrillScore {
         var shownAt: [String: TimeInterval] = [:]
-        for event in journal where event.kind == .inject {
-            if let id = event.inject, shownAt[id] == nil { shownAt[id] = offset(event.at) }
-        }
+        for shown in incident.injects where shownAt[shown.id] == nil { shownAt[shown.id] = incident.offset(of: shown.at) }
         var scores: [InjectScore] = []
         for inject in scenario.injects {
             let shown = shownAt[inject.id]
@@ -399,7 +373,7 @@ extension IncidentReport {
                 var latest: TimeInterval = 0
                 for step in expected {
                     // The first completion counts; a step done before the inject answers it at once.
-                    if let at = stepEvents[step]?.first(where: { $0.status == .done }).map({ offset($0.at) }),
+                    if let at = incident.history[step]?.first(where: { $0.status == .done }).map({ incident.offset(of: $0.at) }),
                        at <= shown + within {
                         done.append(step); latest = max(latest, at - shown)
                     } else {

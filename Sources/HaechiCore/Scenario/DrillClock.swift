@@ -105,21 +105,23 @@ public struct InjectSchedule: Sendable {
 
     /// Ids of injects already journaled in this incident.
     public static func played(in journal: [IncidentEvent]) -> Set<String> {
-        Set(journal.lazy.filter { $0.kind == .inject }.compactMap(\.inject))
+        Set(journal.compactMap { if case .inject(_, let shown) = $0 { shown.inject } else { nil } })
     }
 
     /// Injects whose time has come at scenario time `elapsed` and that the journal has not played,
     /// in script order: the TUI shows and journals exactly these.
     public func due(elapsed: TimeInterval, journal: [IncidentEvent]) -> [Inject] {
-        let done = Self.played(in: journal)
-        return scenario.injects.filter { $0.at <= elapsed && !done.contains($0.id) }
+        due(elapsed: elapsed, played: Self.played(in: journal))
+    }
+
+    public func due(elapsed: TimeInterval, played: Set<String>) -> [Inject] {
+        scenario.injects.filter { $0.at <= elapsed && !played.contains($0.id) }
     }
 
     /// The next inject not played yet, for the countdown on screen.
-    public func next(journal: [IncidentEvent]) -> Inject? {
-        let done = Self.played(in: journal)
-        return scenario.injects.first { !done.contains($0.id) }
-    }
+    public func next(journal: [IncidentEvent]) -> Inject? { next(played: Self.played(in: journal)) }
+
+    public func next(played: Set<String>) -> Inject? { scenario.injects.first { !played.contains($0.id) } }
 
     /// True once every inject has been played.
     public func finished(journal: [IncidentEvent]) -> Bool { next(journal: journal) == nil }

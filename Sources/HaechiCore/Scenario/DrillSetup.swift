@@ -37,9 +37,9 @@ public struct DrillSetup: Sendable {
         self.scenario = scenario
         self.manual = manual
         self.incident = incident
-        self.opened = IncidentEvent(kind: .opened, incident: incident, at: now, operator: op, manual: manual.id,
-                                    mode: .drill, variables: scenario.variables, scenario: scenario.id,
-                                    level: scenario.startLevel)
+        self.opened = .opened(.init(incident: incident, at: now, operator: op),
+                              .init(manual: manual.id, mode: .drill, level: scenario.startLevel, variables: scenario.variables,
+                                    scenario: scenario.id))
         self.clock = DrillClock(startedAt: now, speed: speed)
         self.schedule = InjectSchedule(scenario: scenario)
     }
@@ -48,11 +48,10 @@ public struct DrillSetup: Sendable {
     /// orders one, the level change. The level is changed by the drill (operator `drill`) rather
     /// than left to the trainee, because later injects and the checklist assume it.
     public func injectEvents(_ inject: Inject, at now: Date) -> [IncidentEvent] {
-        var events = [IncidentEvent(kind: .inject, incident: incident, at: now, operator: Self.drillOperator,
-                                    level: inject.level, text: inject.text.ko, inject: inject.id)]
+        let stamp = IncidentEvent.Stamp(incident: incident, at: now, operator: Self.drillOperator)
+        var events: [IncidentEvent] = [.inject(stamp, .init(inject: inject.id, level: inject.level, text: inject.text.ko))]
         if let level = inject.level {
-            events.append(IncidentEvent(kind: .level, incident: incident, at: now, operator: Self.drillOperator,
-                                        level: level, text: "inject \(inject.id)"))
+            events.append(.level(stamp, .init(level: level, reason: "inject \(inject.id)")))
         }
         return events
     }

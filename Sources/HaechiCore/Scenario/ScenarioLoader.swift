@@ -28,6 +28,25 @@ public struct ScenarioLoader: Sendable {
     public init(manuals: [Manual]? = nil) { self.manuals = manuals }
     public init(library: ManualLibrary) { self.manuals = library.manuals }
 
+    /// Whether a YAML file is a drill scenario rather than a manual: its top level has `injects`
+    /// and no `phases`. Lint uses it so that a scenario is checked as one wherever it lies.
+    public static func isScenario(path: String) -> Bool {
+        guard case .mapping(let map)? = YAMLDocument(path: path).root else { return false }
+        let keys = Set(map.keys.compactMap(\.string))
+        return keys.contains("injects") && !keys.contains("phases")
+    }
+
+    /// Whether a folder holds scenarios rather than manuals: it is called `scenarios`, or it has
+    /// no `channels.yaml` and every YAML file in it is a scenario.
+    public static func isScenarioDirectory(_ path: String) -> Bool {
+        let dir = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        if (dir as NSString).lastPathComponent == directoryName { return true }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        guard !names.contains(ChannelProfileLoader.fileName) else { return false }
+        let yaml = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }
+        return !yaml.isEmpty && yaml.allSatisfy { isScenario(path: dir + "/" + $0) }
+    }
+
     /// Loads every `*.yaml` / `*.yml` in `directory` (not recursive), sorted by file name.
     /// A missing directory is no scenarios, not an error: a city may ship none.
     public func load(directory: String) -> ScenarioSet {

@@ -69,10 +69,20 @@ public enum StepDetails {
             if let p = incident.progress[step.id] { line += " (\(p.by) \(Format.time(p.at, app.timeZone)))" }
             if let reason = incident.progress[step.id]?.reason, !reason.isEmpty { line += " · " + app.t("사유: ", "reason: ") + reason }
             var style = Style(status == .todo ? .normal : .dim)
-            if incident.isOverdue(step, now: app.now) {
-                let late = incident.elapsed(now: app.now) - TimeInterval(step.targetMinutes * 60)
+            let timing = incident.timing(of: step, now: app.now)
+            switch timing.verdict {
+            case .overdue(let late):
                 line += " · " + app.t("지연 ", "OVERDUE by ") + Format.minutes(late)
                 style = Style(.overdue, bold: true)
+            case .late(let late):
+                line += " · " + app.t("목표보다 ", "late by ") + Format.minutes(late) + app.t(" 늦게 완료", "")
+                style = Style(.overdue)
+            default:
+                break
+            }
+            if let due = timing.deadline, let from = timing.appliesFrom, from > 0, timing.verdict == .pending {
+                // Brought in by a level change: its target counts from then, not from the opening.
+                line += " · " + app.t("기한 T+", "due T+") + Format.minutes(due)
             }
             add(line, style)
         }

@@ -105,8 +105,8 @@ public struct ChecklistScreen: ScreenModel {
         scroll = keepVisible(selected: i, scroll: scroll, visible: Self.layout(app).listHeight, count: rows.count)
     }
 
-    func event(_ kind: IncidentEvent.Kind, _ incident: Incident, _ app: AppState) -> IncidentEvent {
-        IncidentEvent(kind: kind, incident: incident.id, at: app.now, operator: app.operatorName)
+    func stamp(_ incident: Incident, _ app: AppState) -> IncidentEvent.Stamp {
+        IncidentEvent.Stamp(incident: incident.id, at: app.now, operator: app.operatorName)
     }
 
     public mutating func handle(_ command: Command, app: inout AppState, env: Environment) -> [Effect] {
@@ -160,11 +160,7 @@ public struct ChecklistScreen: ScreenModel {
                 app.flash = Flash(Localized(ko: "이미 ‘\(StatusText.ko(status))’ 상태입니다", en: "Already \(StatusText.en(status))"))
                 return []
             }
-            var e = event(.stepStatus, incident, app)
-            e.step = step.id
-            e.status = status
-            e.text = reason
-            return [.appendJournal(e)]
+            return [.appendJournal(.step(stamp(incident, app), .init(step: step.id, status: status, reason: reason)))]
         }
         switch command {
         case .markDone:
@@ -203,20 +199,17 @@ public struct ChecklistScreen: ScreenModel {
         if let effects = rolePromptAnswered(purpose, text: text, incident: incident, app: &app) { return effects }
         switch purpose {
         case .note(let step):
-            var e = event(.note, incident, app); e.step = step; e.text = text
-            return [.appendJournal(e)]
+            return [.appendJournal(.note(stamp(incident, app), .init(step: step, text: text)))]
         case .skipReason(let step):
-            var e = event(.stepStatus, incident, app); e.step = step; e.status = .skipped; e.text = text
-            return [.appendJournal(e)]
+            return [.appendJournal(.step(stamp(incident, app), .init(step: step, status: .skipped, reason: text)))]
         case .notApplicableReason(let step):
-            var e = event(.stepStatus, incident, app); e.step = step; e.status = .notApplicable; e.text = text.isEmpty ? nil : text
-            return [.appendJournal(e)]
+            return [.appendJournal(.step(stamp(incident, app), .init(step: step, status: .notApplicable, reason: text.isEmpty ? nil : text)))]
         case .level(let level):
             guard level != incident.level else {
                 app.flash = Flash(Localized(ko: "단계가 그대로입니다", en: "Level unchanged"))
                 return []
             }
-            var e = event(.level, incident, app); e.level = level
+            let e = IncidentEvent.level(stamp(incident, app), .init(level: level))
             let manual = app.manual(id: incident.manualID)
             let newSteps = manual.map { m in m.allSteps.filter { $0.fromLevel > incident.level && $0.fromLevel <= level }.count } ?? 0
             app.flash = Flash(Localized(ko: "경보 단계 \(incident.level.korean) → \(level.korean)" + (newSteps > 0 ? ", 단계 \(newSteps)개 추가" : ""),
@@ -224,7 +217,7 @@ public struct ChecklistScreen: ScreenModel {
                               .success)
             return [.appendJournal(e)]
         case .closeSummary:
-            var e = event(.closed, incident, app); e.text = text
+            let e = IncidentEvent.closed(stamp(incident, app), summary: text)
             app.flash = Flash(Localized(ko: "사건을 종료했습니다. q: 홈으로", en: "Incident closed. q: back to Home"), .success)
             return [.appendJournal(e)]
         default:
@@ -290,7 +283,7 @@ public struct ChecklistScreen: ScreenModel {
             c.put("\(number). " + app.t(title), x: x + 1, y: y, style: Chrome.accent(incident.mode), maxWidth: width - 2)
         case .step(let step, let number, _):
             let status = incident.status(of: step.id)
-            let overdue = incident.isOverdue(step, now: app.now)
+            let timing = incident.timing(of: step, now: app.now)
             var style: Style
             switch status {
             case .done: style = Style(.done)
@@ -298,7 +291,11 @@ public struct ChecklistScreen: ScreenModel {
             case .skipped, .notApplicable: style = Style(.skipped)
             case .todo: style = .normal
             }
-            if overdue { style = Style(.overdue, bold: true) }
+            switch timing.verdict {
+            case .overdue: style = Style(.overdue, bold: true)
+            case .late: style = Style(.overdue)
+            default: break
+            }
             // The selection is a gutter in the mode's colour (marker, status box and number),
             // not a full-width bar: moving it repaints a dozen ASCII cells instead of two rows of
             // Hangul, which keeps a keypress under 300 bytes on a thin SSH link. Each row has one
@@ -319,14 +316,16 @@ public struct ChecklistScreen: ScreenModel {
             c.put((step.targetMinutes == Incident.noTarget ? "–" : StepColumns.target(step.targetMinutes)).padded(to: targetWidth), x: cx, y: y, style: style)
             cx += targetWidth + 1
             let stateText: String
-            if overdue {
-                let late = incident.elapsed(now: app.now) - TimeInterval(step.targetMinutes * 60)
+            switch timing.verdict {
+            case .overdue(let late):
                 stateText = app.t("지연", "LATE") + " +" + Format.minutes(late)
-            } else if let p = incident.progress[step.id], status != .todo {
-                let at = Format.minutes(incident.offset(of: p.at))
-                stateText = status == .done ? app.t("완료 ", "done ") + at : app.t(StatusText.localized(status))
-            } else {
-                stateText = ""
+            case .late:
+                // Done, but after its deadline: the report will say late, so the list does too.
+                stateText = app.t("늦음 ", "late ") + Format.minutes(timing.completed ?? 0)
+            case .onTime:
+                stateText = app.t("완료 ", "done ") + Format.minutes(timing.completed ?? 0)
+            default:
+                stateText = status == .todo ? "" : app.t(StatusText.localized(status))
             }
             c.put(stateText, x: cx, y: y, style: style, maxWidth: stateWidth)
         }

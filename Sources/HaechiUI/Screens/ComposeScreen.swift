@@ -64,7 +64,9 @@ public struct ComposeScreen: ScreenModel {
 
     /// The check the screen shows and queueing obeys, against the outbox as last read.
     public func check(_ app: AppState) -> ComposeCheck {
-        Compose.check(draft, channels: app.channels, now: app.now, history: app.outbox.messages)
+        // The same zone as every clock on screen (`AppState.timeZone`, the city's), so `{time}`
+        // in the text and the header's clock always agree.
+        Compose.check(draft, channels: app.channels, now: app.now, timeZone: app.timeZone, history: app.outbox.messages)
     }
 
     /// The word a LIVE queue is confirmed with (`Compose.liveWord`, shared with the CLI).

@@ -30,7 +30,7 @@ public enum DrillPanel {
         var tail = ""
         if incident.isClosed {
             tail = app.t("훈련 종료", "drill closed")
-        } else if let scenario, let next = InjectSchedule(scenario: scenario).next(journal: incident.injects) {
+        } else if let scenario, let next = InjectSchedule(scenario: scenario).next(played: incident.playedInjects) {
             tail = app.t("다음 상황 ", "next inject ") + ScenarioTime.format(next.at)
             if let when = clock.wallDate(whenElapsed: next.at, now: app.now) {
                 tail += app.t(" (실제 ", " (in ") + Format.elapsed(when.timeIntervalSince(app.now)) + app.t(" 후)", ")")
@@ -55,7 +55,7 @@ public enum DrillPanel {
             let label = " " + app.t("상황", "INJECT") + " " + ScenarioTime.format(incident.offset(of: latest.at)) + " "
             let lx = c.put(label, x: 1, y: y, style: Style(.warning, bold: true, reverse: true)) + 1
             var text = app.t(Drill.injectText(latest, app: app))
-            if let level = latest.level { text += " → " + level.name(app.language) }
+            if let level = latest.inject.level { text += " → " + level.name(app.language) }
             let lines = text.wrapped(to: max(10, c.width - 1 - lx))
             for (i, line) in lines.prefix(2).enumerated() {
                 c.put(line, x: lx, y: y + i, style: Style(.warning, bold: true), maxWidth: c.width - 1 - lx)
@@ -68,7 +68,7 @@ public enum DrillPanel {
         // Earlier injects, newest first.
         for event in injects.dropLast().reversed().prefix(historyRows(app)) {
             var text = ScenarioTime.format(incident.offset(of: event.at)).padded(to: 7) + app.t(Drill.injectText(event, app: app))
-            if let level = event.level { text += " → " + level.name(app.language) }
+            if let level = event.inject.level { text += " → " + level.name(app.language) }
             c.put(text, x: 2, y: y, style: Style(.dim), maxWidth: width - 1)
             y += 1
         }

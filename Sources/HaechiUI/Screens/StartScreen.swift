@@ -13,6 +13,14 @@ public struct StartScreen: ScreenModel {
     /// A bundled drill scenario (issue 6): nil is a free drill. Chosen, it sets the level and
     /// the variables, and opening plays its injects (`Drill.open`).
     public var scenarioID: String?
+    /// The level and values as the operator left them before a scenario filled in its own:
+    /// put back whenever the scenario is dropped (LIVE chosen, another scenario, another manual),
+    /// so a scenario's drill data never reaches another incident, least of all a LIVE one.
+    public var beforeScenario: Form?
+    public struct Form: Sendable, Hashable {
+        public var level: AlertLevel
+        public var values: [String: TextField]
+    }
 
     public init(manual: Manual, app: AppState) {
         manualID = manual.id
@@ -87,11 +95,11 @@ public struct StartScreen: ScreenModel {
                 guard let j = ms.firstIndex(where: { $0.id == manualID }) else { break }
                 let next = ms[(j + d + ms.count) % ms.count]
                 manualID = next.id
-                scenarioID = nil
+                leaveScenario()
                 resetValues(for: next)
             case .mode:
                 mode = mode == .drill ? .live : .drill
-                scenarioID = nil  // a scenario is a drill; LIVE never carries one
+                leaveScenario()  // a scenario is a drill; LIVE never carries one, nor its data
                 if mode == .live {
                     app.flash = Flash(Localized(ko: "실제 상황(LIVE)입니다. 열 때 LIVE를 입력해 확인합니다", en: "LIVE: a real incident. You will type LIVE to confirm"), .warning)
                 }
@@ -156,8 +164,8 @@ public struct StartScreen: ScreenModel {
         let at = app.now
         let id = env.newIncidentID(manualID, at)
         let vars = journalValues(app)
-        let event = IncidentEvent(kind: .opened, incident: id, at: at, operator: app.operatorName, manual: manualID,
-                                  mode: mode, variables: vars, level: level)
+        let event = IncidentEvent.opened(.init(incident: id, at: at, operator: app.operatorName),
+                                         .init(manual: manualID, mode: mode, level: level, variables: vars))
         app.flash = Flash(Localized(ko: "사건을 여는 중… \(id)", en: "Opening \(id)…"))
         return [.appendJournal(event), .follow(incident: id)]
     }
@@ -226,9 +234,19 @@ public struct StartScreen: ScreenModel {
     mutating func chooseScenario(_ d: Int, app: AppState) {
         let ids: [String?] = [nil] + Drill.scenarios(for: manualID, in: app).map(\.id)
         let i = ids.firstIndex(of: scenarioID) ?? 0
-        scenarioID = ids[(i + d + ids.count) % ids.count]
-        guard let scenario = scenarioID.flatMap({ id in app.scenarios.first { $0.id == id } }) else { return }
+        let next = ids[(i + d + ids.count) % ids.count]
+        leaveScenario()
+        guard let scenario = next.flatMap({ id in app.scenarios.first { $0.id == id } }) else { return }
+        beforeScenario = Form(level: level, values: values)
+        scenarioID = scenario.id
         level = scenario.startLevel
         for (k, v) in scenario.variables where values[k] != nil { values[k]?.text = v }
+    }
+
+    /// Drops the scenario and everything it filled in.
+    mutating func leaveScenario() {
+        if let form = beforeScenario { level = form.level; values = form.values }
+        beforeScenario = nil
+        scenarioID = nil
     }
 }

@@ -77,7 +77,7 @@ public struct AppState: Sendable, Hashable {
     public static let minimumHeight = 24
 
     public init(manuals: [Manual], manualProblems: [String] = [], operatorName: String, now: Date,
-                timeZone: TimeZone = .current, width: Int = 80, height: Int = 24, language: Language = .ko) {
+                timeZone: TimeZone = CityTime.default, width: Int = 80, height: Int = 24, language: Language = .ko) {
         self.width = width; self.height = height; self.language = language
         self.manuals = manuals; self.manualProblems = manualProblems; self.operatorName = operatorName
         self.now = now; self.timeZone = timeZone
@@ -120,7 +120,7 @@ public struct Environment: Sendable {
     }
 
     /// The real clock and random ids: `20261129-071203-earthquake-3f9a`.
-    public static func live(timeZone: TimeZone = .current) -> Environment {
+    public static func live(timeZone: TimeZone = CityTime.default) -> Environment {
         Environment(now: { Date() }, newIncidentID: { manual, at in
             // CivilTime rather than Calendar: the TUI stays clear of ICU (memory goal < 30 MB).
             let c = CivilTime(at, timeZone)

@@ -80,7 +80,7 @@ private func reduceAction(_ state: inout AppState, _ action: Action, _ env: Envi
         Drill.appendFailed(event, app: &state)
         state.flash = Flash(Localized(ko: "저장 안 됨! \(reason) — 다시 시도하세요",
                                       en: "NOT SAVED: \(reason). Nothing was recorded; try again"), .error)
-        return [.log("journal append failed for \(event.incident) \(event.kind.rawValue): \(reason)")]
+        return [.log("journal append failed for \(event.incident) \(event.kind): \(reason)")]
 
     case .key(let key):
         return keyAction(&state, key, env)
@@ -170,20 +170,31 @@ private func promptKey(_ state: inout AppState, _ key: Key, _ env: Environment) 
 
 private func otherOperatorNote(_ event: IncidentEvent, state: AppState) -> Localized {
     let who = event.operator
-    let step = event.step.flatMap { id in state.incident.flatMap { state.manual(id: $0.manualID)?.step(id: id) } }
-    let title = step.map { state.t($0.title) } ?? (event.step ?? "")
-    switch event.kind {
-    case .stepStatus: return Localized(ko: "\(who): ‘\(title)’ → \(StatusText.ko(event.status ?? .todo))",
-                                       en: "\(who): ‘\(title)’ → \(StatusText.en(event.status ?? .todo))")
-    case .note: return Localized(ko: "\(who)님이 ‘\(title)’에 메모를 남겼습니다", en: "\(who) added a note to ‘\(title)’")
-    case .level: return Localized(ko: "\(who): 경보 단계 → \(event.level?.korean ?? "?")", en: "\(who): alert level → \(event.level?.english ?? "?")")
+    func title(_ id: String) -> String {
+        state.incident.flatMap { state.manual(id: $0.manualID)?.step(id: id) }.map { state.t($0.title) } ?? id
+    }
+    switch event {
+    case .step(_, let change):
+        return Localized(ko: "\(who): ‘\(title(change.step))’ → \(StatusText.ko(change.status))",
+                         en: "\(who): ‘\(title(change.step))’ → \(StatusText.en(change.status))")
+    case .note(_, let note):
+        guard let step = note.step else { return Localized(ko: "\(who)님이 메모를 남겼습니다", en: "\(who) added a note") }
+        return Localized(ko: "\(who)님이 ‘\(title(step))’에 메모를 남겼습니다", en: "\(who) added a note to ‘\(title(step))’")
+    case .level(_, let set):
+        return Localized(ko: "\(who): 경보 단계 → \(set.level.korean)", en: "\(who): alert level → \(set.level.english)")
     case .closed: return Localized(ko: "\(who)님이 사건을 종료했습니다", en: "\(who) closed the incident")
-    case .message: return Localized(ko: "\(who): 메시지 \(event.message ?? "") — \(event.text ?? "")", en: "\(who): message \(event.message ?? ""): \(event.text ?? "")")
-    case .role:
-        return Localized(ko: "\(who): ‘\(event.role ?? "")’ 담당 → \(event.assignee ?? "")", en: "\(who): ‘\(event.role ?? "")’ now held by \(event.assignee ?? "")")
-    case .stepAdded:
-        return Localized(ko: "\(who)님이 단계를 추가했습니다: \(event.text ?? "")", en: "\(who) added a step: \(event.text ?? "")")
-    default: return Localized(ko: "\(who): \(event.kind.rawValue)", en: "\(who): \(event.kind.rawValue)")
+    case .message(_, let m):
+        return Localized(ko: "\(who): 메시지 \(m.message) — \(m.text ?? "")", en: "\(who): message \(m.message): \(m.text ?? "")")
+    case .unknown(_, let u):
+        return Localized(ko: "\(who): 알 수 없는 기록 ‘\(u.kind)’", en: "\(who): unknown journal line ‘\(u.kind)’")
+    case .opened, .inject, .clock:
+        return Localized(ko: "\(who): \(event.kind)", en: "\(who): \(event.kind)")
+    case .role(_, let r):
+        return Localized(ko: "\(who): ‘\(r.role)’ 담당 → \(r.assignee)", en: "\(who): ‘\(r.role)’ now held by \(r.assignee)")
+    case .stepAdded(_, let a):
+        return Localized(ko: "\(who)님이 단계를 추가했습니다: \(a.title)", en: "\(who) added a step: \(a.title)")
+    case .pin:
+        return Localized(ko: "\(who)님이 보고서 타임라인 고정을 바꿨습니다", en: "\(who) changed a pin on the report's timeline")
     }
 }
 

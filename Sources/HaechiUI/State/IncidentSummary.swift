@@ -1,0 +1,30 @@
+import Foundation
+import HaechiCore
+
+/// One line on Home: an incident in progress or recently closed, as the shell found it in the
+/// state directory.
+public struct IncidentSummary: Sendable, Hashable {
+    public var id: String
+    public var manualID: String
+    public var mode: Mode
+    public var level: AlertLevel
+    public var openedAt: Date
+    public var closedAt: Date?
+    public var resolvedSteps: Int
+    public var totalSteps: Int
+    public var firstVariable: String?
+    public init(id: String, manualID: String, mode: Mode, level: AlertLevel, openedAt: Date, closedAt: Date?,
+                resolvedSteps: Int, totalSteps: Int, firstVariable: String? = nil) {
+        self.id = id; self.manualID = manualID; self.mode = mode; self.level = level; self.openedAt = openedAt
+        self.closedAt = closedAt; self.resolvedSteps = resolvedSteps; self.totalSteps = totalSteps
+        self.firstVariable = firstVariable
+    }
+
+    public init(_ incident: Incident, manual: Manual?) {
+        let counts = manual.map { incident.counts(in: $0) } ?? (0, 0)
+        let first = manual?.variables.first.flatMap { incident.variables[$0.id] }
+        self.init(id: incident.id, manualID: incident.manualID, mode: incident.mode, level: incident.level,
+                  openedAt: incident.openedAt, closedAt: incident.closedAt, resolvedSteps: counts.0,
+                  totalSteps: counts.1, firstVariable: first)
+    }
+}
