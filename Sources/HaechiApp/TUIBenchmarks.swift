@@ -132,10 +132,17 @@ public enum TUIBenchmarks {
         return (seconds, loaded.manuals.count, screen.bytes, phases)
     }
 
+    /// VmHWM of a running process, in KiB.
+    static func highWaterKiB(pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+    }
+
     /// The real binary, started on a pseudo-terminal: time from spawn until its first frame
     /// (the banner) has been written to the terminal.
-    /// Also returns the binary's peak resident memory (KiB) after its first frame and a few
-    /// idle ticks, read with wait4 when it exits.
+    /// Also returns the binary's peak resident memory (KiB, its VmHWM) after its first frame and
+    /// a few idle ticks.
     public static func firstFrameOfBinary(_ binary: String, manualsDirectory: String) -> (seconds: Double, childPeakKiB: Int)? {
         guard let (master, slave) = PseudoTerminal.open() else { return nil }
         defer { close(master) }
@@ -159,11 +166,15 @@ public enum TUIBenchmarks {
         func finish() -> Int {
             // Let it run a few ticks (clock, incident list, status) before reading its peak memory.
             Thread.sleep(forTimeInterval: 0.6)
+            // The child's own high-water mark, from /proc: wait4's ru_maxrss is not it, because
+            // posix_spawn shares the parent's memory until exec and Linux carries that
+            // high-water mark over, so it reported this benchmark's size, not the TUI's.
+            let own = Self.highWaterKiB(pid: pid)
             kill(pid, SIGTERM)
             var status: Int32 = 0
             var usage = rusage()
             wait4(pid, &status, 0, &usage)
-            return usage.ru_maxrss
+            return own ?? usage.ru_maxrss
         }
         var seen: [UInt8] = []
         let marker = Array("HAECHI".utf8)

@@ -46,7 +46,7 @@ struct TUIBench: ParsableCommand {
             }
         }
         if let kib = binaryPeakKiB {
-            print(String(format: "peak memory of the haechi TUI with all manuals (child maxrss): %.1f MiB  (goal < 30 MB) %@",
+            print(String(format: "peak memory of the haechi TUI with all manuals (child VmHWM): %.1f MiB  (goal < 30 MB) %@",
                          Double(kib) / 1024, verdict(Double(kib) * 1024 < 30_000_000)))
         }
         let kib = peakMemoryKiB()
