@@ -71,6 +71,18 @@ import Testing
         #expect(Placeholders.fill("{road} closed", language: .en, context: old).text == "잠수교 closed")
     }
 
+    @Test func theJournalKeepsKoreanUnderTheIdAndEnglishBeside() {
+        let note = IncidentVariable(id: "road_text", label: Localized(ko: "도로", en: "Road"), maxLength: 20, type: .text(english: true))
+        let manual = Manual(id: "m", title: Localized(ko: "m", en: "m"), category: .natural, department: Localized(ko: "d", en: "d"),
+                            revised: "2026-01-01", variables: [district, snow, road, note], phases: [])
+        let out = manual.journalVariables(["district": "mapo", "snow_cm": "12", "road": "잠수", "road_text": "북악산로"],
+                                          english: ["road_text": "Bugaksan-ro"])
+        #expect(out == ["district": "마포구", "district.en": "Mapo-gu", "snow_cm": "12", "road": "잠수교", "road.en": "Jamsu Bridge",
+                        "road_text": "북악산로", "road_text.en": "Bugaksan-ro"])
+        // A value its type refuses is not journaled (the Start screen refuses it first).
+        #expect(manual.journalVariables(["snow_cm": "통일로"]).isEmpty)
+    }
+
     // MARK: loader and lint
 
     func loadVariables(_ yaml: String) -> (Manual?, [String]) {

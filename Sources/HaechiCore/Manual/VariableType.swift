@@ -165,3 +165,23 @@ extension IncidentVariable {
         }
     }
 }
+
+extension Manual {
+    /// What an `opened` line records for typed values: each value in its Korean form under the
+    /// variable's id (as journals always held), and its English form under `id.en` when that
+    /// reads differently (a district's or a list entry's English name, or an English form typed
+    /// for free text, given in `english` by id). Values that fail their type are left out; the
+    /// Start screen and lint refuse them before this is called. One function for the Start
+    /// screen and for drills opened from a scenario.
+    public func journalVariables(_ values: [String: String], english: [String: String] = [:]) -> [String: String] {
+        var out: [String: String] = [:]
+        for v in variables {
+            guard let raw = values[v.id], case .success(let forms) = v.validate(raw), !forms.ko.isEmpty else { continue }
+            out[v.id] = forms.ko
+            let typed = english[v.id]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let en = typed.isEmpty ? forms.en : typed
+            if en != forms.ko { out[IncidentVariable.englishKey(v.id)] = en }
+        }
+        return out
+    }
+}

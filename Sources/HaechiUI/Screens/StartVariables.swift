@@ -45,18 +45,16 @@ extension StartScreen {
         values[fieldID] = value
     }
 
-    /// What the journal records: the Korean form under the id (as always) and the English one
-    /// under `id.en` when it reads differently.
+    /// What the journal records (Manual.journalVariables): Korean forms under the ids, English
+    /// forms under `id.en` where they differ.
     func journalValues(_ app: AppState) -> [String: String] {
-        var out: [String: String] = [:]
-        for v in manual(app)?.variables ?? [] {
-            guard case .success(let forms) = v.validate(values[v.id]?.text ?? ""), !forms.ko.isEmpty else { continue }
-            out[v.id] = forms.ko
-            let typedEnglish = values[IncidentVariable.englishKey(v.id)]?.trimmed ?? ""
-            let en = typedEnglish.isEmpty ? forms.en : typedEnglish
-            if en != forms.ko { out[IncidentVariable.englishKey(v.id)] = en }
+        guard let manual = manual(app) else { return [:] }
+        var typed: [String: String] = [:], english: [String: String] = [:]
+        for v in manual.variables {
+            typed[v.id] = values[v.id]?.text
+            english[v.id] = values[IncidentVariable.englishKey(v.id)]?.text
         }
-        return out
+        return manual.journalVariables(typed, english: english)
     }
 
     /// After the field: what the type wants (`cm, 0–300`, `Tab 완성`), or why the value is refused.
