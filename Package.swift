@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // PostgreSQL as the shared store for many seats and senders (README "Many seats").
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // ncursesw through a shim header: see Sources/CNCursesW/shim.h for why.
@@ -36,10 +38,15 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
-        // Durable append-only JSONL files (flock, fsync, checksums, torn tails).
+        // Durable append-only JSONL files (flock, fsync, checksums, torn tails), and the same
+        // records in PostgreSQL behind one store interface.
         .target(
             name: "HaechiStore",
-            dependencies: ["HaechiCore"],
+            dependencies: [
+                "HaechiCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // App state, actions, reducer, screens, canvas. Pure.
@@ -90,17 +97,21 @@ let package = Package(
             dependencies: [
                 "HaechiCore", "HaechiStore", "HaechiUI", "HaechiApp", "HaechiSender", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The raw INSERT loop the PostgreSQL store is measured against.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),
 
+        // What several test targets share: the trait that runs blocking tests on their own thread.
+        .target(name: "HaechiTestSupport", path: "Tests/HaechiTestSupport", swiftSettings: strict),
         .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore"], swiftSettings: strict),
         .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore"], swiftSettings: strict),
         .testTarget(
             name: "HaechiSenderTests",
             dependencies: [
-                "HaechiSender", "HaechiStore", "HaechiCore",
+                "HaechiSender", "HaechiStore", "HaechiCore", "HaechiTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -9,7 +9,7 @@ public struct HaechiCommand: AsyncParsableCommand {
         abstract: "Emergency initial-response checklists and official SNS messages for duty officers.",
         subcommands: [
             TUICommand.self, LintCommand.self, ManualsCommand.self, ShowCommand.self,
-            OutboxCommand.self, DrillCommand.self, ReportCommand.self,
+            OutboxCommand.self, DrillCommand.self, ReportCommand.self, StoreCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )
@@ -51,5 +51,7 @@ public struct TimeZoneOption: ParsableArguments {
 public struct StateOption: ParsableArguments {
     @Option(name: .long, help: "State directory (default: $HAECHI_STATE, else $XDG_STATE_HOME/haechi).")
     public var state: String?
+    @Option(name: .long, help: "Shared store: a postgresql://USER@HOST:PORT/DB URL (default: $HAECHI_STORE, else the state directory's files). The state directory then keeps only the log and the offline spool.")
+    public var store: String?
     public init() {}
 }

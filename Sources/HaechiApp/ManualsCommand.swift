@@ -19,10 +19,10 @@ struct ManualsCommand: ParsableCommand {
         let library = try loadLibraryOrExplain(manualsOption.directory)
         if stats {
             guard let language = Language(rawValue: lang) else { throw ValidationError("--lang must be ko or en, not '\(lang)'") }
-            let state = StateDirectory.resolve(stateOption.state)
-            let (journals, problems) = ReportJournals.all(in: state)
+            let store = try StoreShell.open(stateOption).store
+            let (journals, problems) = ReportJournals.all(in: store)
             if journals.isEmpty {
-                print(language == .ko ? "\(state.path)에 지난 사건이 없습니다." : "No past incidents in \(state.path).")
+                print(language == .ko ? "\(store.location)에 지난 사건이 없습니다." : "No past incidents in \(store.location).")
                 return
             }
             for p in problems { FileHandle.standardError.write(Data("haechi: warning: skipped \(p)\n".utf8)) }

@@ -70,7 +70,14 @@ struct OutboxAddCommand: ParsableCommand {
             OutboxShell.say("NOT queued: \(error)")
             throw ExitCode(1)
         }
-        let outcome = OutboxAdd.perform(request, state: state, manualsDirectory: manualsOption.directory, now: Date(),
+        let store: any Store
+        do {
+            store = try StoreShell.open(stateOption).store
+        } catch {
+            OutboxShell.say("NOT queued: \(error)")
+            throw ExitCode(2)
+        }
+        let outcome = OutboxAdd.perform(request, state: state, store: store, manualsDirectory: manualsOption.directory, now: Date(),
                                         timeZone: try timeZoneOption.zone())
         for line in outcome.notes { OutboxShell.say(line) }
         switch outcome.result {
@@ -185,8 +192,10 @@ enum OutboxAdd {
         var notes: [String] = []
     }
 
-    static func perform(_ r: OutboxAddRequest, state: StateDirectory, manualsDirectory: String, now: Date,
+    static func perform(_ r: OutboxAddRequest, state: StateDirectory, store: (any Store)? = nil, manualsDirectory: String, now: Date,
                         timeZone: TimeZone = CityTime.default) -> Outcome {
+        let store = store ?? FileStore(state)
+        let outbox = StoreOutbox(store)
         var notes: [String] = []
         func refuse(_ reasons: String...) -> Outcome { Outcome(result: .refused(reasons), notes: notes) }
 
@@ -212,10 +221,8 @@ enum OutboxAdd {
         var manualID = r.manual
         var variables: [String: String] = [:]
         if let incident = r.incident {
-            let journal = state.journal(incident: incident)
-            if FileManager.default.fileExists(atPath: journal.path) {
-                do {
-                    let (events, _) = try journal.readAll()
+            do {
+                    let (events, _) = try store.readAll(IncidentEvent.self, .journal(incident: incident))
                     // The incident as the checklist sees it (the one replay of a journal).
                     if let known = Incident.replay(events) {
                         if known.mode != mode {
@@ -226,9 +233,8 @@ enum OutboxAdd {
                         // The incident's current level, unless the operator named one.
                         if r.level == nil { level = known.level }
                     }
-                } catch {
-                    notes.append("warning: could not read incident journal \(journal.path): \(error)")
-                }
+            } catch {
+                notes.append("warning: could not read incident journal \(incident) in \(store.location): \(error)")
             }
         }
         variables.merge(r.variables) { _, b in b }
@@ -272,7 +278,7 @@ enum OutboxAdd {
         var index = OutboxEventIndex()
         var corrected: OutboxMessage?
         do {
-            try FileOutbox(state: state).scan({ record in
+            try outbox.scan({ record in
                 switch record {
                 case .message(let m), .correct(let m):
                     if m.id == r.corrects { corrected = m }
@@ -290,7 +296,7 @@ enum OutboxAdd {
                 try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { if ids.contains($0.message) { index.apply($0) } }, bad: { _ in })
             }
         } catch {
-            return Outcome(result: .notStored("read \(state.outboxPath): \(error)"), notes: notes)
+            return Outcome(result: .notStored("read \(outbox.location): \(error)"), notes: notes)
         }
         let history = recent.map { index.status(of: $0.0, isCorrection: $0.1, channels: profiles) }
         if let c = r.corrects {
@@ -330,8 +336,8 @@ enum OutboxAdd {
             return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes)
         }
         do {
-            try state.prepare(incidents: false)
-            try FileOutbox(state: state).append(record)
+            if store is FileStore { try state.prepare(incidents: false) }
+            try outbox.append(record)
         } catch {
             return Outcome(result: .notStored("\(error)"), notes: notes)
         }

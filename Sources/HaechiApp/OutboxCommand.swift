@@ -28,6 +28,17 @@ struct OutboxCommand: ParsableCommand {
 enum OutboxShell {
     static func state(_ option: StateOption) -> StateDirectory { StateDirectory.resolve(option.state) }
 
+    /// The store of `--store`/`$HAECHI_STORE`, else the state directory's files. A database
+    /// that cannot be used is a plain error (the command queues nothing).
+    static func store(_ option: StateOption) throws -> any Store {
+        do {
+            return try StoreShell.open(option).store
+        } catch let error as StoreError {
+            say("NOT done: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
     /// `--operator`, else `$HAECHI_OPERATOR`, else the login name: operators log in as themselves.
     static func operatorName(_ explicit: String?) -> String {
         let env = ProcessInfo.processInfo.environment
@@ -69,9 +80,14 @@ enum OutboxShell {
 
     /// The status of one message, read in a streaming pass so even a huge outbox costs little.
     static func status(of id: String, state: StateDirectory, channels: ChannelProfiles?) throws -> (MessageStatus?, original: OutboxMessage?) {
+        try status(of: id, store: FileStore(state), channels: channels)
+    }
+
+    static func status(of id: String, store: any Store, channels: ChannelProfiles?) throws -> (MessageStatus?, original: OutboxMessage?) {
         var message: (OutboxMessage, Bool)?
         var index = OutboxEventIndex()
-        try FileOutbox(state: state).scan({ record in
+        let outbox = StoreOutbox(store)
+        try outbox.scan({ record in
             switch record {
             case .message(let m) where m.id == id: if message == nil { message = (m, false) }
             case .correct(let m) where m.id == id: if message == nil { message = (m, true) }
@@ -81,12 +97,11 @@ enum OutboxShell {
             default: break
             }
         }, bad: { _ in })
-        var reader = LogReader(path: state.deliveryPath)
-        try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { if $0.message == id { index.apply($0) } }, bad: { _ in })
+        try store.read(DeliveryRecord.self, .ledger, into: { if $0.message == id { index.apply($0) } }, bad: { _ in })
         guard let (m, isCorrection) = message else { return (nil, nil) }
         var original: OutboxMessage?
         if let corrected = m.corrects {
-            try FileOutbox(state: state).scan({ record in
+            try outbox.scan({ record in
                 if case .message(let o) = record, o.id == corrected { original = o }
                 if case .correct(let o) = record, o.id == corrected { original = o }
             }, bad: { _ in })
@@ -113,15 +128,15 @@ struct OutboxApproveCommand: ParsableCommand {
     @Option(help: "Your name (default: $HAECHI_OPERATOR, else your login name).") var `operator`: String?
 
     func run() throws {
-        let state = OutboxShell.state(stateOption)
+        let store = try OutboxShell.store(stateOption)
         let channels = try? OutboxShell.channels(manualsOption)
-        let (status, _) = try OutboxShell.status(of: id, state: state, channels: channels)
+        let (status, _) = try OutboxShell.status(of: id, store: store, channels: channels)
         switch OutboxRules.approve(status, id: id, by: OutboxShell.operatorName(`operator`), at: Date()) {
         case .failure(let refusal):
             OutboxShell.say("NOT approved: \(refusal)")
             throw ExitCode(1)
         case .success(let record):
-            do { try FileOutbox(state: state).append(record) } catch {
+            do { try store.append(record, to: .outbox) } catch {
                 OutboxShell.say("NOT approved: \(error)")
                 throw ExitCode(2)
             }
@@ -144,15 +159,15 @@ struct OutboxCancelCommand: ParsableCommand {
     @Option(help: "Your name (default: $HAECHI_OPERATOR, else your login name).") var `operator`: String?
 
     func run() throws {
-        let state = OutboxShell.state(stateOption)
+        let store = try OutboxShell.store(stateOption)
         let channels = try? OutboxShell.channels(manualsOption)
-        let (status, _) = try OutboxShell.status(of: id, state: state, channels: channels)
+        let (status, _) = try OutboxShell.status(of: id, store: store, channels: channels)
         switch OutboxRules.cancel(status, id: id, by: OutboxShell.operatorName(`operator`), at: Date(), reason: reason) {
         case .failure(let refusal):
             OutboxShell.say("NOT cancelled: \(refusal)")
             throw ExitCode(1)
         case .success(let record):
-            do { try FileOutbox(state: state).append(record) } catch {
+            do { try store.append(record, to: .outbox) } catch {
                 OutboxShell.say("NOT cancelled: \(error)")
                 throw ExitCode(2)
             }
@@ -175,10 +190,10 @@ struct OutboxCAPCommand: ParsableCommand {
     @Flag(help: "Print the Cancel alert of a cancelled message.") var cancel = false
 
     func run() throws {
-        let state = OutboxShell.state(stateOption)
-        let (found, original) = try OutboxShell.status(of: id, state: state, channels: nil)
+        let store = try OutboxShell.store(stateOption)
+        let (found, original) = try OutboxShell.status(of: id, store: store, channels: nil)
         guard let status = found else {
-            OutboxShell.say("haechi: no message '\(id)' in \(state.outboxPath)")
+            OutboxShell.say("haechi: no message '\(id)' in \(StoreOutbox(store).location)")
             throw ExitCode(1)
         }
         let env = ProcessInfo.processInfo.environment

@@ -35,8 +35,23 @@ struct OutboxListCommand: ParsableCommand {
             return all || now.timeIntervalSince(m.created) < 24 * 3600
         }
         var output = OutputBuffer()
-        let summary: OutboxListing.Summary
-        if let incident {
+        var summary = OutboxListing.Summary()
+        if case .postgres = try StoreShell.address(stateOption) {
+            // A database: one pass through the store interface, joined by HaechiCore.
+            let store = try OutboxShell.store(stateOption)
+            let snapshot = try OutboxSnapshot.load(store: store, channels: channels)
+            summary.bad = snapshot.bad.count
+            for status in snapshot.messages {
+                summary.messages += 1
+                guard filter(status.message) else { continue }
+                summary.listed += 1
+                if json {
+                    output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
+                } else {
+                    output.appendBytes { OutboxListing.textLine(status, into: &$0) }
+                }
+            }
+        } else if let incident {
             summary = try OutboxListing.stream(state: state, channels: channels, incident: incident, filter: filter) { status in
                 if json {
                     output.appendBytes { OutboxListing.jsonLine(status, into: &$0) }
@@ -253,35 +268,45 @@ public enum OutboxListing {
         }
     }
 
-    /// The same, appended as bytes without building the line as a String first.
+    /// The same, appended as bytes without building the line or its parts as Strings first:
+    /// a listing writes a million of them.
     public static func textLine(_ s: MessageStatus, into out: inout [UInt8]) {
         let m = s.message
         func put(_ text: String) {
             var text = text
             text.withUTF8 { out.append(contentsOf: $0) }
         }
+        func put(_ text: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
         put(m.id)
-        put(m.mode == .drill ? "  DRILL  " : "  LIVE   ")
+        put(m.mode == .drill ? "  DRILL  " as StaticString : "  LIVE   ")
         put(m.kind.rawValue)
-        put("  ")
+        put("  " as StaticString)
         Timestamp.format(m.created, into: &out)
-        put("  ")
+        put("  " as StaticString)
         put(m.operator)
-        var flags: [String] = []
-        if s.isCorrection, let c = m.corrects { flags.append("corrects \(c)") }
-        if let c = s.cancel { flags.append("cancelled by \(c.by)") }
-        if let a = s.approval { flags.append("approved by \(a.by)") }
-        if !s.correctedBy.isEmpty { flags.append("corrected by \(s.correctedBy.joined(separator: ","))") }
-        if !flags.isEmpty { put("  [" + flags.joined(separator: "; ") + "]") }
-        put("\n   ")
-        for (target, state) in s.states {
-            put(" ")
-            put(target.channel)
-            put("/")
-            put(target.language.rawValue)
-            put("=")
-            put(state.description)
-            put(" ")
+        var flags = false
+        func flag(_ head: StaticString, _ value: String) {
+            put(flags ? "; " as StaticString : "  [")
+            flags = true
+            put(head)
+            put(value)
+        }
+        if s.isCorrection, let c = m.corrects { flag("corrects ", c) }
+        if let c = s.cancel { flag("cancelled by ", c.by) }
+        if let a = s.approval { flag("approved by ", a.by) }
+        if !s.correctedBy.isEmpty { flag("corrected by ", s.correctedBy.joined(separator: ",")) }
+        if flags { put("]" as StaticString) }
+        put("\n   " as StaticString)
+        for post in s.posts {
+            put(" " as StaticString)
+            put(post.channel)
+            put("/" as StaticString)
+            put(post.language.rawValue)
+            put("=" as StaticString)
+            put(s.state(post.target).description)
+            put(" " as StaticString)
         }
         while out.last == UInt8(ascii: " ") { out.removeLast() }
     }

@@ -17,6 +17,9 @@ struct OutboxStressAppendCommand: ParsableCommand {
     @Option(help: "A tag for this writer, repeated in its texts.") var writer = "w"
 
     func run() throws {
+        if case .postgres = try StoreShell.address(stateOption) {
+            throw ValidationError("stress-append exercises the file append protocol; it does not take --store")
+        }
         let state = OutboxShell.state(stateOption)
         try state.prepare(incidents: false)
         let outbox = FileOutbox(state: state)

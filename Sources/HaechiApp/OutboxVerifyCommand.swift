@@ -17,6 +17,9 @@ struct OutboxVerifyCommand: ParsableCommand {
     @Flag(help: "Check the sender's ledger (delivery.jsonl) too.") var ledger = false
 
     func run() throws {
+        if case .postgres = try StoreShell.address(stateOption) {
+            throw ValidationError("verify checks the frames and checksums of the state directory's files; a database keeps its own page checksums (initdb --data-checksums). Use `haechi store export DIR` and verify that copy")
+        }
         let state = OutboxShell.state(stateOption)
         var output = OutputBuffer()
         var total = OutboxVerification.Result()

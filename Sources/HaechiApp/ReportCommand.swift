@@ -24,10 +24,10 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         guard let language = Language(rawValue: lang) else { throw ValidationError("--lang must be ko or en, not '\(lang)'") }
         let zone = try timeZoneOption.zone()
-        let state = StateDirectory.resolve(stateOption.state)
+        let store = try StoreShell.open(stateOption).store
         let sources: ReportSources
         do {
-            sources = try ReportSources.load(incident: id, state: state, manualsDirectory: manualsOption.directory)
+            sources = try ReportSources.load(incident: id, store: store, manualsDirectory: manualsOption.directory)
         } catch let problem as ReportSources.Problem {
             throw ValidationError(problem.description)
         }

@@ -23,28 +23,32 @@ struct ReportSources {
         }
     }
 
-    static func incidentIDs(in state: StateDirectory) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: state.incidentsPath)) ?? [])
-            .filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) }.sorted()
+    static func incidentIDs(in store: any Store) -> [String] {
+        (try? store.incidents()) ?? []
     }
 
     static func load(incident id: String, state: StateDirectory, manualsDirectory: String) throws -> ReportSources {
+        try load(incident: id, store: FileStore(state), manualsDirectory: manualsDirectory)
+    }
+
+    static func load(incident id: String, store: any Store, manualsDirectory: String) throws -> ReportSources {
         // The id becomes a file name: refuse anything that could leave the incidents directory.
         guard !id.isEmpty, !id.hasPrefix("."), id.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw Problem.badIncidentID(id)
         }
-        let journalPath = state.journalPath(incident: id)
-        guard FileManager.default.fileExists(atPath: journalPath) else {
-            throw Problem.noJournal(id: id, directory: state.incidentsPath, known: incidentIDs(in: state))
+        let known = try store.incidents()
+        guard known.contains(id) else {
+            throw Problem.noJournal(id: id, directory: store is FileStore ? (store as! FileStore).directory.incidentsPath : store.location,
+                                    known: known)
         }
         var bad: [BadLine] = []
         var warnings: [String] = []
-        let (journal, badJournal) = try state.journal(incident: id).readAll()
+        let (journal, badJournal) = try store.readAll(IncidentEvent.self, .journal(incident: id))
         bad += badJournal
         // The outbox and ledger may not exist yet (nothing queued, no sender ever ran).
-        let (outbox, badOutbox) = try state.outbox.readAll()
+        let (outbox, badOutbox) = try store.readAll(OutboxRecord.self, .outbox)
         bad += badOutbox
-        let (ledger, badLedger) = try state.delivery.readAll()
+        let (ledger, badLedger) = try store.readAll(DeliveryRecord.self, .ledger)
         bad += badLedger
 
         let opened = Incident.replay(journal)
@@ -78,15 +82,19 @@ enum ReportJournals {
     /// Journals that cannot be read at all are reported and left out; damaged lines inside one are
     /// skipped by the store as usual.
     static func all(in state: StateDirectory) -> (journals: [[IncidentEvent]], problems: [String]) {
+        all(in: FileStore(state))
+    }
+
+    static func all(in store: any Store) -> (journals: [[IncidentEvent]], problems: [String]) {
         var journals: [[IncidentEvent]] = []
         var problems: [String] = []
-        for id in ReportSources.incidentIDs(in: state) {
+        for id in ReportSources.incidentIDs(in: store) {
             do {
-                let (events, bad) = try state.journal(incident: id).readAll()
+                let (events, bad) = try store.readAll(IncidentEvent.self, .journal(incident: id))
                 problems += bad.map(\.description)
                 if !events.isEmpty { journals.append(events) }
             } catch {
-                problems.append("\(state.journalPath(incident: id)): \(error)")
+                problems.append("\(store.location) \(id): \(error)")
             }
         }
         return (journals, problems)

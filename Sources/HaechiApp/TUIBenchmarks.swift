@@ -132,24 +132,20 @@ public enum TUIBenchmarks {
         return (seconds, loaded.manuals.count, screen.bytes, phases)
     }
 
-    /// VmHWM of a running process, in KiB.
-    static func highWaterKiB(pid: pid_t) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
-        return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
-    }
-
     /// The real binary, started on a pseudo-terminal: time from spawn until its first frame
     /// (the banner) has been written to the terminal.
-    /// Also returns the binary's peak resident memory (KiB, its VmHWM) after its first frame and
-    /// a few idle ticks.
-    public static func firstFrameOfBinary(_ binary: String, manualsDirectory: String) -> (seconds: Double, childPeakKiB: Int)? {
+    /// Also returns the binary's peak resident memory (KiB) after its first frame and a few
+    /// idle ticks, read with wait4 when it exits. With `stateDirectory` it runs on that state
+    /// (kept afterwards); with `waitForLog` it runs until that text appears in its haechi.log
+    /// (the outbox read, say) before the idle ticks.
+    public static func firstFrameOfBinary(_ binary: String, manualsDirectory: String, stateDirectory: String? = nil,
+                                          waitForLog: String? = nil) -> (seconds: Double, childPeakKiB: Int)? {
         guard let (master, slave) = PseudoTerminal.open() else { return nil }
         defer { close(master) }
-        let stateDir = NSTemporaryDirectory() + "haechi-bench-state-\(getpid())-bin"
+        let stateDir = stateDirectory ?? NSTemporaryDirectory() + "haechi-bench-state-\(getpid())-bin"
         // An existing state directory, as on a duty desk (creating one costs two directory fsyncs).
         try? StateDirectory(path: stateDir).prepare()
-        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        defer { if stateDirectory == nil { try? FileManager.default.removeItem(atPath: stateDir) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -162,39 +158,58 @@ public enum TUIBenchmarks {
         var pid: pid_t = 0
         let t0 = DispatchTime.now().uptimeNanoseconds
         guard posix_spawn(&pid, binary, &actions, nil, argv, envp) == 0 else { return nil }
-        var childPeak = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        /// Reads what the TUI paints for up to `ms` milliseconds (so it never blocks on a full
+        /// terminal); false when the terminal closed.
+        func drain(_ ms: Int32) -> [UInt8]? {
+            var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, ms) > 0 else { return [] }
+            let n = read(master, &buffer, buffer.count)
+            return n > 0 ? Array(buffer[0..<n]) : nil
+        }
         func finish() -> Int {
             // Let it run a few ticks (clock, incident list, status) before reading its peak memory.
-            Thread.sleep(forTimeInterval: 0.6)
-            // The child's own high-water mark, from /proc: wait4's ru_maxrss is not it, because
-            // posix_spawn shares the parent's memory until exec and Linux carries that
-            // high-water mark over, so it reported this benchmark's size, not the TUI's.
-            let own = Self.highWaterKiB(pid: pid)
+            let idle = DispatchTime.now().uptimeNanoseconds + 600_000_000
+            while DispatchTime.now().uptimeNanoseconds < idle, drain(50) != nil {}
+            // The child's own high-water mark, read before it exits. Not wait4's ru_maxrss:
+            // posix_spawn starts the child on the parent's memory (vfork), and exec records
+            // that memory's peak as the child's, so ru_maxrss says max(this benchmark, child).
+            let peak = ownPeakKiB(of: pid)
             kill(pid, SIGTERM)
             var status: Int32 = 0
             var usage = rusage()
             wait4(pid, &status, 0, &usage)
-            return own ?? usage.ru_maxrss
+            return peak ?? usage.ru_maxrss
         }
         var seen: [UInt8] = []
         let marker = Array("HAECHI".utf8)
-        var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = t0 + 10_000_000_000
         while DispatchTime.now().uptimeNanoseconds < deadline {
-            var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 100) > 0 else { continue }
-            let n = read(master, &buffer, buffer.count)
-            if n <= 0 { _ = finish(); return nil }
-            seen += buffer[0..<n]
+            guard let bytes = drain(100) else { _ = finish(); return nil }
+            seen += bytes
             // The banner is the last row painted in a frame; once it is there the frame is out.
             if seen.count >= marker.count, (0...(seen.count - marker.count)).contains(where: { seen[$0..<($0 + marker.count)].elementsEqual(marker) }) {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                childPeak = finish()
-                return (seconds, childPeak)
+                if let waitForLog {
+                    let log = stateDir + "/haechi.log"
+                    let patience = DispatchTime.now().uptimeNanoseconds + 600_000_000_000
+                    while DispatchTime.now().uptimeNanoseconds < patience {
+                        guard drain(100) != nil else { break }
+                        if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains(waitForLog) { break }
+                    }
+                }
+                return (seconds, finish())
             }
         }
         _ = finish()
         return nil
     }
 
+
+    /// A running process's own peak resident memory in KiB (VmHWM in /proc/PID/status).
+    public static func ownPeakKiB(of pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+    }
 }

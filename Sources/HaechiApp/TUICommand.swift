@@ -53,14 +53,23 @@ struct TUICommand: ParsableCommand {
         guard isatty(0) == 1, isatty(1) == 1 else {
             throw ValidationError("haechi tui needs a terminal on standard input and output.")
         }
-        let stateDirectory = StateDirectory.resolve(state.state)
+        let stateDirectory: StateDirectory
+        var store: (any Store)? = nil
+        switch try StoreShell.address(state) {
+        case .files(let dir):
+            stateDirectory = dir
+        case .postgres(let address):
+            // The state directory keeps this seat's log and its offline spool.
+            stateDirectory = StateDirectory.resolve(state.state)
+            store = try SpooledStore(address, spool: stateDirectory)
+        }
         do {
             try stateDirectory.prepare()
         } catch {
             throw ValidationError("Cannot use the state directory \(stateDirectory.path): \(error)")
         }
         let library = TUIManuals.load(directory: manuals.directory)
-        let shell = try TUIShell(state: stateDirectory, manuals: library.manuals, problems: library.problems,
+        let shell = try TUIShell(state: stateDirectory, store: store, manuals: library.manuals, problems: library.problems,
                                  operatorName: who, language: lang, timeZone: zone)
         shell.useChannels(library.channels)
         shell.state.readOnly = readOnly

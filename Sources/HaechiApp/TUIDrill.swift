@@ -8,10 +8,10 @@ import HaechiUI
 enum TUIDrill {
     /// What the after-action report of `id` is built from, as `haechi report` reads it (journal,
     /// outbox, ledger, manual, scenario); damaged lines and missing files become warnings.
-    static func reportInput(incident id: String, state: StateDirectory, manualsDirectory: String)
+    static func reportInput(incident id: String, store: any Store, manualsDirectory: String)
         -> Result<(input: ReportInput, warnings: [String]), ReportSourceProblem> {
         do {
-            let sources = try ReportSources.load(incident: id, state: state, manualsDirectory: manualsDirectory)
+            let sources = try ReportSources.load(incident: id, store: store, manualsDirectory: manualsDirectory)
             return .success((sources.input, sources.badLines.map { "skipped \($0)" } + sources.warnings))
         } catch let problem as ReportSources.Problem {
             return .failure(ReportSourceProblem(problem.description))

@@ -26,7 +26,7 @@ final class TUIShell {
     /// Sent once the first frame is up (`haechi drill` opens its drill this way).
     var startActions: [Action] = []
 
-    init(state stateDirectory: StateDirectory, manuals: [Manual], problems: [String], operatorName: String,
+    init(state stateDirectory: StateDirectory, store: (any Store)? = nil, manuals: [Manual], problems: [String], operatorName: String,
          language: Language, timeZone: TimeZone = CityTime.default) throws {
         self.stateDirectory = stateDirectory
         log = try TUILog(path: stateDirectory.logPath)
@@ -35,19 +35,22 @@ final class TUIShell {
         environment = .live(timeZone: timeZone)
         state = AppState(manuals: manuals, manualProblems: problems, operatorName: operatorName, now: Date(),
                          timeZone: timeZone, language: language)
-        effects = EffectRunner(files: StateFiles(state: stateDirectory, log: log), manuals: manuals)
+        effects = EffectRunner(files: StateFiles(state: stateDirectory, store: store, log: log), manuals: manuals)
     }
 
     func run() throws {
         if let problem = Terminal.prepareLocale() { log.write("locale: \(problem)") }
         for p in state.manualProblems { log.write("manuals: \(p)") }
-        log.write("start: operator \(state.operatorName), \(state.manuals.count) manuals, state \(stateDirectory.path)")
+        log.write("start: operator \(state.operatorName), \(state.manuals.count) manuals, store \(effects.files.store.location), state \(stateDirectory.path)")
         // Anything the runtime or a library prints on stderr would scribble over the screen.
         let savedStderr = dup(2)
         dup2(log.descriptor, 2)
         watchTerminationSignals()
         terminal.start()
+        // A shared database wakes us when another seat writes (a wake-up only: we re-read).
+        effects.files.startWatching()
         defer {
+            effects.files.stopWatching()
             terminal.stop()
             dup2(savedStderr, 2)
             close(savedStderr)
@@ -63,7 +66,11 @@ final class TUIShell {
             log.write("first frame after \(TUILog.milliseconds(since: started)) ms")
         }
         // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
+        let readStart = DispatchTime.now().uptimeNanoseconds
+        effects.files.outbox.keep(incident: state.incident?.id)
         if let loaded = effects.pollOutbox(now: Date()) { send(loaded); terminal.draw(render(state)) }
+        log.write(String(format: "outbox: read in %.1f ms, %d messages held, %d settled ones counted only",
+                         Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e6, effects.files.outbox.held, effects.files.outbox.retired))
 
         var lastTick = Date()
         var lastSlowPoll = Date()
@@ -80,13 +87,17 @@ final class TUIShell {
             }
             let now = Date()
             // Another operator's lines in the journal we show: within a quarter of a second.
-            if let action = effects.pollFollowed() { send(action) }
+            if effects.files.journalDue(now: now), let action = effects.pollFollowed() { send(action) }
             // A drill's next inject is due before the next second's tick: play it now.
             if let wake = Drill.nextWake(state), wake <= now { lastTick = now; send(.tick) }
             if now.timeIntervalSince(lastTick) >= 1 {
                 lastTick = now
                 send(.tick)
-                // The outbox and the sender's ledger: other desks' messages, delivery progress.
+            }
+            // The outbox and the sender's ledger: other desks' messages, delivery progress.
+            // All of the open incident's messages are kept, however old.
+            if effects.files.outboxDue(now: now) {
+                effects.files.outbox.keep(incident: state.incident?.id)
                 if let loaded = effects.pollOutbox(now: now) { send(loaded) }
             }
             if now.timeIntervalSince(lastSlowPoll) >= 2 {
@@ -127,69 +138,113 @@ final class TUIShell {
 /// tests run too, on memory.
 struct StateFiles: ShellFiles {
     let stateDirectory: StateDirectory
+    /// Journals, outbox and ledger: the state directory's files or a shared database.
+    let store: any Store
     let logFile: TUILog?
     /// The journal being followed, read up to where the last read stopped.
-    private var followedReader: LogReader?
+    private var followed: (incident: String, cursor: StoreCursor)?
+    /// A database's LISTEN/NOTIFY wake-ups; nil for files, which are cheap to poll.
+    private(set) var watch: (any StoreWatch)?
+    private var journalSeen = (changes: -1, at: Date.distantPast)
+    private var outboxSeen = (changes: -1, at: Date.distantPast)
     /// Performs `.enqueue` and follows outbox.jsonl + delivery.jsonl (TUIOutbox.swift).
     var outbox: TUIOutbox
     /// Where `.loadReport` finds the manual and scenario a report is scored against.
     var manualsDirectory = "manuals"
 
-    init(state: StateDirectory, log: TUILog?) {
+    init(state: StateDirectory, store: (any Store)? = nil, log: TUILog?) {
         stateDirectory = state
+        let store = store ?? FileStore(state)
+        self.store = store
         logFile = log
-        outbox = TUIOutbox(state: state, channels: nil)
+        outbox = TUIOutbox(state: state, channels: nil, store: store)
+    }
+
+    mutating func startWatching() { watch = store.watch { _ in } }
+
+    mutating func stopWatching() {
+        watch?.stop()
+        watch = nil
+    }
+
+    /// Whether a follower should read now. Files: on every turn of the loop (a read that finds
+    /// nothing costs a stat). A database: when a NOTIFY came since the last read, and every two
+    /// seconds anyway, since a notification is not durable (it is lost across a reconnect).
+    private func due(_ seen: (changes: Int, at: Date), every: TimeInterval, now: Date) -> Bool {
+        guard let watch else { return now.timeIntervalSince(seen.at) >= every }
+        return watch.changes != seen.changes || now.timeIntervalSince(seen.at) >= 2
+    }
+
+    mutating func journalDue(now: Date) -> Bool {
+        guard due(journalSeen, every: 0, now: now) else { return false }
+        journalSeen = (watch?.changes ?? 0, now)
+        return true
+    }
+
+    /// The outbox and ledger: once a second from files, on a wake-up from a database.
+    mutating func outboxDue(now: Date) -> Bool {
+        guard due(outboxSeen, every: 1, now: now) else { return false }
+        outboxSeen = (watch?.changes ?? 0, now)
+        return true
     }
 
     mutating func appendJournal(_ event: IncidentEvent) throws {
-        try stateDirectory.journal(incident: event.incident).append(event)
+        try store.append(event, to: .journal(incident: event.incident))
     }
 
     mutating func followJournal(_ incident: String) -> (events: [IncidentEvent], problems: [String]) {
-        var reader = LogReader(path: stateDirectory.journalPath(incident: incident))
-        let read = Self.read(&reader)
-        followedReader = reader
+        var cursor = StoreCursor.start
+        let read = read(incident, &cursor)
+        followed = (incident, cursor)
         return read
     }
 
     mutating func readFollowed() -> (events: [IncidentEvent], problems: [String]) {
-        guard var reader = followedReader else { return ([], []) }
-        let read = Self.read(&reader)
-        followedReader = reader
+        guard var f = followed else { return ([], []) }
+        let read = read(f.incident, &f.cursor)
+        followed = f
         return read
     }
 
-    static func read(_ reader: inout LogReader) -> (events: [IncidentEvent], problems: [String]) {
+    func read(_ incident: String, _ cursor: inout StoreCursor) -> (events: [IncidentEvent], problems: [String]) {
         var events: [IncidentEvent] = []
         var problems: [String] = []
         do {
-            try RecordLog<IncidentEvent>.read(&reader, following: true, into: { events.append($0) }, bad: { problems.append($0.description) })
+            cursor = try store.read(IncidentEvent.self, .journal(incident: incident), from: cursor, following: true,
+                                    into: { events.append($0) }, bad: { problems.append($0.description) })
         } catch {
             problems.append("\(error)")
         }
         return (events, problems)
     }
 
-    mutating func stopFollowing() { followedReader = nil }
+    mutating func stopFollowing() { followed = nil }
 
     func allJournals() -> [(id: String, events: [IncidentEvent])] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: stateDirectory.incidentsPath) else { return [] }
+        guard let ids = try? store.incidents() else { return [] }
         var out: [(id: String, events: [IncidentEvent])] = []
-        for name in names where name.hasSuffix(".jsonl") {
-            let id = String(name.dropLast(6))
-            guard let (records, bad) = try? stateDirectory.journal(incident: id).readAll() else { continue }
+        for id in ids {
+            guard let (records, bad) = try? store.readAll(IncidentEvent.self, .journal(incident: id)) else { continue }
             if !bad.isEmpty { log("journal \(id): \(bad.count) bad line(s): \(bad[0])") }
             out.append((id, records))
         }
         return out
     }
 
-    mutating func appendOutbox(_ record: OutboxRecord) throws { try outbox.outbox.append(record) }
+    /// Stored where every seat and sender sees it, or an error: with a database that does not
+    /// answer, the record is held in this seat's spool and that is said as NOT queued (yet).
+    mutating func appendOutbox(_ record: OutboxRecord) throws {
+        guard let spooled = store as? SpooledStore else { return try outbox.outbox.append(record) }
+        if case .held(let count) = try spooled.place(record, to: .outbox) {
+            log("outbox: held \(record.messageID) in \(spooled.spool.location) (database offline, \(count) held)")
+            throw HeldHere(count: count)
+        }
+    }
 
     mutating func readOutbox(now: Date) -> OutboxFeed? { outbox.poll(now: now) }
 
     func reportInput(_ incident: String) -> Result<(input: ReportInput, warnings: [String]), ReportSourceProblem> {
-        TUIDrill.reportInput(incident: incident, state: stateDirectory, manualsDirectory: manualsDirectory)
+        TUIDrill.reportInput(incident: incident, store: store, manualsDirectory: manualsDirectory)
     }
 
     func reason(_ error: any Error) -> String { TUIOutbox.reason(error) }
@@ -198,6 +253,15 @@ struct StateFiles: ShellFiles {
 
     /// Outbox counts and the sender's heartbeat (judged by `SenderStatus`, the sender's rule).
     func statusSummary(now: Date = Date()) -> StatusSummary { outbox.statusSummary(now: now) }
+}
+
+/// An outbox record kept in this seat's spool because the database did not answer: durable
+/// here, but no sender can see it, so the screen must not say "queued".
+struct HeldHere: Error, CustomStringConvertible {
+    let count: Int
+    var description: String {
+        "DB offline: held on this machine (\(count) held), NOT queued until the database is back; it is sent on then, once"
+    }
 }
 
 /// The TUI's log file in the state directory: never the screen.

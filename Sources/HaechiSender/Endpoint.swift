@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import HaechiCore
+import HaechiStore
 
 /// One delivery: one of a message's stored posts (a channel, a language, the exact text). Its
 /// key, message + channel + language, is the same on every attempt, so an idempotent receiver
@@ -57,32 +58,11 @@ public enum Credentials {
             }
             return value
         case .file(let path):
-            // Checked on the open descriptor, so the file judged is the file read (no swap in between).
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                throw Refused(description: "cannot read credential file \(path): \(String(cString: strerror(errno)))")
+            do {
+                return try SecretFile.read(path, uid: uid)
+            } catch let refused as SecretFile.Refused {
+                throw Refused(description: refused.description)
             }
-            defer { close(fd) }
-            var st = stat()
-            guard fstat(fd, &st) == 0 else { throw Refused(description: "cannot stat credential file \(path)") }
-            guard (st.st_mode & S_IFMT) == S_IFREG else { throw Refused(description: "credential file \(path) is not a regular file") }
-            guard st.st_uid == uid else {
-                throw Refused(description: "credential file \(path) belongs to uid \(st.st_uid), not to the sender's user (uid \(uid)); chown it")
-            }
-            guard st.st_mode & 0o077 == 0 else {
-                throw Refused(description: "credential file \(path) has mode \(String(st.st_mode & 0o777, radix: 8)); other users can read it: chmod 600 \(path)")
-            }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            while bytes.count <= 64 * 1024 {
-                let n = Glibc.read(fd, &chunk, chunk.count)
-                if n < 0 { if errno == EINTR { continue }; throw Refused(description: "cannot read credential file \(path)") }
-                if n == 0 { break }
-                bytes += chunk[0..<n]
-            }
-            let value = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !value.isEmpty else { throw Refused(description: "credential file \(path) is empty") }
-            return value
         }
     }
 }

@@ -39,6 +39,11 @@ public actor Sender {
         public var pollInterval: TimeInterval = 2
         /// Touch `sender.heartbeat`; tests running several senders in one process turn it off.
         public var heartbeat = true
+        /// How long a claimed post stays this sender's after its attempt, in a shared database:
+        /// when a sender dies, another takes its posts over after this. Longer than a request.
+        public var lease: TimeInterval = 30
+        /// This sender's name in claims and heartbeats (host:pid:random by default).
+        public var name = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: 0...UInt32.max))"
         public init(once: Bool = false) { self.once = once }
     }
 
@@ -49,6 +54,7 @@ public actor Sender {
     }
 
     private let state: StateDirectory
+    private let store: any Store
     private let endpoints: [String: [Mode: any Endpoint]]
     private let concurrency: Int
     private let policy: RetryPolicy
@@ -59,7 +65,10 @@ public actor Sender {
     /// Channel profiles, for records written before records carried their posts (`Posts.of`).
     private let profiles: ChannelProfiles?
 
-    private var reader: LogReader
+    private var outboxCursor = StoreCursor.start
+    /// How many ledger records of each key this sender has seen (read or written): a claim
+    /// with a stale count learns first what other senders did (`Claim.moved`).
+    private var ledgerCounts: [String: Int] = [:]
     /// Approvals, cancels and the ledger per message: the same projection every view reads
     /// (`MessageStatus`), so what the sender does next is `senderStep` of it.
     private var index = OutboxEventIndex()
@@ -87,13 +96,16 @@ public actor Sender {
 
     /// - Parameter channels: the channel profiles (`channels.yaml`); only records written
     ///   before records carried their posts need them. Without them such a record posts nothing.
-    public init(state: StateDirectory, endpoints: [String: [Mode: any Endpoint]], retry: RetrySettings, concurrency: Int,
-                environment: SenderEnvironment = .live, options: Options = Options(), channels: ChannelProfiles? = nil,
+    /// - Parameter store: where the outbox and the ledger live; the state directory's files
+    ///   when nil. With a shared database any number of senders may run (claims and leases).
+    public init(state: StateDirectory, store: (any Store)? = nil, endpoints: [String: [Mode: any Endpoint]], retry: RetrySettings,
+                concurrency: Int, environment: SenderEnvironment = .live, options: Options = Options(), channels: ChannelProfiles? = nil,
                 onEvent: @escaping @Sendable (SenderEvent) -> Void = { _ in }) {
         self.state = state; self.endpoints = endpoints; self.policy = RetryPolicy(retry); self.concurrency = max(1, concurrency)
         self.env = environment; self.options = options; self.onEvent = onEvent; self.profiles = channels
-        self.ledger = LedgerWriter(log: state.delivery)
-        self.reader = LogReader(path: state.outboxPath)
+        let store = store ?? FileStore(state)
+        self.store = store
+        self.ledger = LedgerWriter(store: store, holder: options.name, lease: options.lease)
     }
 
     /// Asks the loop to stop: no new attempt starts; requests in flight finish and their outcome
@@ -115,21 +127,31 @@ public actor Sender {
     public func run() async throws -> SenderSummary {
         try rebuildFromLedger()
         var watcher: OutboxWatcher? = nil
+        var listening: (any StoreWatch)? = nil
         if !options.once {
-            watcher = OutboxWatcher(directory: state.path, fileName: (state.outboxPath as NSString).lastPathComponent) { [weak self] in
-                guard let self else { return }
+            // A database wakes us with NOTIFY; files with inotify. Either way only a wake-up:
+            // the outbox is re-read from where we stopped.
+            listening = store.watch { [weak self] payload in
+                guard let self, payload == "outbox" || payload == "*" else { return }
                 Task { await self.wake() }
             }
-            if watcher == nil { note("inotify unavailable; polling the outbox every \(options.pollInterval)s") }
+            if listening == nil {
+                watcher = OutboxWatcher(directory: state.path, fileName: (state.outboxPath as NSString).lastPathComponent) { [weak self] in
+                    guard let self else { return }
+                    Task { await self.wake() }
+                }
+                if watcher == nil { note("inotify unavailable; polling the outbox every \(options.pollInterval)s") }
+            }
         }
-        let heartbeat: Task<Void, Never>? = options.heartbeat ? Task { [state, env] in
+        let heartbeat: Task<Void, Never>? = options.heartbeat ? Task { [ledger, env] in
             while !Task.isCancelled {
-                Heartbeat.beat(path: state.heartbeatPath, now: env.now())
+                await ledger.beat(now: env.now())
                 try? await Task.sleep(nanoseconds: UInt64(SenderStatus.heartbeatInterval * 1_000_000_000))
             }
         } : nil
         defer {
             watcher?.stop()
+            listening?.stop()
             heartbeat?.cancel()
         }
 
@@ -178,9 +200,8 @@ public actor Sender {
     /// A torn last line (power cut during the append) is skipped safely: a request is only sent
     /// after its attempt's fsync returned, so a torn attempt was never sent.
     private func rebuildFromLedger() throws {
-        var reader = LogReader(path: state.deliveryPath)
-        try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { record in
-            index.apply(record)
+        try store.read(DeliveryRecord.self, .ledger, into: { record in
+            seen(record)
         }, bad: { bad in
             note("delivery ledger: skipped \(bad)")
         })
@@ -191,7 +212,7 @@ public actor Sender {
     private func catchUpOutbox() {
         var records: [OutboxRecord] = []
         do {
-            try RecordLog<OutboxRecord>.read(&reader, following: true, into: { records.append($0) }, bad: { bad in
+            outboxCursor = try store.read(OutboxRecord.self, .outbox, from: outboxCursor, following: true, into: { records.append($0) }, bad: { bad in
                 self.onEvent(.badLine(bad))
                 self.note("outbox: skipped \(bad)")
             })
@@ -275,15 +296,49 @@ public actor Sender {
                 continue
             }
             deliveries[key] = Delivery(post: post, endpoint: endpoint, attempts: attempts)
-            switch step {
-            case .recoverInterrupted: recoverInterrupted(key, endpoint: endpoint)
-            case .awaitApproval: awaitingApproval[m.id, default: []].append(key)
-            case .retry(let at):
-                if let at { delay(key, until: at) } else { enqueue(key) }
-            case .send: enqueue(key)
-            case .settled, .recordCancel: break
-            }
+            place(key, step)
         }
+    }
+
+    /// Where an unsettled delivery goes next, as the projection says (`senderStep`).
+    private func place(_ key: String, _ step: SenderStep) {
+        guard let delivery = deliveries[key] else { return }
+        switch step {
+        case .recoverInterrupted: recoverInterrupted(key, endpoint: delivery.endpoint)
+        case .awaitApproval: awaitingApproval[delivery.post.message.id, default: []].append(key)
+        case .retry(let at):
+            if let at { delay(key, until: at) } else { enqueue(key) }
+        case .send: enqueue(key)
+        case .recordCancel: settle(key, .cancelled, reason: "cancelled before it was sent")
+        case .settled: deliveries[key] = nil
+        }
+    }
+
+    /// A ledger record this sender read or wrote: the projection learns it, and the count a
+    /// claim compares with the database's grows.
+    private func seen(_ record: DeliveryRecord) {
+        index.apply(record)
+        ledgerCounts[record.key, default: 0] += 1
+    }
+
+    /// Another sender wrote records for this key since we last looked (a shared database): take
+    /// the ones we had not seen, then decide again exactly as on start.
+    private func catchUp(_ key: String, records: [[UInt8]]) {
+        let known = ledgerCounts[key] ?? 0
+        let decoder = RecordCoding.decoder()
+        for bytes in records.dropFirst(known) {
+            if case .success(let record) = RecordLog<DeliveryRecord>.decode(bytes[...], decoder: decoder) { index.apply(record) }
+        }
+        // An unreadable record still counts, or every claim would disagree about the count.
+        ledgerCounts[key] = records.count
+        guard var delivery = deliveries[key] else { return }
+        let target = delivery.post.post.target
+        let status = status(delivery.post)
+        delivery.attempts = status.attempts(target)
+        deliveries[key] = delivery
+        let step = status.senderStep(target)
+        if step == .settled { note("\(key): settled by another sender") }
+        place(key, step)
     }
 
     /// The ledger ends in an attempt: the sender died during the request, and nobody knows whether
@@ -360,8 +415,9 @@ public actor Sender {
     }
 
     private func perform(_ key: String, _ delivery: Delivery, _ attempt: DeliveryRecord) async {
+        let claim: Claim
         do {
-            try await ledger.write(attempt)
+            claim = try await ledger.claim(attempt, known: ledgerCounts[key] ?? 0)
         } catch {
             // Without a durable attempt the request must not go out at all.
             fail(error)
@@ -369,7 +425,25 @@ public actor Sender {
             wake()
             return
         }
-        index.apply(attempt)
+        switch claim {
+        case .granted:
+            break
+        case .held(let until):
+            // Another sender is on it; its outcome (or its lease running out) decides next.
+            inFlight.remove(key)
+            if var d = deliveries[key] { d.attempts -= 1; deliveries[key] = d }
+            // Look again within a second: the other sender usually settles it long before its
+            // lease ends, and then this one only has to learn that (`Claim.moved`).
+            delay(key, until: min(until, env.now().addingTimeInterval(1)))
+            wake()
+            return
+        case .moved(let records):
+            inFlight.remove(key)
+            catchUp(key, records: records)
+            wake()
+            return
+        }
+        seen(attempt)
         onEvent(.recorded(attempt))
         let result = await delivery.endpoint.deliver(delivery.post)
         await complete(key, delivery, result)
@@ -424,7 +498,7 @@ public actor Sender {
             return
         }
         inFlight.remove(key)
-        index.apply(record)
+        seen(record)
         count(record.kind)
         onEvent(.recorded(record))
         if let retryAt {
@@ -457,7 +531,7 @@ public actor Sender {
     }
 
     private func recorded(_ record: DeliveryRecord) {
-        index.apply(record)
+        seen(record)
         count(record.kind)
         onEvent(.recorded(record))
     }

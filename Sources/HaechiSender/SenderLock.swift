@@ -48,19 +48,3 @@ public final class SenderLock: Sendable {
         close(fd)
     }
 }
-
-/// `sender.heartbeat`: a timestamp and our pid, replaced atomically every couple of seconds.
-/// The TUI only looks at its modification time (`SenderStatus.from`).
-public enum Heartbeat {
-    public static func beat(path: String, now: Date) {
-        let text = "\(RecordCoding.formatTimestamp(now)) pid \(getpid())\n"
-        let temp = path + ".tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { return }
-        _ = text.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
-        rename(temp, path)
-    }
-
-}
-

@@ -61,16 +61,10 @@ extension JSONBytes {
     mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = i
-        while i < p.count {
-            let b = p[i]
-            if b == UInt8(ascii: "\"") {
-                i += 1
-                return UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 { return nil }
-            i += 1
-        }
-        return nil
+        skipPlain()
+        guard i < p.count, p[i] == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        return UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
     }
 
     /// Reads a string as `string()` would, returning only whether it is empty; nil when

@@ -229,6 +229,19 @@ extension ByteMarker {
         guard hay.count >= m else { return false }
         return bytes.withUnsafeBufferPointer { needle in
             shift.withUnsafeBufferPointer { shift in
+                if fromEnd {
+                    var i = hay.count - m
+                    while i >= 0 {
+                        let head = hay[i]
+                        if head == needle[0] {
+                            var j = 1
+                            while j < m && hay[i + j] == needle[j] { j += 1 }
+                            if j == m { return true }
+                        }
+                        i -= shift[Int(head)]
+                    }
+                    return false
+                }
                 var i = 0
                 let last = hay.count - m
                 while i <= last {

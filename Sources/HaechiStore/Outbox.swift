@@ -58,7 +58,7 @@ public struct FileOutbox: Outbox {
         return true
     }
 
-    static let messageMarker = ByteMarker(Array(#""record":"message""#.utf8))
+    static let messageMarker = ByteMarker(Array(#""record":"message""#.utf8), fromEnd: true)
 
     static func isPlainMessage(_ bytes: ArraySlice<UInt8>) -> Bool { contains(bytes, messageMarker) }
 
@@ -68,14 +68,24 @@ public struct FileOutbox: Outbox {
 
 /// A byte string to look for in many lines, with its Boyer-Moore-Horspool skip table built
 /// once: the markers are 18+ bytes long, so most positions of a line are never looked at.
+/// `fromEnd` searches from the end of the line instead, for a marker that is usually near the
+/// end (`"record":"message"` comes after the posts in a record's sorted keys); the answer,
+/// whether the line contains it, is the same either way.
 struct ByteMarker: Sendable {
     let bytes: [UInt8]
     let shift: [Int]
+    let fromEnd: Bool
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8], fromEnd: Bool = false) {
         self.bytes = bytes
+        self.fromEnd = fromEnd
         var shift = [Int](repeating: bytes.count, count: 256)
-        for k in 0..<max(0, bytes.count - 1) { shift[Int(bytes[k])] = bytes.count - 1 - k }
+        if fromEnd {
+            // Mirror image: how far the window may move left when its first byte is b.
+            for k in stride(from: bytes.count - 1, to: 0, by: -1) { shift[Int(bytes[k])] = k }
+        } else {
+            for k in 0..<max(0, bytes.count - 1) { shift[Int(bytes[k])] = bytes.count - 1 - k }
+        }
         self.shift = shift
     }
 

@@ -159,18 +159,41 @@ struct JSONBytes {
     mutating func string() -> String? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = i
-        while i < p.count {
-            let b = p[i]
-            if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
-                i += 1
-                return s
+        skipPlain()
+        guard i < p.count else { return nil }
+        switch p[i] {
+        case UInt8(ascii: "\""):
+            let s = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+            i += 1
+            return s
+        case UInt8(ascii: "\\"): i = start; return escapedString()
+        default: return nil   // a control character
+        }
+    }
+
+    /// Moves `i` to the next quote, backslash or control character (or the end), eight bytes
+    /// at a time: message texts and posts are most of a record's bytes, and each byte of them
+    /// used to take a loop turn of its own.
+    mutating func skipPlain() {
+        let n = p.count
+        if let base = p.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // Per byte: zero after xor with '"' or '\\', or below 0x20 (the classic
+                // "has a byte less than n" test; bytes of 0x80 and up never count).
+                let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
+                let found = ((q &- ones) & ~q | (b &- ones) & ~b | (w &- ones &* 0x20) & ~w) & highs
+                if found != 0 { break }
+                i += 8
             }
-            if b == UInt8(ascii: "\\") { i = start; return escapedString() }
-            if b < 0x20 { return nil }
+        }
+        while i < n {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { return }
             i += 1
         }
-        return nil
     }
 
     /// The slow path for strings with escapes: rare in Haechi's files.

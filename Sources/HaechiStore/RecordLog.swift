@@ -65,22 +65,34 @@ public struct RecordLog<Record: Codable & Sendable>: Sendable {
                 bad(BadLine(path: path, number: line.number, offset: line.offset, problem: problem.description))
             case .success(let bytes):
                 let record: Record
-                do {
-                    if let direct = Record.self as? any DirectlyDecodable.Type,
-                       let fast = bytes.withUnsafeBufferPointer({ direct.decodeDirectly($0) }) as? Record {
-                        record = fast
-                    } else {
-                        record = try decoder.decode(Record.self, from: Data(bytes))
-                    }
-                } catch let error as DecodingError {
-                    bad(BadLine(path: path, number: line.number, offset: line.offset, problem: "not a valid record: \(describe(error))"))
-                    return
-                } catch {
-                    bad(BadLine(path: path, number: line.number, offset: line.offset, problem: "not a valid record: \(error)"))
+                switch decode(bytes, decoder: decoder) {
+                case .success(let r): record = r
+                case .failure(let problem):
+                    bad(BadLine(path: path, number: line.number, offset: line.offset, problem: problem.text))
                     return
                 }
                 try body(record)
             }
+        }
+    }
+}
+
+extension RecordLog {
+    /// Why a record's bytes are not a valid record, in words for a `BadLine`.
+    public struct Problem: Error, Sendable { public let text: String }
+
+    /// One record from its JSON bytes: the one decoding path of every store (files, database).
+    public static func decode(_ bytes: ArraySlice<UInt8>, decoder: JSONDecoder) -> Result<Record, Problem> {
+        do {
+            if let direct = Record.self as? any DirectlyDecodable.Type,
+               let fast = bytes.withUnsafeBufferPointer({ direct.decodeDirectly($0) }) as? Record {
+                return .success(fast)
+            }
+            return .success(try decoder.decode(Record.self, from: Data(bytes)))
+        } catch let error as DecodingError {
+            return .failure(Problem(text: "not a valid record: \(describe(error))"))
+        } catch {
+            return .failure(Problem(text: "not a valid record: \(error)"))
         }
     }
 }

@@ -6,20 +6,29 @@ import HaechiCore
 /// the result). Filled by the shell about once a second, so other operators' messages and the
 /// sender's progress appear without a key press.
 public struct OutboxFeed: Sendable, Hashable {
-    /// Every message in outbox order, with its state per channel and language.
+    /// The messages the shell holds, in outbox order, with their state per channel and
+    /// language: the current incident's, every one of the last 25 hours, and every one not yet
+    /// settled (see `TUIOutbox`). Older settled ones are only counted, in `retired`.
     public var messages: [MessageStatus]
+    /// The home counts of the messages not held.
+    public var retired: OutboxCounts
     /// Lines of either file that could not be read (place and reason), shown, never fatal.
     public var problems: [String]
     /// When the shell last read the files; nil until the first read.
     public var loadedAt: Date?
 
-    public init(messages: [MessageStatus] = [], problems: [String] = [], loadedAt: Date? = nil) {
-        self.messages = messages; self.problems = problems; self.loadedAt = loadedAt
+    public init(messages: [MessageStatus] = [], retired: OutboxCounts = OutboxCounts(), problems: [String] = [], loadedAt: Date? = nil) {
+        self.messages = messages; self.retired = retired; self.problems = problems; self.loadedAt = loadedAt
     }
 
     public subscript(id: String) -> MessageStatus? { messages.first { $0.id == id } }
 
-    public var counts: OutboxCounts { OutboxCounts(messages) }
+    /// Every message's bucket: those held and those retired.
+    public var counts: OutboxCounts {
+        var c = OutboxCounts(messages)
+        c.add(retired)
+        return c
+    }
 }
 
 /// Home's outbox line, counted per message (not per post), each message in one bucket only, so
@@ -35,15 +44,23 @@ public struct OutboxCounts: Sendable, Hashable {
     }
 
     public init(_ messages: [MessageStatus]) {
-        for m in messages where !m.isCancelled {
-            switch OutboxSummary.of(m) {
-            case .awaitingApproval: awaitingApproval += 1
-            case .failed: failed += 1
-            case .delivered: delivered += 1
-            case .pending, .partlyDelivered: queued += 1
-            case .cancelled: break
-            }
+        for m in messages { add(m) }
+    }
+
+    /// Counts one more message in its bucket (a cancelled one in none).
+    public mutating func add(_ m: MessageStatus) {
+        guard !m.isCancelled else { return }
+        switch OutboxSummary.of(m) {
+        case .awaitingApproval: awaitingApproval += 1
+        case .failed: failed += 1
+        case .delivered: delivered += 1
+        case .pending, .partlyDelivered: queued += 1
+        case .cancelled: break
         }
+    }
+
+    public mutating func add(_ other: OutboxCounts) {
+        queued += other.queued; awaitingApproval += other.awaitingApproval; failed += other.failed; delivered += other.delivered
     }
 }
 

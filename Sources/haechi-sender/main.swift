@@ -22,6 +22,12 @@ struct SenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "State directory (else $HAECHI_STATE, else $XDG_STATE_HOME/haechi).")
     var state: String?
 
+    @Option(name: .long, help: "Store: a postgresql:// URL shared by many senders, or a directory (else $HAECHI_STORE, else the state directory).")
+    var store: String?
+
+    @Option(name: .long, help: "With a database: seconds a claimed post stays ours; a dead sender's posts are taken over after this.")
+    var lease: Double = 30
+
     @Option(name: .long, help: "Sender config (YAML): channels with their drill and live endpoints.")
     var config: String
 
@@ -40,20 +46,43 @@ struct SenderCommand: AsyncParsableCommand {
         guard let loaded else { throw ExitCode(1) }
 
         let directory = StateDirectory.resolve(state)
+        let address: StoreAddress
         do {
-            try directory.prepare()
+            address = try StoreAddress.resolve(store, state: directory)
         } catch {
-            printError("haechi-sender: cannot prepare the state directory: \(error)")
+            printError("haechi-sender: \(error)")
             throw ExitCode(1)
         }
-        let lock: SenderLock
-        do {
-            lock = try SenderLock(path: directory.senderLockPath)
-        } catch let held as SenderLock.Held {
-            printError("haechi-sender: \(held)")
-            throw ExitCode(2)
+        var shared: (any Store)? = nil
+        var lock: SenderLock? = nil
+        switch address {
+        case .files(let directory):
+            do {
+                try directory.prepare()
+            } catch {
+                printError("haechi-sender: cannot prepare the state directory: \(error)")
+                throw ExitCode(1)
+            }
+            // One sender per directory: the file ledger has no claims.
+            do {
+                lock = try SenderLock(path: directory.senderLockPath)
+            } catch let held as SenderLock.Held {
+                printError("haechi-sender: \(held)")
+                throw ExitCode(2)
+            }
+            shared = FileStore(directory)
+        case .postgres(let pg):
+            // Any number of senders may share a database: posts are claimed with a lease.
+            do {
+                shared = try PostgresStore(pg)
+            } catch {
+                printError("haechi-sender: \(error)")
+                throw ExitCode(1)
+            }
         }
-        defer { lock.release() }
+        defer { lock?.release() }
+        let stateDirectory: StateDirectory
+        if case .files(let d) = address { stateDirectory = d } else { stateDirectory = directory }
 
         let setup: SenderSetup
         do {
@@ -65,8 +94,10 @@ struct SenderCommand: AsyncParsableCommand {
         let verbose = self.verbose
         var options = Sender.Options(once: once)
         options.heartbeat = true
-        let sender = Sender(state: directory, endpoints: setup.endpoints, retry: loaded.retry, concurrency: loaded.concurrency,
-                            options: options, channels: channelProfiles(), onEvent: { event in Self.log(event, verbose: verbose) })
+        options.lease = lease
+        let sender = Sender(state: stateDirectory, store: shared, endpoints: setup.endpoints, retry: loaded.retry,
+                            concurrency: loaded.concurrency, options: options, channels: channelProfiles(),
+                            onEvent: { event in Self.log(event, verbose: verbose) })
 
         // SIGTERM (systemd stop) and SIGINT (Ctrl-C) ask the loop to stop; it lets requests in
         // flight finish and records them, so nothing is left as an unexplained attempt.
@@ -82,7 +113,7 @@ struct SenderCommand: AsyncParsableCommand {
         }
         defer { signals.forEach { $0.cancel() } }
 
-        printError("haechi-sender: pid \(getpid()), state \(directory.path), \(loaded.endpoints.values.reduce(0) { $0 + $1.count }) endpoints" + (once ? ", --once" : ""))
+        printError("haechi-sender: pid \(getpid()), store \(address), \(loaded.endpoints.values.reduce(0) { $0 + $1.count }) endpoints" + (once ? ", --once" : ""))
         let summary: SenderSummary
         do {
             summary = try await sender.run()

@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func markdownKeepsTablesIntact() throws {
-        let md = ReportMarkdown.render(try Self.hostileReport())
+        let md = ReportMarkdown.render(try Self.hostileReport(), style: ReportStyle(language: .en))
         let row = try #require(md.split(separator: "\n").first { $0.hasPrefix("|") && $0.contains("alert(1)") })
         // The operator's pipe is escaped, so the row still has exactly the table's 6 separators.
         #expect(row.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count == 6)
@@ -53,7 +53,42 @@ import Testing
         #expect(md.contains("- Steps on time: **2 of 6** (33%); late 2, skipped 1, never done 1"))
         #expect(md.contains("- Time to the first delivered message: **13 min 20 s**"))
         #expect(md.contains("- Messages: 4; posts delivered 5, dead 1, unknown 1, cancelled 2, waiting 3"))
-        #expect(md.contains("| `evacuate` | 단계 evacuate | 경계 | +30:00 | +35:00 | late by 5 min | lee |"))
+        #expect(md.contains("| `evacuate` | Step evacuate | 경계 | +30:00 | +35:00 | late by 5 min | lee |"))
+    }
+
+    /// Issue 9: "dead:" and "delivered as" appeared in the Korean report, and variables were
+    /// shown by id (`snow_cm`). Every label, outcome, delivery and timeline line is Korean now.
+    @Test func theKoreanReportIsKoreanThroughoutAndShowsVariableLabels() throws {
+        let r = try IncidentReport.build(ReportFixture.liveInput)
+        let md = ReportMarkdown.render(r, style: ReportStyle(language: .ko))
+        let html = ReportHTML.render(r, style: ReportStyle(language: .ko))
+        let english = ["dead", "delivered", "Steps", "Opened", "Closed", "never done", "late by", "on time", "queued", "approved by",
+                       "cancelled", "outcome unknown", "retried", "Summary", "Timeline", "Messages", "Variable", "level →", "step "]
+        // CSS (`class="dead"`, `.dead { … }`) is not text anyone reads; the sender's reasons
+        // ("template not approved") are data, shown as the sender wrote them.
+        let visible = html.replacingOccurrences(of: #"class="[^"]*""#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #"<style>[\s\S]*?</style>"#, with: "", options: .regularExpression)
+        for text in [md, visible] {
+            for word in english { #expect(!text.contains(word), "'\(word)' in the Korean report") }
+        }
+        #expect(md.contains("| 자치구 | 강남구 |"))
+        #expect(html.contains("<tr><th>자치구</th><td>강남구</td></tr>"))
+        #expect(md.contains("kakao (ko): 실패: template not approved"))
+        #expect(md.contains("x (ko): 전달됨 (게시 번호 1700)"))
+        #expect(md.contains("| `evacuate` | 단계 evacuate | 경계 | +30:00 | +35:00 | 지연 5분 | lee |"))
+        #expect(md.contains("m1 kakao (ko) 실패: template not approved"))
+        // English labels the variable in English; the values stay as typed.
+        let en = ReportMarkdown.render(r, style: ReportStyle(language: .en))
+        #expect(en.contains("| District | 강남구 |") && !en.contains("district"))
+        // What did not add up is said in Korean too.
+        var odd = ReportFixture.liveInput
+        odd.journal.append(ReportFixture.event(.note, 5, text: "wrong file", incident: "INC-2"))
+        let oddMD = ReportMarkdown.render(try IncidentReport.build(odd), style: ReportStyle(language: .ko))
+        #expect(oddMD.contains("## 기록에서 발견된 문제") && oddMD.contains("- 다른 사건의 기록 1줄을 제외했습니다"))
+        #expect(!oddMD.contains("another incident"))
+        // Without the manual there is no label: the id is shown rather than nothing.
+        let bare = try IncidentReport.build(ReportInput(journal: ReportFixture.liveJournal))
+        #expect(ReportMarkdown.render(bare, style: ReportStyle(language: .ko)).contains("| district | 강남구 |"))
     }
 
     @Test func jsonRoundTrips() throws {
@@ -73,6 +108,8 @@ import Testing
         #expect(ReportText.offset(3725) == "+1:02:05")
         #expect(ReportText.offset(65) == "+01:05")
         #expect(ReportText.duration(125) == "2 min 5 s")
+        #expect(ReportText.duration(125, .ko) == "2분 5초")
+        #expect(ReportText.duration(3720, .ko) == "1시간 2분")
     }
 
     @Test func manualPageListsEveryStepAndEscapes() {

@@ -209,6 +209,19 @@ import Testing
 }
 
 @Suite struct ManualStatsTests {
+    /// `manuals --stats` reads each journal through the same incident model as the checklist, so
+    /// a drill run at 10× (its clock lines journaled) counts in scenario time, like its report.
+    @Test func drillsRunFasterCountInScenarioTime() throws {
+        let w0 = ReportFixture.t0
+        var fast = ReportFixture.drillJournal(clockAt: { m in w0.addingTimeInterval(m * 60 / 10) })
+        fast.insert(.clock(.init(incident: "DRILL-1", at: w0, operator: "trainer"), .init(speed: .x10, paused: false)), at: 1)
+        let atTen = ManualStats.compute(journals: [fast], manuals: [ReportFixture.manual])
+        let atOne = ManualStats.compute(journals: [ReportFixture.drillJournal()], manuals: [ReportFixture.manual])
+        #expect(atTen == atOne)
+        let steps = try #require(atOne.first?.steps)
+        #expect(!steps.isEmpty)
+    }
+
     @Test func stepsMostOftenMissedComeFirst() {
         var second = ReportFixture.liveJournal.map { $0.restamped { $0.incident = "INC-2" } }
         // In the second incident "press" is skipped again for another reason, "report" is done on time.

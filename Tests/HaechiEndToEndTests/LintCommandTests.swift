@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import HaechiTestSupport
 
-@Suite struct LintCommandTests {
+@Suite(.ownThread) struct LintCommandTests {
     @Test func theBundledManualsAreClean() throws {
         let result = try Binaries.run("haechi", ["lint", Binaries.bundledManuals])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

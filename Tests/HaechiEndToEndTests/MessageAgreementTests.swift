@@ -6,6 +6,7 @@ import HaechiStore
 import HaechiUI
 @testable import HaechiApp
 @testable import HaechiSender
+import HaechiTestSupport
 
 /// One reading of history: over generated histories (mixed channels and languages, approvals by
 /// the author and by others, cancels before and after delivery, retries, dead, unknown,
@@ -13,7 +14,7 @@ import HaechiUI
 /// the outbox screen's model, `outbox list --json`, the report's JSON and the sender agree on
 /// every post's state, and each agrees with the rules table (docs/messages.md) written out again
 /// here as an oracle.
-@Suite struct MessageAgreementTests {
+@Suite(.ownThread) struct MessageAgreementTests {
     static let histories = 1_000
     /// The real sender runs on every fourth history (each run fsyncs its ledger lines).
     static let senderEvery = 4

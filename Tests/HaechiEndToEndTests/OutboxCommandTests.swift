@@ -5,10 +5,11 @@ import HaechiStore
 @testable import HaechiApp
 #if canImport(FoundationXML)
 import FoundationXML
+import HaechiTestSupport
 #endif
 
 /// `haechi outbox …` end to end: what scripts and operators without a terminal rely on.
-@Suite struct OutboxCommandTests {
+@Suite(.ownThread) struct OutboxCommandTests {
     let state = Binaries.temporaryDirectory("outbox-cli")
 
     func haechi(_ arguments: [String], stdin: String? = nil, operator op: String = "kim") throws -> Binaries.Result {
@@ -229,7 +230,7 @@ import FoundationXML
 }
 
 /// Verify splits a large file in two halves; bad lines in both must keep their true numbers.
-@Suite struct OutboxVerificationSplitTests {
+@Suite(.ownThread) struct OutboxVerificationSplitTests {
     @Test func badLinesInBothHalvesKeepTheirLineNumbersAndOffsets() throws {
         let dir = Binaries.temporaryDirectory("outbox-split")
         defer { try? FileManager.default.removeItem(atPath: dir) }

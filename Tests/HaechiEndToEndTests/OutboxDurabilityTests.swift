@@ -4,11 +4,12 @@ import HaechiCore
 import HaechiStore
 #if canImport(Glibc)
 import Glibc
+import HaechiTestSupport
 #endif
 
 /// The durability promises of the outbox, tested on the real binary in real processes:
 /// concurrent writers, kill -9 mid-append, a file size limit and a read-only directory.
-@Suite(.serialized) struct OutboxDurabilityTests {
+@Suite(.ownThread, .serialized) struct OutboxDurabilityTests {
     /// Starts `haechi` with stdout on a pipe; the caller reads it and waits.
     static func spawn(_ arguments: [String], executable: String = Binaries.path("haechi")) throws -> (Process, Pipe) {
         let process = Process()

@@ -3,11 +3,12 @@ import Testing
 import HaechiCore
 import HaechiStore
 @testable import HaechiApp
+import HaechiTestSupport
 
 /// `OutboxListing.parallel` (parts on several threads, messages read with `ListingRecord`)
 /// against the straightforward `stream` (every record decoded, then formatted): the same bytes
 /// and the same counts, on a few thousand varied records with bad lines among them.
-@Suite struct OutboxListParallelTests {
+@Suite(.ownThread) struct OutboxListParallelTests {
     static let start = Date(timeIntervalSince1970: 1_795_935_900.123)
 
     /// Frames record bytes as a writer would, with no durability (a fixture).

@@ -3,13 +3,14 @@ import HaechiCore
 import HaechiStore
 import Testing
 @testable import HaechiApp
+import HaechiTestSupport
 
 /// A message states its posts, end to end with the real binaries: composed in the TUI for
 /// kakao (Korean only, per the bundled manuals/channels.yaml) and mastodon (Korean and English)
 /// with both texts; the real `haechi-sender --once` posts exactly kakao/ko, mastodon/ko and
 /// mastodon/en (read back from its file endpoints); the TUI's outbox screen, `outbox list
 /// --json` and `haechi report --format json` show exactly those three.
-@Suite(.serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
+@Suite(.ownThread, .serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
 struct PostsEndToEndTests {
     static let manual = """
         id: earthquake

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import HaechiCore
 import HaechiStore
+import HaechiTestSupport
 
 /// The report on recorded JSONL files read back through the real store, and `haechi report`
 /// run as a binary on them.
-@Suite(.serialized) struct ReportFixtureTests {
+@Suite(.ownThread, .serialized) struct ReportFixtureTests {
     init() throws {
         let journal = ReportRecording.directory + "/incidents/\(ReportRecording.liveID).jsonl"
         if ProcessInfo.processInfo.environment["HAECHI_RECORD_FIXTURES"] == "1" || !FileManager.default.fileExists(atPath: journal) {
@@ -79,13 +80,24 @@ import HaechiStore
         defer { try? FileManager.default.removeItem(atPath: out) }
         let common = [ReportRecording.liveID, "--state", ReportRecording.directory, "--manuals", Binaries.bundledManuals]
 
+        // Korean by default, and Korean throughout; variables by their labels.
         let md = try Binaries.run("haechi", ["report"] + common)
         #expect(md.status == 0, "\(md.stderr)")
-        #expect(md.stdout.contains("# LIVE incident report: 20261129-heavy-rain-01"))
-        #expect(md.stdout.contains("- Steps on time: **6 of 12** (50%); late 3, skipped 2, never done 1; 3 not yet due at close"))
-        #expect(md.stdout.contains("- Time to the first delivered message: **16 min 18 s**"))
-        #expect(md.stdout.contains("| Opened | 2026-11-29 18:00:00 +0900 |"))
+        #expect(md.stdout.contains("# 실제 상황 사후 검토 보고서: 20261129-heavy-rain-01"))
+        #expect(md.stdout.contains("- 목표 내 완료 단계: **12개 중 6개** (50%); 지연 3, 건너뜀 2, 미완료 1; 종료 시 기한 전 3"))
+        #expect(md.stdout.contains("- 첫 메시지 전달까지: **16분 18초**"))
+        #expect(md.stdout.contains("| 시작 | 2026-11-29 18:00:00 +0900 |"))
+        #expect(md.stdout.contains("| 대상 자치구 | 관악구 |") && md.stdout.contains("| 통제 도로ㆍ지하차도 | 잠수교 |"))
+        for english in ["dead", "delivered", "Steps", "Opened", "never done", "late by", "on time", "queued", "step ", "level →", "Variable", "`district`"] {
+            #expect(!md.stdout.contains(english), "'\(english)' in the Korean report")
+        }
         #expect(!md.stdout.contains("<script>"))
+        let en = try Binaries.run("haechi", ["report"] + common + ["--lang", "en"])
+        #expect(en.stdout.contains("# LIVE incident report: 20261129-heavy-rain-01"))
+        #expect(en.stdout.contains("- Steps on time: **6 of 12** (50%); late 3, skipped 2, never done 1; 3 not yet due at close"))
+        #expect(en.stdout.contains("- Time to the first delivered message: **16 min 18 s**"))
+        #expect(en.stdout.contains("| Opened | 2026-11-29 18:00:00 +0900 |"))
+        #expect(en.stdout.contains("| Affected district | 관악구 |"))
 
         let json = try Binaries.run("haechi", ["report"] + common + ["--format", "json"])
         #expect(json.status == 0)
@@ -115,7 +127,7 @@ import HaechiStore
         lines.removeLast()                                   // the closed line: still open
         let text = lines.joined(separator: "\n") + "\n{\"r\":{\"kind\":\"note\",\"inc"   // torn tail
         try text.write(toFile: dir + "/incidents/\(ReportRecording.drillID).jsonl", atomically: true, encoding: .utf8)
-        let r = try Binaries.run("haechi", ["report", ReportRecording.drillID, "--state", dir, "--manuals", Binaries.bundledManuals])
+        let r = try Binaries.run("haechi", ["report", ReportRecording.drillID, "--state", dir, "--manuals", Binaries.bundledManuals, "--lang", "en"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("torn write"))
         #expect(r.stdout.contains("| Closed | still open |"))

@@ -4,13 +4,14 @@ import HaechiStore
 import HaechiUI
 import Testing
 @testable import HaechiApp
+import HaechiTestSupport
 
 /// The real `haechi` binary in tmux (private socket, polling, never sleeping): compose from a
 /// step in a drill, the meter, queue (checked in outbox.jsonl), cancel, correct a message the
 /// "sender" delivered (ledger lines written here with the real RecordLog), a LIVE queue that
 /// needs the district typed and another operator's approval, and an outbox that cannot be
 /// written saying "NOT queued" and keeping the draft.
-@Suite(.serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
+@Suite(.ownThread, .serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
 struct TUIComposeTests {
     struct Setup {
         let tmux: Tmux
@@ -348,7 +349,7 @@ struct TUIComposeTests {
 /// The shell's outbox side against real files, without a terminal: `.enqueue` answers only
 /// after the append, follows both files as others write them, and reports failures and bad
 /// lines in words.
-@Suite struct TUIOutboxShellTests {
+@Suite(.ownThread) struct TUIOutboxShellTests {
     static func message(_ id: String, by op: String = "kim", needsApproval: Bool = false) -> OutboxMessage {
         OutboxMessage(id: id, incident: "i-1", mode: .drill, kind: .info, channels: ["mastodon"],
                       text: Localized(ko: "훈련 안내", en: ""), operator: op, created: Date(timeIntervalSince1970: 1_795_888_800),
@@ -366,6 +367,9 @@ struct TUIComposeTests {
         var runner = EffectRunner(files: StateFiles(state: dir, log: nil))
         runner.files.outbox = TUIOutbox(state: dir, channels: Self.channels)
         let shell = runner.files.outbox
+        // The desk has incident i-1 open: its messages are all held, however old (older settled
+        // ones of other incidents are only counted, see TUIOutboxRetentionTests).
+        shell.keep(incident: "i-1")
         let first = try #require(shell.poll(now: Date()))          // the first poll always answers
         #expect(first.messages.isEmpty && first.problems.isEmpty)
         #expect(runner.pollOutbox(now: Date()) == nil)              // nothing new: nothing to send

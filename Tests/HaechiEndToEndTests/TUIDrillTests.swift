@@ -2,6 +2,7 @@ import Foundation
 import HaechiCore
 import HaechiStore
 import Testing
+import HaechiTestSupport
 
 /// A scenario drill run end to end on the real binary in a private tmux: `haechi drill` at 60×,
 /// an inject that raises the level, steps done with the clock paused, kill -9 and a resume that
@@ -11,7 +12,7 @@ import Testing
 /// With `HAECHI_RECORD_FIXTURES=1` the run's journal is copied to
 /// Tests/HaechiCoreTests/Fixtures/tui-drill-state/, a drill journal written by the app itself
 /// for the report tests.
-@Suite(.serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
+@Suite(.ownThread, .serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
 struct TUIDrillTests {
     static let fixtureDirectory = Binaries.repositoryRoot + "/Tests/HaechiCoreTests/Fixtures/tui-drill-state"
 
@@ -66,7 +67,16 @@ struct TUIDrillTests {
         let resumed = try t.waitFor("b", "|| 일시정지", "[x] 1.1", "[x] 1.2", "기상청 지진조기경보")
         let clockLine = { (screen: String) in screen.split(separator: "\n").first { $0.contains("훈련 시각 T+") }.map(String.init) }
         #expect(clockLine(resumed)?.prefix(24) == clockLine(paused)?.prefix(24), "the paused scenario time moved across the restart")
-        Thread.sleep(forTimeInterval: 1.5)  // a paused drill plays nothing, however long we wait
+        // A paused drill plays nothing, however long it runs: wait until the TUI has redrawn its
+        // wall clock twice (two ticks it could have played an inject on), then read the journal.
+        let wallClock = { (screen: String) in screen.split(separator: "\n").first.map { String($0.suffix(8)) } }
+        var ticks: Set<String> = [wallClock(resumed) ?? ""]
+        let deadline = Date().addingTimeInterval(30)
+        while ticks.count < 3 && Date() < deadline {
+            if let now = wallClock(t.capture("b")) { ticks.insert(now) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(ticks.count >= 3, "the TUI's clock did not move: \(ticks)")
         #expect(try s.journal(id) == before)
 
         try t.keys("b", "d")

@@ -2,10 +2,11 @@ import Foundation
 import HaechiCore
 import HaechiStore
 import Testing
+import HaechiTestSupport
 
 /// The real `haechi` binary in tmux: a drill walked through, a crash (kill -9) and a resume with
 /// nothing lost, resizing, Korean typing, and two operators on one incident.
-@Suite(.serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
+@Suite(.ownThread, .serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
 struct TUIEndToEndTests {
     /// A small manual written by the test in the manuals' YAML form, beside the repository's
     /// channel profiles (the loader reads `channels.yaml` first).

@@ -4,11 +4,12 @@ import HaechiStore
 import HaechiUI
 import Testing
 @testable import HaechiApp
+import HaechiTestSupport
 
 /// The shell's effects against real files: appends land in incidents/<id>.jsonl with fsync and
 /// come back as journal events; a damaged journal is reported, not fatal; a crash between any
 /// two appends loses nothing that was acknowledged.
-@Suite struct TUIJournalTests {
+@Suite(.ownThread) struct TUIJournalTests {
     let state: StateDirectory
     let opened: IncidentEvent
     let at = Date(timeIntervalSince1970: 1_795_888_800)

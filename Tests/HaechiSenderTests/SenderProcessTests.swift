@@ -6,9 +6,10 @@ import HaechiCore
 import HaechiStore
 import Testing
 @testable import HaechiSender
+import HaechiTestSupport
 
 /// The real `haechi-sender` binary as a child process, with the receivers in this process.
-@Suite(.serialized) struct SenderProcessTests {
+@Suite(.ownThread, .serialized) struct SenderProcessTests {
     /// The binary sits in the build products directory next to the test bundle.
     static func binary() throws -> String {
         var candidates: [URL] = []

@@ -105,6 +105,18 @@ import Testing
         #expect(h.state.incident?.injects.map(\.id) == ["warning"])
     }
 
+    /// Home lists a drill in progress with its scenario time, as its checklist shows it.
+    @Test func homeShowsADrillsScenarioTime() throws {
+        var h = Harness.drill(speed: .x10)
+        h.wait(seconds: 30)  // 300 s of scenario time
+        #expect(h.screenText.contains("경과 05:00"))
+        h.key(.char("q"))
+        #expect(h.homeScreen != nil)
+        // The drill's line (wall time would say 00:30).
+        let line = try #require(h.screenText.split(separator: "\n").first { $0.contains("DRILL ") && $0.contains("마포구") })
+        #expect(line.contains(" 05:00 "), "\(line)")
+    }
+
     @Test func overdueMarksUseScenarioTime() {
         var h = Harness.drill(speed: .x10)
         let receive = Fixture.earthquake.phases[0].steps[0]  // 5-minute target

@@ -214,6 +214,10 @@ public struct MessageStatus: Sendable, Hashable, Identifiable {
         }
     }
 
+    /// Every post has its outcome in the ledger (delivered, dead, cancelled, unknown): by
+    /// `LatestDeliveries`' rule no later ledger record changes any of its states.
+    public var isSettled: Bool { posts.allSatisfy { events.ledger[$0.target]?.kind.settles == true } }
+
     /// The number of attempts the ledger records for a post.
     public func attempts(_ target: DeliveryTarget) -> Int { events.ledger[target]?.attempt ?? 0 }
 
@@ -229,25 +233,28 @@ public struct MessageStatus: Sendable, Hashable, Identifiable {
 /// Message bodies are not kept, so this stays small enough to stream a million-message outbox:
 /// collect events in one pass, then join each message as it is read again.
 public struct OutboxEventIndex: Sendable {
-    public private(set) var events: [String: MessageEvents] = [:]
+    public private(set) var events = EventsByMessage()
     public init() {}
 
     public mutating func apply(_ record: OutboxRecord) {
         switch record {
         case .message: break
         case .correct(let m):
-            if let original = m.corrects { events[original, default: MessageEvents()].correctedBy.append(m.id) }
+            if let original = m.corrects { events.update(original) { $0.correctedBy.append(m.id) } }
         case .approve(let id, let op, let at):
-            events[id, default: MessageEvents()].approvals.append(.init(by: op, at: at))
+            events.update(id) { $0.approvals.append(.init(by: op, at: at)) }
         case .cancel(let id, let op, let at, let reason):
-            if events[id]?.cancel == nil { events[id, default: MessageEvents()].cancel = .init(by: op, at: at, reason: reason) }
+            events.update(id) { if $0.cancel == nil { $0.cancel = .init(by: op, at: at, reason: reason) } }
         }
     }
 
     /// Ledger records must come in ledger order (see `LatestDeliveries`).
     public mutating func apply(_ record: DeliveryRecord) {
-        events[record.message, default: MessageEvents()].ledger.apply(record)
+        events.update(record.message) { $0.ledger.apply(record) }
     }
+
+    /// Forgets a message's events (see `OutboxLedgerJoin.retire`).
+    mutating func remove(_ id: String) { events.remove(id) }
 
     public func status(of message: OutboxMessage, isCorrection: Bool, channels: ChannelProfiles?) -> MessageStatus {
         MessageStatus(message: message, isCorrection: isCorrection, posts: Posts.of(message, profiles: channels),
@@ -255,30 +262,87 @@ public struct OutboxEventIndex: Sendable {
     }
 }
 
+/// `MessageEvents` by message id. Most messages of a large outbox have no events at all, so
+/// most look-ups miss; with plain `String` keys each miss compared the id with every key along
+/// its probe sequence (a memcmp each: a tenth of a million-message listing). The key carries a
+/// 64-bit hash of the id, compared first, so a probe past another key costs one integer compare.
+public struct EventsByMessage: Sendable {
+    private var table: [Key: MessageEvents] = [:]
+
+    struct Key: Hashable, Sendable {
+        let hash: UInt64
+        let id: String
+        init(_ id: String) {
+            self.id = id
+            hash = EventsByMessage.hash(id)
+        }
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.id == b.id }
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    }
+
+    public init() {}
+
+    /// FNV-1a over the id's bytes: ids are short, and this only has to spread them.
+    public static func hash(_ id: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var id = id
+        id.withUTF8 { for b in $0 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 } }
+        return h
+    }
+
+    public subscript(id: String) -> MessageEvents? { table[Key(id)] }
+
+    mutating func remove(_ id: String) { table[Key(id)] = nil }
+
+    public var count: Int { table.count }
+    public var isEmpty: Bool { table.isEmpty }
+
+    /// Changes the events of `id`, starting from none.
+    mutating func update(_ id: String, _ change: (inout MessageEvents) -> Void) {
+        change(&table[Key(id), default: MessageEvents()])
+    }
+}
+
 /// Joins outbox records with the sender's ledger, incrementally: feed records as the files are
 /// read (both may be followed as they grow, in any interleaving) and read `messages`. Pure:
 /// the TUI, the CLI and the report all build their views with it.
+///
+/// A long-running reader (the TUI) may `retire` messages it no longer needs to show: their
+/// bodies and events are dropped, so memory follows the messages kept rather than the whole
+/// history. Nothing is guessed about a retired message afterwards: any later record naming it
+/// is not applied but noted in `touchedRetired`, and the reader must then read both files
+/// again from the start (keeping those messages), which gives exactly the join of everything.
 public struct OutboxLedgerJoin: Sendable {
     public let channels: ChannelProfiles?
     public private(set) var index = OutboxEventIndex()
-    private var bodies: [(message: OutboxMessage, isCorrection: Bool)] = []
+    /// In outbox order; nil where a message was retired (compacted now and then).
+    private var bodies: [(message: OutboxMessage, isCorrection: Bool)?] = []
     private var position: [String: Int] = [:]
+    private var live = 0
+    /// `EventsByMessage.hash` of every retired id.
+    private var retired = Set<UInt64>()
+    /// Hashes of retired ids that a later record named (a hash shared by two ids counts too).
+    public private(set) var touchedRetired = Set<UInt64>()
 
     public init(channels: ChannelProfiles?) { self.channels = channels }
 
     /// Every message in outbox order, with its state.
     public var messages: [MessageStatus] {
-        bodies.map { index.status(of: $0.message, isCorrection: $0.isCorrection, channels: channels) }
+        bodies.compactMap { $0.map { index.status(of: $0.message, isCorrection: $0.isCorrection, channels: channels) } }
     }
 
-    public var count: Int { bodies.count }
+    /// Messages held (retired ones are not).
+    public var count: Int { live }
+    public var retiredCount: Int { retired.count }
 
     /// The status of one message, by id.
     public subscript(id: String) -> MessageStatus? {
-        position[id].map { index.status(of: bodies[$0].message, isCorrection: bodies[$0].isCorrection, channels: channels) }
+        position[id].flatMap { bodies[$0] }.map { index.status(of: $0.message, isCorrection: $0.isCorrection, channels: channels) }
     }
 
     public mutating func apply(_ record: OutboxRecord) {
+        guard !touches(record.messageID) else { return }
+        if case .correct(let m) = record, let original = m.corrects, touches(original) { return }
         switch record {
         case .message(let m), .correct(let m):
             guard position[m.id] == nil else { return }   // the same id twice: the first one stands
@@ -286,12 +350,40 @@ public struct OutboxLedgerJoin: Sendable {
             if case .correct = record { isCorrection = true }
             position[m.id] = bodies.count
             bodies.append((m, isCorrection))
+            live += 1
         case .approve, .cancel: break
         }
         index.apply(record)
     }
 
-    public mutating func apply(_ record: DeliveryRecord) { index.apply(record) }
+    public mutating func apply(_ record: DeliveryRecord) {
+        guard !touches(record.message) else { return }
+        index.apply(record)
+    }
+
+    /// Drops a message's body and events; its id is remembered (as a hash) so that a later
+    /// record naming it is caught (`touchedRetired`) instead of being joined with nothing.
+    public mutating func retire(_ id: String) {
+        guard let i = position.removeValue(forKey: id), bodies[i] != nil else { return }
+        bodies[i] = nil
+        live -= 1
+        index.remove(id)
+        retired.insert(EventsByMessage.hash(id))
+        if bodies.count >= 256 && live * 2 < bodies.count {
+            // Compact, so the array does not keep a slot for every message ever read.
+            bodies = bodies.filter { $0 != nil }
+            position = [:]
+            for (k, b) in bodies.enumerated() { position[b!.message.id] = k }
+        }
+    }
+
+    private mutating func touches(_ id: String) -> Bool {
+        guard !retired.isEmpty else { return false }
+        let h = EventsByMessage.hash(id)
+        guard retired.contains(h) else { return false }
+        touchedRetired.insert(h)
+        return true
+    }
 
     /// Joins two complete sequences (the one-shot form).
     public static func join(outbox: some Sequence<OutboxRecord>, ledger: some Sequence<DeliveryRecord>,

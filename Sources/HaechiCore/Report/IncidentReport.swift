@@ -20,6 +20,9 @@ public struct IncidentReport: Codable, Sendable, Hashable {
     /// Everyone who acted, in order of first appearance; the drill's own lines are not counted.
     public var operators: [String]
     public var variables: [String: String]
+    /// The manual's label for each variable (`snow_cm` → 적설량 / Snowfall), so every report shows
+    /// labels, not ids; nil in reports written before it, or without the manual.
+    public var variableLabels: [String: Localized]?
     public var levels: [LevelChange]
     public var steps: [StepOutcome]
     public var messages: [MessageOutcome]
@@ -29,6 +32,10 @@ public struct IncidentReport: Codable, Sendable, Hashable {
     public var drill: DrillScore?
     /// Things in the files that did not add up (unknown steps, lines of another incident, …).
     public var problems: [String]
+    /// The same in Korean, for the Korean report (nil in reports written before it).
+    public var problemsKo: [String]?
+
+    public func problems(_ language: Language) -> [String] { language == .ko ? (problemsKo ?? problems) : problems }
 
     public struct ManualRef: Codable, Sendable, Hashable {
         public var id: String
@@ -165,6 +172,12 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var text: String
         /// Pinned by an operator during the incident (a `pin` line); absent when not.
         public var pinned: Bool?
+        /// The same line in Korean, for the Korean report (nil in reports written before it).
+        public var textKo: String?
+
+        public func text(_ language: Language) -> String { language == .ko ? (textKo ?? text) : text }
+
+        mutating func say(en: String, ko: String) { text = en; textKo = ko }
     }
 
     public struct Summary: Codable, Sendable, Hashable {

@@ -21,6 +21,13 @@ public struct ReportInput: Sendable {
     }
 }
 
+/// What did not add up, in both report languages.
+struct Problems {
+    var en: [String] = []
+    var ko: [String] = []
+    mutating func add(_ english: String, ko korean: String) { en.append(english); ko.append(korean) }
+}
+
 public enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
     case emptyJournal
     public var description: String {
@@ -33,7 +40,7 @@ extension IncidentReport {
     /// 10,000-event journal stays well inside the 1-second budget.
     public static func build(_ input: ReportInput) throws -> IncidentReport {
         guard let first = input.journal.first else { throw ReportError.emptyJournal }
-        var problems: [String] = []
+        var problems = Problems()
         // The incident as the checklist sees it: the same replay, so the same level history, the
         // same clock and the same step deadlines (`Incident.timing`).
         var model: Incident
@@ -42,7 +49,8 @@ extension IncidentReport {
             model = replayed
             hasOpening = true
         } else {
-            problems.append("the journal has no 'opened' line; times count from its first line")
+            problems.add("the journal has no 'opened' line; times count from its first line",
+                         ko: "기록에 'opened' 줄이 없어 첫 줄부터 시간을 셉니다")
             model = Incident(IncidentEvent.Stamp(incident: first.incident, at: first.at, operator: ""),
                              IncidentEvent.Opening(manual: input.manual?.id ?? "?", mode: .live, level: .interest))
             model.eventCount = 0
@@ -56,11 +64,13 @@ extension IncidentReport {
 
         let journal = input.journal.filter { $0.incident == incident }
         if journal.count != input.journal.count {
-            problems.append("\(input.journal.count - journal.count) journal lines belong to another incident and were left out")
+            let n = input.journal.count - journal.count
+            problems.add("\(n) journal lines belong to another incident and were left out", ko: "다른 사건의 기록 \(n)줄을 제외했습니다")
         }
         let manualID = hasOpening ? model.manualID : (input.manual?.id ?? "?")
         if let manual = input.manual, manual.id != manualID {
-            problems.append("the journal names manual '\(manualID)' but manual '\(manual.id)' was given; targets may not match")
+            problems.add("the journal names manual '\(manualID)' but manual '\(manual.id)' was given; targets may not match",
+                         ko: "기록의 매뉴얼은 '\(manualID)'인데 '\(manual.id)'가 주어졌습니다. 목표 시간이 맞지 않을 수 있습니다")
         }
         let manual = input.manual
         let mode = model.mode
@@ -90,44 +100,53 @@ extension IncidentReport {
             switch event {
             case .opened(_, let o):
                 entry.kind = .opened
-                entry.text = "opened (\(o.mode.rawValue), level \(o.level.korean) \(o.level.english))"
+                entry.say(en: "opened (\(o.mode.rawValue), level \(o.level.korean) \(o.level.english))",
+                          ko: "시작 (\(o.mode == .drill ? "훈련" : "실제"), 경보 단계 \(o.level.korean))")
             case .step(_, let change):
                 entry.kind = .step
-                entry.text = "step \(change.step) → \(change.status.rawValue)" + (change.reason.map { ": \($0)" } ?? "")
+                let reason = change.reason.map { ": \($0)" } ?? ""
+                entry.say(en: "step \(change.step) → \(change.status.rawValue)" + reason,
+                          ko: "단계 \(change.step) → \(ReportText.status(change.status, .ko))" + reason)
             case .note(_, let note):
                 entry.kind = .note
-                entry.text = note.text
+                entry.say(en: note.text, ko: note.text)
                 notes.append(Note(at: event.at, offset: off, operator: event.operator, step: note.step, text: note.text))
             case .level(_, let set):
                 entry.kind = .level
-                entry.text = "level → \(set.level.korean) \(set.level.english)" + (set.reason.map { " (\($0))" } ?? "")
+                let reason = set.reason.map { " (\($0))" } ?? ""
+                entry.say(en: "level → \(set.level.korean) \(set.level.english)" + reason, ko: "경보 단계 → \(set.level.korean)" + reason)
                 levels.append(LevelChange(at: event.at, offset: off, level: set.level, operator: event.operator))
             case .message(_, let m):
                 entry.kind = .message
                 entry.message = m.message
-                entry.text = "message \(m.message)" + (m.text.map { ": \($0)" } ?? " queued")
+                entry.say(en: "message \(m.message)" + (m.text.map { ": \($0)" } ?? " queued"),
+                          ko: "메시지 \(m.message)" + (m.text.map { ": \($0)" } ?? " 등록"))
             case .inject(_, let shown):
                 entry.kind = .inject
-                entry.text = "inject \(shown.inject)" + (shown.text.map { ": \($0)" } ?? "")
+                let text = shown.text.map { ": \($0)" } ?? ""
+                entry.say(en: "inject \(shown.inject)" + text, ko: "상황 부여 \(shown.inject)" + text)
             case .closed(_, let summary):
                 entry.kind = .closed
-                entry.text = "closed" + (summary.map { ": \($0)" } ?? "")
+                let text = summary.map { ": \($0)" } ?? ""
+                entry.say(en: "closed" + text, ko: "종료" + text)
             case .clock(_, let set):
                 // The trainer's speed and pause keys: kept in the timeline so a reviewer sees why
                 // scenario time and wall time part (offsets are already in scenario time).
                 entry.kind = .note
-                entry.text = "drill clock \(set.speed.rawValue)×" + (set.paused ? ", paused" : "")
+                entry.say(en: "drill clock \(set.speed.rawValue)×" + (set.paused ? ", paused" : ""),
+                          ko: "훈련 시계 \(set.speed.rawValue)×" + (set.paused ? ", 일시정지" : ""))
             case .unknown(_, let u):
                 // Shown, never dropped: a newer version's line or a damaged one.
                 entry.kind = .note
-                entry.text = "unreadable '\(u.kind)' line: \(u.problem)"
-                problems.append("a '\(u.kind)' line at \(RecordCoding.formatTimestamp(event.at)) could not be read: \(u.problem)")
+                entry.say(en: "unreadable '\(u.kind)' line: \(u.problem)", ko: "읽을 수 없는 '\(u.kind)' 줄: \(u.problem)")
+                let at = RecordCoding.formatTimestamp(event.at)
+                problems.add("a '\(u.kind)' line at \(at) could not be read: \(u.problem)", ko: "\(at)의 '\(u.kind)' 줄을 읽을 수 없습니다: \(u.problem)")
             case .role(_, let r):
                 entry.kind = .note
-                entry.text = "role \(r.role) → \(r.assignee)"
+                entry.say(en: "role \(r.role) → \(r.assignee)", ko: "역할 \(r.role) → \(r.assignee)")
             case .stepAdded(_, let a):
                 entry.kind = .step
-                entry.text = "step added \(a.step): \(a.title)"
+                entry.say(en: "step added \(a.step): \(a.title)", ko: "단계 추가 \(a.step): \(a.title)")
             case .pin:
                 // Not an entry of its own: it marks the entry it names (below).
                 continue
@@ -175,7 +194,8 @@ extension IncidentReport {
         var drill: DrillScore?
         if let scenario = input.scenario {
             if let scenarioID, scenario.id != scenarioID {
-                problems.append("the journal names scenario '\(scenarioID)' but '\(scenario.id)' was given")
+                problems.add("the journal names scenario '\(scenarioID)' but '\(scenario.id)' was given",
+                             ko: "기록의 시나리오는 '\(scenarioID)'인데 '\(scenario.id)'가 주어졌습니다")
             }
             drill = score(scenario, incident: model)
         }
@@ -186,15 +206,18 @@ extension IncidentReport {
             mode: mode,
             scenario: scenarioID.map { ScenarioRef(id: $0, title: input.scenario?.id == $0 ? input.scenario?.title : nil) },
             opened: start, closed: model.closedAt, duration: model.closedAt.map(offset), closeSummary: model.summary,
-            operators: operators, variables: model.variables, levels: levels, steps: steps,
-            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems)
+            operators: operators, variables: model.variables,
+            variableLabels: manual.map { m in Dictionary(m.variables.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a }) },
+            levels: levels, steps: steps,
+            messages: messages, notes: notes, timeline: timeline, summary: summary, drill: drill, problems: problems.en,
+            problemsKo: problems.ko)
     }
 
     // MARK: - Steps
 
     /// Every step of the manual, then any step the journal names that the manual does not, each
     /// judged by `Incident.timing` at `end` (the close, or the last line of an open incident).
-    static func stepOutcomes(manual: Manual?, incident: Incident, at end: Date, problems: inout [String]) -> [StepOutcome] {
+    static func stepOutcomes(manual: Manual?, incident: Incident, at end: Date, problems: inout Problems) -> [StepOutcome] {
         var outcomes: [StepOutcome] = []
         var known: Set<String> = []
         for phase in manual?.phases ?? [] {
@@ -207,7 +230,7 @@ extension IncidentReport {
         // Steps the journal mentions but the manual does not (renamed since, or no manual given):
         // listed in journal order without a target rather than dropped.
         for id in incident.stepOrder where !known.contains(id) {
-            if manual != nil { problems.append("the journal has step '\(id)', which the manual does not") }
+            if manual != nil { problems.add("the journal has step '\(id)', which the manual does not", ko: "매뉴얼에 없는 단계 '\(id)'가 기록에 있습니다") }
             outcomes.append(outcome(id: id, title: nil, phase: nil, fromLevel: nil, target: nil, incident: incident, at: end))
         }
         return outcomes
@@ -252,7 +275,7 @@ extension IncidentReport {
     /// ledger records after a post was settled (they change nothing).
     static func messageOutcomes(incident: String, journaled: Set<String>, outbox: [OutboxRecord], ledger: [DeliveryRecord],
                                 channels: ChannelProfiles?, offset: (Date) -> TimeInterval, saw: (String) -> Void,
-                                problems: inout [String])
+                                problems: inout Problems)
         -> ([MessageOutcome], [TimelineEntry]) {
         var join = OutboxLedgerJoin(channels: channels)
         var mine: Set<String> = []
@@ -273,11 +296,13 @@ extension IncidentReport {
                 if case .correct = record {
                     entries.append(TimelineEntry(at: m.created, offset: offset(m.created), kind: .corrected,
                                                  operator: m.operator, step: m.step, message: m.id, channel: nil,
-                                                 text: "correction \(m.id) of \(m.corrects ?? "?") queued"))
+                                                 text: "correction \(m.id) of \(m.corrects ?? "?") queued",
+                                                 textKo: "\(m.corrects ?? "?")의 정정 \(m.id) 등록"))
                 } else if !journaled.contains(m.id) {
                     entries.append(TimelineEntry(at: m.created, offset: offset(m.created), kind: .message,
                                                  operator: m.operator, step: m.step, message: m.id, channel: nil,
-                                                 text: "message \(m.id) queued (\(m.kind.rawValue), \(m.channels.joined(separator: ", ")))"))
+                                                 text: "message \(m.id) queued (\(m.kind.rawValue), \(m.channels.joined(separator: ", ")))",
+                                                 textKo: "메시지 \(m.id) 등록 (\(m.kind.korean), \(m.channels.joined(separator: ", ")))"))
                 }
             case .cancel, .approve:
                 continue
@@ -289,15 +314,18 @@ extension IncidentReport {
             case .approve(let id, let op, let at):
                 guard mine.contains(id) else { continue }
                 saw(op)
-                let own = authors[id] == op ? " (its own author: does not count)" : ""
+                let own = authors[id] == op
                 entries.append(TimelineEntry(at: at, offset: offset(at), kind: .approved, operator: op, step: steps[id],
-                                             message: id, channel: nil, text: "message \(id) approved by \(op)\(own)"))
+                                             message: id, channel: nil,
+                                             text: "message \(id) approved by \(op)" + (own ? " (its own author: does not count)" : ""),
+                                             textKo: "메시지 \(id) 승인: \(op)" + (own ? " (작성자 본인: 인정되지 않음)" : "")))
             case .cancel(let id, let op, let at, let reason):
                 guard mine.contains(id) else { continue }
                 saw(op)
                 entries.append(TimelineEntry(at: at, offset: offset(at), kind: .cancelled, operator: op, step: steps[id],
                                              message: id, channel: nil,
-                                             text: "message \(id) cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)")))
+                                             text: "message \(id) cancelled by \(op)" + (reason.isEmpty ? "" : ": \(reason)"),
+                                             textKo: "메시지 \(id) 취소: \(op)" + (reason.isEmpty ? "" : ": \(reason)")))
             case .message, .correct:
                 continue
             }
@@ -312,7 +340,8 @@ extension IncidentReport {
             join.apply(record)
             if before?.kind.settles == true { continue }
             if join[record.message]?.targets.contains(target) == false, stray.insert(record.key).inserted {
-                problems.append("the delivery ledger has \(record.message) on \(target), which is not one of its posts")
+                problems.add("the delivery ledger has \(record.message) on \(target), which is not one of its posts",
+                             ko: "발송 기록에 \(record.message)의 \(target)가 있으나 그 메시지의 게시 대상이 아닙니다")
             }
             let kind: TimelineEntry.Kind? = switch record.kind {
             case .delivered: .delivered
@@ -332,9 +361,18 @@ extension IncidentReport {
                 case .cancelled: "\(what) cancelled before posting"
                 case .attempt: ""
                 }
+                let where_ = "\(record.message) \(record.channel) (\(record.language.rawValue))"
+                let textKo: String = switch record.kind {
+                case .delivered: "\(where_) 전달됨" + (record.remoteID.map { " (게시 번호 \($0))" } ?? "")
+                case .dead: "\(where_) 실패: \(record.reason ?? "사유 없음")"
+                case .unknown: "\(where_) 결과 불명" + (record.reason.map { ": \($0)" } ?? "")
+                case .retry: "\(where_) 재시도 예정" + (record.next.map { " \(RecordCoding.formatTimestamp($0))" } ?? "")
+                case .cancelled: "\(where_) 게시 전 취소됨"
+                case .attempt: ""
+                }
                 entries.append(TimelineEntry(at: record.at, offset: offset(record.at), kind: kind, operator: nil,
                                              step: steps[record.message], message: record.message,
-                                             channel: record.channel, text: text))
+                                             channel: record.channel, text: text, textKo: textKo))
             }
         }
 

@@ -1,7 +1,8 @@
 import Foundation
 
-/// How a report is written out: which language for titles, which time zone for clock times.
-/// Labels stay in English; titles, step names and message texts follow `language`.
+/// How a report is written out: which language for labels, titles and step names, which time
+/// zone for clock times. A Korean report is Korean throughout (labels, outcomes, the timeline);
+/// message texts are shown in every language they were written in.
 public struct ReportStyle: Sendable, Hashable {
     public var language: Language
     public var timeZone: TimeZone { didSet { (dateTimeFormat, clockFormat) = Self.formats(timeZone) } }
@@ -34,6 +35,22 @@ public struct ReportStyle: Sendable, Hashable {
     /// `15:32:10`, for timeline rows where the date is in the header.
     public func clock(_ date: Date) -> String { date.formatted(clockFormat) }
 
+    /// A label in the report's language: a Korean report is Korean throughout.
+    public func t(_ ko: String, _ en: String) -> String { language == .ko ? ko : en }
+
+    /// The incident's variables, labelled as the manual labels them, in the manual's order
+    /// (ids only where the manual is missing or no longer has the variable).
+    public func variables(_ report: IncidentReport) -> [(label: String, value: String)] {
+        let labels = report.variableLabels ?? [:]
+        return report.variables.sorted { a, b in
+            switch (labels[a.key] != nil, labels[b.key] != nil) {
+            case (true, false): return true
+            case (false, true): return false
+            default: return a.key < b.key
+            }
+        }.map { (title(labels[$0.key]) ?? $0.key, $0.value) }
+    }
+
     public func title(_ text: Localized?) -> String? {
         guard let text else { return nil }
         let chosen = text[language]
@@ -53,17 +70,30 @@ public enum ReportText {
         return h > 0 ? "\(sign)\(h):\(two(m)):\(two(s))" : "\(sign)\(two(m)):\(two(s))"
     }
 
-    /// `4 min 5 s`, `38 s`, `1 h 2 min`: for "late by" and response times.
-    public static func duration(_ seconds: TimeInterval) -> String {
+    /// `4 min 5 s`, `38 s`, `1 h 2 min` (Korean: `4분 5초`, `38초`, `1시간 2분`): for "late by"
+    /// and response times.
+    public static func duration(_ seconds: TimeInterval, _ language: Language = .en) -> String {
         let a = Int(seconds.rounded())
         let h = a / 3600, m = (a % 3600) / 60, s = a % 60
-        if h > 0 { return m > 0 ? "\(h) h \(m) min" : "\(h) h" }
-        if m > 0 { return s > 0 ? "\(m) min \(s) s" : "\(m) min" }
-        return "\(s) s"
+        let (hu, mu, su) = language == .ko ? ("시간", "분", "초") : (" h", " min", " s")
+        let sep = language == .ko ? " " : " "
+        if h > 0 { return m > 0 ? "\(h)\(hu)\(sep)\(m)\(mu)" : "\(h)\(hu)" }
+        if m > 0 { return s > 0 ? "\(m)\(mu)\(sep)\(s)\(su)" : "\(m)\(mu)" }
+        return "\(s)\(su)"
     }
 
-    public static func outcome(_ step: IncidentReport.StepOutcome) -> String {
-        switch step.outcome {
+    public static func outcome(_ step: IncidentReport.StepOutcome, _ language: Language = .en) -> String {
+        if language == .ko {
+            return switch step.outcome {
+            case .onTime: step.deadline == nil ? "완료" : "목표 내 완료"
+            case .late: "지연 \(duration(step.lateBy ?? 0, .ko))"
+            case .skipped: "건너뜀" + (step.reason.map { ": \($0)" } ?? " (사유 없음)")
+            case .notDone: step.status == .inProgress ? "미완료 (진행 중에 멈춤)" : "미완료"
+            case .notApplicable: step.reason.map { "해당 없음: \($0)" } ?? "해당 없음 (단계 미도달)"
+            case .notDue: "미완료, 기한 전"
+            }
+        }
+        return switch step.outcome {
         case .onTime: step.deadline == nil ? "done" : "on time"
         case .late: "late by \(duration(step.lateBy ?? 0))"
         case .skipped: "skipped" + (step.reason.map { ": \($0)" } ?? " (no reason given)")
@@ -73,8 +103,22 @@ public enum ReportText {
         }
     }
 
-    public static func delivery(_ d: IncidentReport.Delivery) -> String {
+    public static func delivery(_ d: IncidentReport.Delivery, _ language: Language = .en) -> String {
         let lang = d.language.map { " (\($0.rawValue))" } ?? ""
+        let when = d.offset.map { (language == .ko ? " " : " at ") + offset($0) } ?? ""
+        if language == .ko {
+            let state: String = switch d.state {
+            case .awaitingApproval: "다른 근무자의 승인 대기 중"
+            case .waiting: "발송기 대기 중"
+            case .attempting: "발송 중 (\(d.attempts)번째 시도)"
+            case .retrying: "재시도 예정" + (d.reason.map { ": \($0)" } ?? "")
+            case .delivered: "전달됨" + (d.remoteID.map { " (게시 번호 \($0))" } ?? "")
+            case .dead: "실패" + (d.reason.map { ": \($0)" } ?? "")
+            case .cancelled: "취소됨"
+            case .unknown: "결과 불명" + (d.reason.map { ": \($0)" } ?? "")
+            }
+            return "\(d.channel)\(lang): \(state)\(when)"
+        }
         let state: String = switch d.state {
         case .awaitingApproval: "awaiting a second operator's approval"
         case .waiting: "waiting for the sender"
@@ -85,11 +129,45 @@ public enum ReportText {
         case .cancelled: "cancelled"
         case .unknown: "outcome unknown" + (d.reason.map { ": \($0)" } ?? "")
         }
-        let when = d.offset.map { " at \(offset($0))" } ?? ""
         return "\(d.channel)\(lang): \(state)\(when)"
     }
 
-    public static func level(_ level: AlertLevel) -> String { "\(level.korean) (\(level.english))" }
+    public static func level(_ level: AlertLevel, _ language: Language = .en) -> String {
+        language == .ko ? level.korean : "\(level.korean) (\(level.english))"
+    }
+
+    /// The timeline's event column.
+    public static func kind(_ kind: IncidentReport.TimelineEntry.Kind, _ language: Language) -> String {
+        guard language == .ko else { return kind.rawValue }
+        return switch kind {
+        case .opened: "시작"
+        case .step: "단계"
+        case .note: "메모"
+        case .level: "경보 단계"
+        case .message: "메시지"
+        case .inject: "상황 부여"
+        case .closed: "종료"
+        case .approved: "승인"
+        case .cancelled: "취소"
+        case .corrected: "정정"
+        case .delivered: "전달"
+        case .dead: "실패"
+        case .unknown: "결과 불명"
+        case .retry: "재시도"
+        }
+    }
+
+    /// Step status words in the report's language.
+    public static func status(_ status: StepStatus, _ language: Language) -> String {
+        guard language == .ko else { return status.rawValue }
+        return switch status {
+        case .todo: "할 일"
+        case .inProgress: "진행 중"
+        case .done: "완료"
+        case .skipped: "건너뜀"
+        case .notApplicable: "해당 없음"
+        }
+    }
 
     /// Percent rounded down, so "100%" is only ever said of a perfect record.
     public static func percent(_ part: Int, of whole: Int) -> String {

@@ -52,7 +52,15 @@ public enum Chrome {
         case nil: text = " HAECHI 해치 · " + app.t("서울특별시 재난 초기대응", "Seoul disaster initial response")
         }
         let clock = Format.clock(app.now, app.timeZone) + " "
-        c.put(text, x: 0, y: 0, style: style, maxWidth: c.width - clock.displayWidth - 1)
+        // The shared database does not answer: what this seat does is held here, not queued.
+        let offline = app.status.offlineHeld.map {
+            app.t("DB 연결 끊김 — 이 자리에 \($0)건 보관 중 ", "DB offline — \($0) actions held here ")
+        } ?? ""
+        let right = offline.displayWidth + clock.displayWidth
+        c.put(text, x: 0, y: 0, style: style, maxWidth: c.width - right - 1)
+        if !offline.isEmpty {
+            c.put(offline, x: c.width - right, y: 0, style: Style(.error, bold: true, reverse: true))
+        }
         c.put(clock, x: c.width - clock.displayWidth, y: 0, style: style)
     }
 

@@ -164,7 +164,7 @@ public struct HomeScreen: ScreenModel {
             if let closed = inc.closedAt {
                 tail = " " + app.t("종료 ", "closed ") + Format.time(closed, app.timeZone)
             } else {
-                tail = " " + Format.elapsed(app.now.timeIntervalSince(inc.openedAt)) + " \(inc.resolvedSteps)/\(inc.totalSteps)"
+                tail = " " + Format.elapsed(inc.elapsed(now: app.now)) + " \(inc.resolvedSteps)/\(inc.totalSteps)"
             }
             x = c.put(title + place, x: x, y: y, style: base, maxWidth: rightWidth - 6 - tail.displayWidth)
             c.put(tail, x: rightX + rightWidth - tail.displayWidth, y: y, style: selected ? base : Style(.dim))
@@ -189,7 +189,8 @@ public struct HomeScreen: ScreenModel {
         case .stale(let at): sender = (app.t("발송기: 응답 없음! 마지막 ", "Sender: STALE, last seen ") + Format.time(at, app.timeZone), .error)
         case .absent: sender = (app.t("발송기: 실행 중 아님", "Sender: not running"), .warning)
         }
-        c.put(sender.0, x: 1, y: top + 2, style: Style(sender.1, bold: sender.1 == .error))
+        let count = s.sendersAlive.map { app.t(" · 발송기 \($0)대 동작", " · \($0) senders alive") } ?? ""
+        c.put(sender.0 + count, x: 1, y: top + 2, style: Style(sender.1, bold: sender.1 == .error))
         if !app.manualProblems.isEmpty {
             c.put(app.t("매뉴얼 문제 \(app.manualProblems.count)건: ", "\(app.manualProblems.count) manual problem(s): ") + app.manualProblems[0],
                   x: 1, y: top + 3, style: Style(.warning))

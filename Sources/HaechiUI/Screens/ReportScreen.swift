@@ -125,7 +125,7 @@ struct ReportLines {
             + (r.scenario.map { " · " + title($0.title, $0.id) } ?? ""), Style(.title, bold: true))
         add(app.t("시작 ", "Opened ") + style.dateTime(r.opened)
             + (r.closed.map { app.t(" · 종료 ", " · closed ") + style.dateTime($0) } ?? app.t(" · 진행 중", " · still open"))
-            + (r.duration.map { app.t(" · 소요 ", " · took ") + ReportText.duration($0) } ?? ""))
+            + (r.duration.map { app.t(" · 소요 ", " · took ") + ReportText.duration($0, app.language) } ?? ""))
         if !r.operators.isEmpty { add(app.t("근무자 ", "Operators ") + r.operators.joined(separator: ", ")) }
         if !r.levels.isEmpty {
             add(app.t("경보 단계 ", "Levels ") + r.levels.map { "\(ReportText.offset($0.offset)) \($0.level.name(app.language))" }.joined(separator: " → "))
@@ -142,14 +142,14 @@ struct ReportLines {
         if let drill = r.drill {
             heading("훈련 점수", "Drill score")
             add(app.t("상황 대응 \(drill.answered)/\(drill.expected) (\(drill.percent)%)", "Injects answered \(drill.answered) of \(drill.expected) (\(drill.percent)%)")
-                + (drill.meanResponse.map { app.t(" · 평균 대응 ", " · mean response ") + ReportText.duration($0) } ?? ""),
+                + (drill.meanResponse.map { app.t(" · 평균 대응 ", " · mean response ") + ReportText.duration($0, app.language) } ?? ""),
                 Style(drill.answered == drill.expected ? .ok : .warning, bold: true))
             for inject in drill.injects {
                 let when = ScenarioTime.format(inject.scheduled).padded(to: 6)
                 let verdict: String
                 if inject.shown == nil { verdict = app.t("제시 안 됨", "not played") }
                 else if inject.expected.isEmpty { verdict = app.t("제시됨", "played") }
-                else if inject.answered { verdict = app.t("대응함 ", "answered in ") + ReportText.duration(inject.response ?? 0) }
+                else if inject.answered { verdict = app.t("대응함 ", "answered in ") + ReportText.duration(inject.response ?? 0, app.language) }
                 else { verdict = app.t("미대응: ", "missed: ") + inject.missing.joined(separator: ", ") }
                 add(when + "[" + verdict + "] " + title(inject.text, inject.id),
                     Style(inject.answered || inject.expected.isEmpty ? .normal : .warning))
@@ -174,7 +174,7 @@ struct ReportLines {
             for m in r.messages {
                 add(ReportText.offset(m.offset) + " " + m.id + " (" + m.kind.rawValue + ", " + m.operator + ")"
                     + (m.cancelledBy.map { app.t(" 취소: ", " cancelled by ") + $0 } ?? ""))
-                for d in m.deliveries { add("   " + ReportText.delivery(d), Style(d.state == .delivered ? .ok : d.state == .dead ? .error : .dim)) }
+                for d in m.deliveries { add("   " + ReportText.delivery(d, app.language), Style(d.state == .delivered ? .ok : d.state == .dead ? .error : .dim)) }
             }
         }
 
@@ -185,25 +185,15 @@ struct ReportLines {
 
         heading("타임라인", "Timeline")
         for e in r.timeline {
-            add(ReportText.offset(e.offset) + " " + (e.operator.map { $0 + " " } ?? "") + e.text,
+            add(ReportText.offset(e.offset) + " " + (e.operator.map { $0 + " " } ?? "") + e.text(app.language),
                 Style(e.kind == .inject ? .warning : e.kind == .level ? .title : .normal))
         }
         if !r.problems.isEmpty {
             heading("기록상의 문제", "Problems in the records")
-            for p in r.problems { add(p, Style(.warning)) }
+            for p in r.problems(app.language) { add(p, Style(.warning)) }
         }
     }
 
-    /// The outcome in the display language; English is the shared `ReportText` wording.
-    func outcome(_ step: IncidentReport.StepOutcome) -> String {
-        guard app.language == .ko else { return ReportText.outcome(step) }
-        switch step.outcome {
-        case .onTime: return step.deadline == nil ? "완료" : "정시"
-        case .late: return "지연 " + ReportText.duration(step.lateBy ?? 0)
-        case .skipped: return "건너뜀" + (step.reason.map { ": \($0)" } ?? "")
-        case .notDone: return "미완료"
-        case .notApplicable: return "해당 없음" + (step.reason.map { ": \($0)" } ?? "")
-        case .notDue: return "미완료 (기한 전)"
-        }
-    }
+    /// The outcome in the display language: the reports' own wording (`ReportText`).
+    func outcome(_ step: IncidentReport.StepOutcome) -> String { ReportText.outcome(step, app.language) }
 }

@@ -19,10 +19,15 @@ public struct StatusSummary: Sendable, Hashable {
     public var failed: Int?
     public var delivered: Int?
     public var sender: Sender
+    /// With a shared database: how many senders beat recently (nil with the files: one sender).
+    public var sendersAlive: Int?
+    /// With a shared database that does not answer: how many actions this seat holds in its
+    /// local spool (nil while the database answers). Shown in the header in words.
+    public var offlineHeld: Int?
     public init(queued: Int? = nil, awaitingApproval: Int? = nil, failed: Int? = nil, delivered: Int? = nil,
-                sender: Sender = .unknown) {
+                sender: Sender = .unknown, sendersAlive: Int? = nil, offlineHeld: Int? = nil) {
         self.queued = queued; self.awaitingApproval = awaitingApproval; self.failed = failed
-        self.delivered = delivered; self.sender = sender
+        self.delivered = delivered; self.sender = sender; self.sendersAlive = sendersAlive; self.offlineHeld = offlineHeld
     }
 }
 

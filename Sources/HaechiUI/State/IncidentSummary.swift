@@ -13,6 +13,8 @@ public struct IncidentSummary: Sendable, Hashable {
     public var resolvedSteps: Int
     public var totalSteps: Int
     public var firstVariable: String?
+    /// A scenario drill's clock, so Home shows scenario time like the checklist does.
+    public var clock: DrillClock?
     public init(id: String, manualID: String, mode: Mode, level: AlertLevel, openedAt: Date, closedAt: Date?,
                 resolvedSteps: Int, totalSteps: Int, firstVariable: String? = nil) {
         self.id = id; self.manualID = manualID; self.mode = mode; self.level = level; self.openedAt = openedAt
@@ -26,5 +28,11 @@ public struct IncidentSummary: Sendable, Hashable {
         self.init(id: incident.id, manualID: incident.manualID, mode: incident.mode, level: incident.level,
                   openedAt: incident.openedAt, closedAt: incident.closedAt, resolvedSteps: counts.0,
                   totalSteps: counts.1, firstVariable: first)
+        clock = incident.clock
+    }
+
+    /// Time since the opening at `now`: scenario time for a scenario drill (sped up, paused).
+    public func elapsed(now: Date) -> TimeInterval {
+        max(0, clock?.elapsed(at: now) ?? now.timeIntervalSince(openedAt))
     }
 }

@@ -1,0 +1,217 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+
+/// A throwaway PostgreSQL 15 server for tests and benchmarks: `initdb` into a temporary
+/// directory, started on a free loopback port with its unix socket in that directory, stopped
+/// and removed at the end (and at process exit, whatever the tests did).
+///
+/// PostgreSQL refuses to run as root, so when we are root the server's directory is given to
+/// the `postgres` user and `initdb`/`pg_ctl` run as that user through `runuser`.
+public final class PostgresScratch: Sendable {
+    public let directory: String
+    public let port: Int
+    public let user = "haechi"
+    public let password: String
+    private let runAsPostgres: Bool
+    private let stopped = Mutex(false)
+
+    public var dataDirectory: String { directory + "/data" }
+    /// A 0600 file holding the superuser's password, owned by us (for `?passwordfile=`).
+    public var passwordFile: String { directory + "/client.pass" }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let binaries = "/usr/lib/postgresql/15/bin"
+
+    /// True when the PostgreSQL 15 server binaries are installed.
+    public static var available: Bool { FileManager.default.isExecutableFile(atPath: binaries + "/initdb") }
+
+    /// Starts a new server. Throws with the server's own words when it cannot.
+    public static func start() throws -> PostgresScratch {
+        guard available else {
+            throw Failure(description: "PostgreSQL 15 is not installed (\(binaries)/initdb missing): apt-get install postgresql-15")
+        }
+        var lastError: (any Error)?
+        // A free port can be taken by someone else between our probe and the server's bind.
+        for _ in 0..<5 {
+            do { return try PostgresScratch() } catch { lastError = error }
+        }
+        throw lastError!
+    }
+
+    private init() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("haechi-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        directory = root
+        runAsPostgres = getuid() == 0
+        password = UUID().uuidString
+        port = try Self.freePort()
+        do {
+            try setUp()
+        } catch {
+            try? FileManager.default.removeItem(atPath: root)
+            throw error
+        }
+        Self.running.withLock { $0.append(self) }
+        Self.stopAtExit()
+    }
+
+    private func setUp() throws {
+        let serverPass = directory + "/server.pass"
+        try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: serverPass))
+        try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
+        chmod(passwordFile, 0o600)
+        chmod(serverPass, 0o600)
+        if runAsPostgres {
+            guard let pw = getpwnam("postgres") else { throw Failure(description: "running as root, but there is no postgres user to run the server as") }
+            chown(directory, pw.pointee.pw_uid, pw.pointee.pw_gid)
+            chown(serverPass, pw.pointee.pw_uid, pw.pointee.pw_gid)
+            chmod(directory, 0o755)
+        }
+        // Local (socket) connections trust, TCP needs the password: tests go over TCP like seats.
+        try server(["initdb", "-D", dataDirectory, "-U", user, "--pwfile=" + serverPass, "-E", "UTF8", "--locale=C.UTF-8",
+                    "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"])
+        try startServer()
+    }
+
+    /// `pg_ctl start`, waiting until it accepts connections.
+    public func startServer() throws {
+        let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200 -c synchronous_commit=on -c fsync=on"
+        try server(["pg_ctl", "-D", dataDirectory, "-l", directory + "/server.log", "-w", "-t", "60", "-o", options, "start"])
+    }
+
+    /// `pg_ctl stop -m fast` (the database is unreachable until `startServer`).
+    public func stopServer() throws {
+        try server(["pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"])
+    }
+
+    /// `pg_ctl restart -m immediate`: the server dies without a checkpoint, as on a power cut,
+    /// and recovers from its WAL.
+    public func restartImmediately() throws {
+        try server(["pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "-t", "60", "restart"])
+    }
+
+    /// A new empty database, as a store address for the superuser over TCP with the password file.
+    public func createDatabase(_ name: String = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()) throws -> PostgresAddress {
+        try sql("CREATE DATABASE \(name)", database: "postgres")
+        return address(database: name)
+    }
+
+    public func address(database: String, user: String? = nil, passwordFile: String? = nil) -> PostgresAddress {
+        PostgresAddress(user: user ?? self.user, host: "127.0.0.1", port: port, database: database,
+                        passwordFile: passwordFile ?? self.passwordFile)
+    }
+
+    /// Runs SQL through psql on the server's socket (trusted), returning its unaligned output.
+    @discardableResult
+    public func sql(_ statement: String, database: String) throws -> String {
+        try run(Self.binaries + "/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", directory, "-p", "\(port)", "-U", user,
+                                          "-d", database, "-c", statement], asPostgres: runAsPostgres)
+    }
+
+    /// Stops the server and removes its directory.
+    public func stop() {
+        let first = stopped.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        _ = try? server(["pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    public var serverLog: String { (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? "" }
+
+    private func server(_ arguments: [String]) throws {
+        _ = try run(Self.binaries + "/" + arguments[0], Array(arguments.dropFirst()), asPostgres: runAsPostgres)
+    }
+
+    /// posix_spawn and waitpid, not Foundation's Process: its termination monitoring missed
+    /// runuser's exit inside the test runner and waited forever. Output goes to a file, since
+    /// the server started by pg_ctl must not keep a pipe of ours open.
+    private func run(_ program: String, _ arguments: [String], asPostgres: Bool) throws -> String {
+        let command = (asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] : [program]) + arguments
+        // The postgres user may not be allowed into our working directory: start in the server's.
+        let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + command
+        let outPath = directory + "/command.out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var environment = ProcessInfo.processInfo.environment
+        environment["LC_ALL"] = "C.UTF-8"
+        environment["PGPASSWORD"] = nil
+        let envp = environment.map { "\($0)=\($1)" }
+        var pid: pid_t = 0
+        let spawned = withCStrings(argv) { cargv in
+            withCStrings(envp) { cenvp in posix_spawn(&pid, "/bin/sh", &actions, nil, cargv, cenvp) }
+        }
+        guard spawned == 0 else {
+            throw Failure(description: "cannot start \(program): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Failure(description: "waitpid: \(String(cString: strerror(errno)))") }
+        }
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            throw Failure(description: "\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)\n\(serverLog.suffix(2000))")
+        }
+        return text
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard bound else { throw Failure(description: "bind: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    // MARK: Stopped at exit
+
+    private static let running = Mutex<[PostgresScratch]>([])
+    private static let atExitRegistered = Mutex(false)
+
+    private static func stopAtExit() {
+        let first = atExitRegistered.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        if first {
+            atexit {
+                let servers = PostgresScratch.running.withLock { list -> [PostgresScratch] in
+                    defer { list = [] }
+                    return list
+                }
+                for s in servers { s.stop() }
+            }
+        }
+    }
+}
+
+/// NUL-terminated C strings for argv/envp, valid during `body`.
+private func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
+    let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
+    defer { for p in pointers { free(p) } }
+    return body(pointers)
+}

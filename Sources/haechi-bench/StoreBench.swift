@@ -1,0 +1,201 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Dispatch
+import Foundation
+import HaechiCore
+import HaechiSender
+import HaechiStore
+import PostgresNIO
+import Synchronization
+
+/// `haechi-bench store`: the PostgreSQL store against its peers, measured in one run on one
+/// throwaway server (or `--store URL`): durable appends through the store vs a raw INSERT loop
+/// with synchronous_commit = on and vs the file store; seat-to-seat propagation (NOTIFY, then a
+/// re-read from the last seq); drain throughput with one and with three senders.
+struct StoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "store", abstract: "PostgreSQL store: appends, propagation, drain with 1 and 3 senders.")
+
+    @Option(help: "Appends per figure.") var appends = 1000
+    @Option(help: "Seat-to-seat samples.") var samples = 200
+    @Option(help: "Messages drained per sender figure.") var drainMessages = 2000
+    @Option(help: "Requests in flight per sender.") var concurrency = 32
+
+    func run() throws {
+        guard PostgresScratch.available else { throw ValidationError("PostgreSQL 15 is not installed: apt-get install postgresql-15") }
+        let server = try PostgresScratch.start()
+        defer { server.stop() }
+        print("store bench: throwaway PostgreSQL 15 on 127.0.0.1:\(server.port) (synchronous_commit = on, fsync = on)")
+        try appendFigures(server)
+        try propagation(server)
+        try drain(server)
+        print(String(format: "peak memory (max RSS): %.1f MB", Double(peakMemoryKiB()) / 1024))
+    }
+
+    static func fresh(_ server: PostgresScratch) throws -> PostgresAddress {
+        let address = try server.createDatabase()
+        try PostgresSchema.migrate(PostgresStore(address, checkSchema: false))
+        return address
+    }
+
+    static func rate(_ n: Int, _ start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(n) / (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+
+    static func record(_ i: Int, prefix: String) -> OutboxRecord {
+        .message(SenderBench.message("\(prefix)-\(i)"))
+    }
+
+    func appendFigures(_ server: PostgresScratch) throws {
+        let address = try Self.fresh(server)
+        let store = try PostgresStore(address)
+        let bodies = try (0..<appends).map { try RecordLog<OutboxRecord>.encode(Self.record($0, prefix: "a")) }
+
+        var start = ContinuousClock.now
+        for b in bodies { try store.append(bodies: [b], to: .outbox) }
+        let pg = Self.rate(appends, start)
+
+        // The peer: the same bytes, one autocommit INSERT each on a plain connection.
+        let c = try store.connect()
+        defer { try? (c.close() as EventLoopFuture<Void>).wait() }
+        let logger = store.logger
+        _ = try c.query("CREATE TABLE bench_raw (seq bigserial PRIMARY KEY, rid text NOT NULL UNIQUE, body text NOT NULL)", logger: logger).wait()
+        _ = try c.query("SET synchronous_commit = on", logger: logger).wait()
+        let texts = bodies.map { String(decoding: $0, as: UTF8.self) }
+        start = ContinuousClock.now
+        for (i, t) in texts.enumerated() {
+            _ = try c.query("INSERT INTO bench_raw (rid, body) VALUES (\("r\(i)"), \(t))", logger: logger).wait()
+        }
+        let raw = Self.rate(appends, start)
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("haechi-bench-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let files = FileStore(StateDirectory(path: dir))
+        try files.directory.prepare()
+        start = ContinuousClock.now
+        for b in bodies { try files.append(bodies: [b], to: .outbox) }
+        let file = Self.rate(appends, start)
+
+        print(String(format: "durable appends, one at a time (%d): PostgreSQL store %.0f/s · raw INSERT loop %.0f/s · file store %.0f/s", appends, pg, raw, file))
+        print(String(format: "  store / raw INSERT = %.2f×   goal ≥ 0.8× %@;   store / file store = %.2f×", pg / raw, pg / raw >= 0.8 ? "✓" : "✗", pg / file))
+    }
+
+    func propagation(_ server: PostgresScratch) throws {
+        let address = try Self.fresh(server)
+        let seatA = try PostgresStore(address), seatB = try PostgresStore(address)
+        let seen = Mutex<[String: ContinuousClock.Instant]>([:])
+        let cursor = Mutex(StoreCursor.start)
+        let ready = DispatchSemaphore(value: 0)
+        let readyOnce = Mutex(false)
+        // Seat B: woken by NOTIFY, re-reads its journal from the last seq it saw.
+        let queue = DispatchQueue(label: "seat-b")
+        let watch = seatB.watch { _ in
+            queue.async {
+                let now = ContinuousClock.now
+                var c = cursor.withLock { $0 }
+                c = (try? seatB.read(.journal(incident: "bench"), from: c, following: true, record: { bytes in
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    if let r = text.range(of: #""text":""#), let end = text[r.upperBound...].firstIndex(of: "\"") {
+                        let id = String(text[r.upperBound..<end])
+                        seen.withLock { if $0[id] == nil { $0[id] = now } }
+                    }
+                }, bad: { _ in })) ?? c
+                cursor.withLock { $0 = c }
+                if readyOnce.withLock({ let first = !$0; $0 = true; return first }) { ready.signal() }
+            }
+        }
+        defer { watch?.stop() }
+        _ = ready.wait(timeout: .now() + 10)
+        var sent: [String: ContinuousClock.Instant] = [:]
+        for i in 0..<samples {
+            let id = "s\(i)"
+            let at = RecordCoding.formatTimestamp(Date())
+            let body = Array(#"{"at":"\#(at)","incident":"bench","kind":"note","operator":"a","text":"\#(id)"}"#.utf8)
+            sent[id] = ContinuousClock.now
+            try seatA.append(bodies: [body], to: .journal(incident: "bench"))
+            usleep(20_000)
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while seen.withLock({ $0.count }) < samples && Date() < deadline { usleep(5_000) }
+        let got = seen.withLock { $0 }
+        let delays = sent.compactMap { id, t0 in got[id].map { SenderBench.ms($0 - t0) } }.sorted()
+        guard delays.count == samples else { print("propagation: only \(delays.count) of \(samples) seen"); throw ExitCode(1) }
+        let p50 = delays[delays.count / 2], p99 = delays[min(delays.count - 1, delays.count * 99 / 100)]
+        print(String(format: "seat-to-seat propagation (%d journal appends, commit → NOTIFY → re-read at the other seat): p50 %.1f ms, p99 %.1f ms   goal p99 < 200 ms %@",
+                     samples, p50, p99, p99 < 200 ? "✓" : "✗"))
+    }
+
+    func drain(_ server: PostgresScratch) throws {
+        let receiver = try LoopbackReceiver()
+        defer { receiver.stop() }
+        let secret = "whsec_" + Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let yaml = """
+        concurrency: \(concurrency)
+        channels:
+          hook:
+            live: { kind: webhook, url: "http://127.0.0.1:\(receiver.port)/hook", secret_env: BENCH_SECRET }
+        """
+        let (parsed, diagnostics) = SenderConfig.load(data: Data(yaml.utf8), file: "bench.yaml")
+        guard let config = parsed else { throw ValidationError(diagnostics.map(\.description).joined(separator: "\n")) }
+        var rates: [Int: Double] = [:]
+        for senders in [1, 3] {
+            let address = try Self.fresh(server)
+            let store = try PostgresStore(address)
+            let records = (0..<drainMessages).map { Self.record($0, prefix: "d\(senders)") }
+            for start in stride(from: 0, to: records.count, by: 500) {
+                try store.append(Array(records[start..<min(start + 500, records.count)]), to: .outbox)
+            }
+            let before = receiver.count
+            let outcome = Mutex<Result<Int, any Error>?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            // Senders in follow mode, as deployed; the drain is over when the receiver has every
+            // post (not when each sender has noticed that the others settled the rest).
+            var running: [(Sender, SenderSetup)] = []
+            for _ in 0..<senders {
+                let own = try PostgresStore(address)
+                let setup = try SenderSetup.make(config: config, environment: ["BENCH_SECRET": secret])
+                var options = Sender.Options(once: false)
+                options.heartbeat = false
+                running.append((Sender(state: StateDirectory(path: "/nonexistent"), store: own, endpoints: setup.endpoints,
+                                       retry: config.retry, concurrency: config.concurrency, options: options), setup))
+            }
+            let start = ContinuousClock.now
+            let all = running
+            Task {
+                do {
+                    let delivered = try await withThrowingTaskGroup(of: Int.self) { group in
+                        for (sender, _) in all { group.addTask { try await sender.run().delivered } }
+                        return try await group.reduce(0, +)
+                    }
+                    outcome.withLock { $0 = .success(delivered) }
+                } catch {
+                    outcome.withLock { $0 = .failure(error) }
+                }
+                done.signal()
+            }
+            let deadline = Date().addingTimeInterval(600)
+            while receiver.count - before < drainMessages && Date() < deadline { usleep(2_000) }
+            let drained = receiver.count - before
+            let rate = Self.rate(drained, start)
+            let stopAll = DispatchSemaphore(value: 0)
+            Task {
+                for (sender, setup) in all { await sender.stop(); _ = setup }
+                stopAll.signal()
+            }
+            stopAll.wait()
+            done.wait()
+            let delivered = try outcome.withLock { $0! }.get()
+            let shut = DispatchSemaphore(value: 0)
+            Task { for (_, setup) in all { await setup.shutdown() }; shut.signal() }
+            shut.wait()
+            rates[senders] = rate
+            print(String(format: "drain with %d sender%@: %d posts at the receiver = %.0f msg/s (ledger: %d delivered records)",
+                         senders, senders == 1 ? "" : "s", drained, rate, delivered))
+        }
+        let one = rates[1] ?? 0, three = rates[3] ?? 0
+        print(String(format: "  3 senders / 1 sender = %.2f×   goals: ≥ 500 msg/s with 3 %@, 3 faster than 1 %@",
+                     three / max(one, 1), three >= 500 ? "✓" : "✗", three > one ? "✓" : "✗"))
+    }
+}
