@@ -71,7 +71,10 @@ import Testing
         #expect(report.timeline.contains { $0.text == "step added \(added.step ?? ""): 교통 우회 안내판 설치" })
         let pinned = report.timeline.filter { $0.pinned == true }
         #expect(pinned.map(\.text) == ["step \(added.step ?? "") → done"])
-        #expect(ReportMarkdown.render(report).contains("**[pinned]** step \(added.step ?? "") → done"))
+        // The Korean report (the default) marks it too.
+        let markdown = ReportMarkdown.render(report)
+        #expect(markdown.contains("**[고정]** "), "\(markdown)")
+        #expect(markdown.components(separatedBy: "**[고정]**").count == 2)
     }
 
     @Test func aReadOnlySeatCannotAssignAddOrPin() throws {
