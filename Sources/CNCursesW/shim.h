@@ -86,6 +86,42 @@ static inline int haechi_open_pty(char *slave_name, size_t size) {
     return fd;
 }
 
+// Bracketed paste (xterm mode 2004): the terminal wraps pasted text in ESC[200~ … ESC[201~.
+// Teaching ncurses the two markers as keys lets the reader tell a paste from typing.
+#define HAECHI_KEY_PASTE_BEGIN (KEY_MAX + 1)
+#define HAECHI_KEY_PASTE_END (KEY_MAX + 2)
+static inline int haechi_key_paste_begin(void) { return HAECHI_KEY_PASTE_BEGIN; }
+static inline int haechi_key_paste_end(void) { return HAECHI_KEY_PASTE_END; }
+static inline void haechi_define_paste_keys(void) {
+    define_key("\033[200~", HAECHI_KEY_PASTE_BEGIN);
+    define_key("\033[201~", HAECHI_KEY_PASTE_END);
+}
+// Private-mode switches written straight to the terminal (no terminfo capability exists).
+static inline void haechi_write_terminal(const char *s) {
+    FILE *out = haechi_term_out ? haechi_term_out : stdout;
+    fputs(s, out);
+    fflush(out);
+}
+static inline int haechi_key_mouse(void) { return KEY_MOUSE; }
+// Clicks and the wheel (buttons 4/5); 0 turns reporting off.
+static inline int haechi_mouse(int on) {
+    mmask_t mask = on ? (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0;
+    mouseinterval(0);
+    return mousemask(mask, NULL) != 0;
+}
+// 1 click, 2 wheel up, 3 wheel down, 0 anything else; the cell in *x, *y.
+static inline int haechi_read_mouse(int *x, int *y) {
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return 0;
+    *x = ev.x; *y = ev.y;
+    if (ev.bstate & BUTTON4_PRESSED) return 2;
+    if (ev.bstate & BUTTON5_PRESSED) return 3;
+    if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) return 1;
+    return 0;
+}
+static inline int haechi_unget_wch(wchar_t c) { return unget_wch(c); }
+static inline int haechi_ungetch(int c) { return ungetch(c); }
+
 static inline int haechi_key_f0(void) { return KEY_F0; }
 static inline int haechi_colors(void) { return COLORS; }
 static inline int haechi_refresh(void) { return wrefresh(stdscr); }

@@ -39,6 +39,12 @@ public struct TimeZoneOption: ParsableArguments {
         do { return try CityTime.zone(named: timeZone, environment: ProcessInfo.processInfo.environment) }
         catch { throw ValidationError("\(error)") }
     }
+
+    /// The same zone as the TUI holds it (CityTime.lightZone: no ICU).
+    public func lightZone() throws -> TimeZone {
+        do { return try CityTime.lightZone(named: timeZone, environment: ProcessInfo.processInfo.environment) }
+        catch { throw ValidationError("\(error)") }
+    }
 }
 
 /// Where incidents, the outbox and the sender's ledger live.

@@ -23,25 +23,33 @@ struct TUICommand: ParsableCommand {
     @OptionGroup var timeZone: TimeZoneOption
     @Option(name: .customLong("operator"), help: "Your name in the journal (default: $USER).")
     var operatorName: String?
-    @Option(name: .long, help: "Display language at start: ko or en.")
-    var language: String = "ko"
+    @Option(name: .long, help: "Display language at start: ko or en (default: the config file's, else ko).")
+    var language: String?
+    @Flag(name: .customLong("read-only"), help: "An observer seat: every screen and every change as it happens, no action (said in the header).")
+    var readOnly = false
+    @Option(name: .customLong("config"), help: "The TUI config file (default: $XDG_CONFIG_HOME/haechi/config.yaml).")
+    var configPath: String?
 
     func run() throws {
-        try Self.shell(manuals: manuals, state: state, timeZone: timeZone, operatorName: operatorName, language: language).run()
+        try Self.shell(manuals: manuals, state: state, timeZone: timeZone, operatorName: operatorName, language: language,
+                       readOnly: readOnly, configPath: configPath).run()
     }
 
     /// The shell with its manuals, channels and drill scenarios loaded; shared with `haechi drill`,
     /// which opens straight into a drill.
     static func shell(manuals: ManualsOption, state: StateOption, timeZone: TimeZoneOption, operatorName: String?,
-                      language: String) throws -> TUIShell {
+                      language: String?, readOnly: Bool = false, configPath: String? = nil) throws -> TUIShell {
         let started = DispatchTime.now().uptimeNanoseconds
-        // The same rule as the outbox commands: --operator, $HAECHI_OPERATOR, $USER, the login name.
-        let who = OutboxShell.operatorName(operatorName)
+        let config = try TUIConfig.load(explicit: configPath)
+        // The same rule as the outbox commands: --operator, $HAECHI_OPERATOR, $USER, the login name;
+        // the config file's operator comes right after --operator.
+        let who = OutboxShell.operatorName(operatorName ?? config.file.operatorName)
+        let language = language ?? config.file.language?.rawValue ?? "ko"
         guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }
         guard let lang = Language(rawValue: language) else { throw ValidationError("the language must be ko or en, not '\(language)'") }
-        let zone = try timeZone.zone()
+        let zone = try timeZone.lightZone()
         guard isatty(0) == 1, isatty(1) == 1 else {
             throw ValidationError("haechi tui needs a terminal on standard input and output.")
         }
@@ -64,8 +72,14 @@ struct TUICommand: ParsableCommand {
         let shell = try TUIShell(state: stateDirectory, store: store, manuals: library.manuals, problems: library.problems,
                                  operatorName: who, language: lang, timeZone: zone)
         shell.useChannels(library.channels)
-        shell.log.write(String(format: "manuals: %d loaded from %@ in %.1f ms", library.manuals.count, manuals.directory,
-                               Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
+        shell.state.readOnly = readOnly
+        shell.state.theme = config.theme
+        shell.state.keyOverrides = config.keyOverrides
+        shell.terminal.theme = config.theme
+        shell.terminal.mouse = config.file.mouse ?? true
+        if let delay = config.file.escapeDelayMilliseconds { shell.terminal.escapeDelayMilliseconds = Int32(delay) }
+        if let path = config.path { shell.log.write("config: \(path)") }
+        shell.log.write("manuals: \(library.manuals.count) loaded from \(manuals.directory) in \(TUILog.milliseconds(since: started)) ms")
         shell.started = started
         shell.useScenarios(manualsDirectory: manuals.directory)
         return shell

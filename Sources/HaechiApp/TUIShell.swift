@@ -63,7 +63,7 @@ final class TUIShell {
         for action in startActions { send(action) }
         terminal.draw(render(state))
         if let started {
-            log.write(String(format: "first frame after %.1f ms", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6))
+            log.write("first frame after \(TUILog.milliseconds(since: started)) ms")
         }
         // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
         let readStart = DispatchTime.now().uptimeNanoseconds
@@ -272,6 +272,13 @@ final class TUILog {
         if descriptor < 0 { throw PosixError("open", path: path) }
     }
     deinit { close(descriptor) }
+
+    /// `12.3`: milliseconds since an uptime in ns, without `String(format:)` (Foundation's
+    /// formatter costs the TUI memory it has to spare; see CivilTime).
+    static func milliseconds(since start: UInt64) -> String {
+        let tenths = Int((DispatchTime.now().uptimeNanoseconds - start) / 100_000)
+        return "\(tenths / 10).\(tenths % 10)"
+    }
 
     func write(_ line: String) {
         let text = RecordCoding.formatTimestamp(Date()) + " " + line + "\n"

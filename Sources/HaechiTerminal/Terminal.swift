@@ -21,6 +21,15 @@ public final class Terminal {
     private var screen: OpaquePointer?
     public private(set) var isRunning = false
     public private(set) var hasColors = false
+    /// Colours per tone (the config file's theme).
+    public var theme: Theme = .standard
+    /// Mouse clicks and wheel, where the terminal reports them (config `mouse: false` turns off).
+    public var mouse = true
+    /// How long ncurses waits after ESC for the rest of an escape sequence. It is also the
+    /// window in which a key following ESC counts as Alt+key: a terminal sends Alt-B as ESC
+    /// and `b` in one write, while a person pressing Esc and then `b` is tens of milliseconds
+    /// slower, so a short window keeps Esc-then-key two keys.
+    public var escapeDelayMilliseconds: Int32 = 10
 
     public init() {}
 
@@ -59,7 +68,10 @@ public final class Terminal {
         _ = noecho()
         _ = nonl()
         _ = haechi_keypad(1)
-        haechi_set_escdelay(25)  // otherwise Esc waits a second for a possible escape sequence
+        haechi_set_escdelay(escapeDelayMilliseconds)  // otherwise Esc waits a second for a possible escape sequence
+        haechi_define_paste_keys()
+        haechi_write_terminal("\u{1B}[?2004h")  // bracketed paste on: a paste arrives marked, never as typed commands
+        if mouse { _ = haechi_mouse(1) }
         _ = curs_set(0)
         hasColors = has_colors()
         if hasColors {
@@ -73,6 +85,8 @@ public final class Terminal {
     public func stop() {
         guard isRunning else { return }
         isRunning = false
+        haechi_write_terminal("\u{1B}[?2004l")
+        if mouse { _ = haechi_mouse(0) }
         if let screen {
             haechi_endterm(screen)
             self.screen = nil
@@ -102,9 +116,59 @@ public final class Terminal {
                 previous = nil  // ncurses cleared its picture; repaint every row
                 return .resized(width: size.width, height: size.height)
             }
+            if Int32(wch) == haechi_key_paste_begin() { return .key(.paste(readPaste())) }
+            if Int32(wch) == haechi_key_mouse() {
+                var x: Int32 = 0, y: Int32 = 0
+                switch haechi_read_mouse(&x, &y) {
+                case 1: return .key(.mouse(MouseEvent(x: Int(x), y: Int(y), kind: .click)))
+                case 2: return .key(.mouse(MouseEvent(x: Int(x), y: Int(y), kind: .wheelUp)))
+                case 3: return .key(.mouse(MouseEvent(x: Int(x), y: Int(y), kind: .wheelDown)))
+                default: return nil
+                }
+            }
             return Self.functionKey(Int32(wch)).map(TerminalInput.key)
         }
+        if wch == 27 { return .key(altOrEscape()) }
         return Self.characterKey(UInt32(wch)).map(TerminalInput.key)
+    }
+
+    /// ESC alone, or Alt with the key that came with it. ncurses has already waited
+    /// `escapeDelayMilliseconds` after the ESC; a key already waiting arrived with it.
+    private func altOrEscape() -> Key {
+        haechi_timeout(0)
+        var next: wint_t = 0
+        let r = haechi_get_wch(&next)
+        if r == ERR { return .escape }
+        if r == KEY_CODE_YES {
+            _ = haechi_ungetch(Int32(next))  // Alt+arrow and the like: Esc, then the key
+            return .escape
+        }
+        return Self.altKey(UInt32(next)) ?? { _ = haechi_unget_wch(wchar_t(bitPattern: next)); return .escape }()
+    }
+
+    /// Alt with a printable key; nil for ESC ESC or a control character (read separately).
+    static func altKey(_ v: UInt32) -> Key? {
+        guard v >= 32, v != 127, let scalar = UnicodeScalar(v) else { return nil }
+        return .alt(Character(scalar))
+    }
+
+    /// The text up to the end marker, as one key. Line ends (CR from most terminals) become
+    /// "\n"; other control characters stay in the text and are shown, never executed.
+    private func readPaste() -> String {
+        var scalars = String.UnicodeScalarView()
+        haechi_timeout(1000)
+        while true {
+            var wch: wint_t = 0
+            let r = haechi_get_wch(&wch)
+            if r == ERR { break }  // the end marker never came: keep what arrived
+            if r == KEY_CODE_YES {
+                if Int32(wch) == haechi_key_paste_end() { break }
+                continue
+            }
+            if wch == 13 || wch == 10 { scalars.append("\n"); continue }
+            if let s = UnicodeScalar(UInt32(wch)) { scalars.append(s) }
+        }
+        return String(scalars)
     }
 
     static func characterKey(_ v: UInt32) -> Key? {
@@ -194,29 +258,28 @@ public final class Terminal {
     }
 
     private func colours(_ tone: Tone, orange: Int16) -> (Int16, Int16) {
-        let d: Int16 = -1
-        switch tone {
-        case .normal, .dim, .keyHint, .skipped: return (d, d)
-        case .title: return (Int16(COLOR_CYAN), d)
-        case .selected: return (d, d)
-        case .liveBanner: return (Int16(COLOR_WHITE), Int16(COLOR_RED))
-        case .drillBanner: return (Int16(COLOR_WHITE), Int16(COLOR_BLUE))
-        case .neutralBanner: return (Int16(COLOR_BLACK), Int16(COLOR_WHITE))
-        case .liveAccent: return (Int16(COLOR_RED), d)
-        case .drillAccent: return (Int16(COLOR_CYAN), d)
-        case .done, .ok: return (Int16(COLOR_GREEN), d)
-        case .inProgress, .warning: return (Int16(COLOR_YELLOW), d)
-        case .overdue, .error: return (Int16(COLOR_RED), d)
-        case .levelInterest: return (Int16(COLOR_BLUE), d)
-        case .levelCaution: return (Int16(COLOR_YELLOW), d)
-        case .levelAlert: return (orange, d)
-        case .levelSerious: return (Int16(COLOR_RED), d)
+        let pair = theme.colours(tone)
+        return (code(pair.foreground, orange: orange), code(pair.background, orange: orange))
+    }
+
+    private func code(_ colour: ThemeColour, orange: Int16) -> Int16 {
+        switch colour {
+        case .terminalDefault: -1
+        case .black: Int16(COLOR_BLACK)
+        case .red: Int16(COLOR_RED)
+        case .green: Int16(COLOR_GREEN)
+        case .yellow: Int16(COLOR_YELLOW)
+        case .blue: Int16(COLOR_BLUE)
+        case .magenta: Int16(COLOR_MAGENTA)
+        case .cyan: Int16(COLOR_CYAN)
+        case .white: Int16(COLOR_WHITE)
+        case .orange: orange
         }
     }
 
     private func attributes(_ style: Style) -> (attr_t, Int16) {
         var a = haechi_a_normal()
-        if style.bold { a |= haechi_a_bold() }
+        if style.bold || theme.colours(style.tone).bold { a |= haechi_a_bold() }
         if style.reverse { a |= haechi_a_reverse() }
         if style.underline { a |= haechi_a_underline() }
         switch style.tone {

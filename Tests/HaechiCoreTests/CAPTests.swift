@@ -142,13 +142,13 @@ import FoundationXML
     }
 
     @Test func districtsBecomeAdministrativeCodesAndOnlyWholeNamesMatch() {
-        #expect(SeoulDistricts.area("마포구, 서대문구").geocodes.map(\.value) == ["11410" + "00000", "11440" + "00000", "KR-11"])
-        #expect(SeoulDistricts.area("중랑구").geocodes.map(\.value) == ["1126000000", "KR-11"])
-        #expect(SeoulDistricts.area("서울특별시 중구").geocodes.first?.value == "1114000000")
-        #expect(SeoulDistricts.area("Gangnam-gu").description.ko == "서울특별시 강남구")
-        #expect(SeoulDistricts.area("여의도 일대").geocodes.first?.value == "1100000000")
-        #expect(SeoulDistricts.area("여의도 일대").description.ko == "여의도 일대")
-        #expect(SeoulDistricts.districts.count == 25)
+        #expect(SeoulCAPArea.area("마포구, 서대문구").geocodes.map(\.value) == ["11410" + "00000", "11440" + "00000", "KR-11"])
+        #expect(SeoulCAPArea.area("중랑구").geocodes.map(\.value) == ["1126000000", "KR-11"])
+        #expect(SeoulCAPArea.area("서울특별시 중구").geocodes.first?.value == "1114000000")
+        #expect(SeoulCAPArea.area("Gangnam-gu").description.ko == "서울특별시 강남구")
+        #expect(SeoulCAPArea.area("여의도 일대").geocodes.first?.value == "1100000000")
+        #expect(SeoulCAPArea.area("여의도 일대").description.ko == "여의도 일대")
+        #expect(SeoulCAPArea.districts.count == 25)
     }
 
     /// Queues each CAP template of several bundled manuals as the TUI would, renders it, and

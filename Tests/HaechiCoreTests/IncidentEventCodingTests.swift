@@ -44,10 +44,11 @@ import Testing
     }
 
     @Test func unknownKindsAndDamagedLinesAreKeptVisibly() throws {
-        let newer = #"{"at":"2026-11-29T09:00:00.000Z","incident":"i","kind":"role","operator":"kim","role":{"n":2,"name":"상황관리반"}}"#
+        // (Not `role`: that kind exists since issue 13.)
+        let newer = #"{"at":"2026-11-29T09:00:00.000Z","incident":"i","kind":"duty-stage","operator":"kim","role":{"n":2,"name":"상황관리반"}}"#
         let event = try RecordCoding.decoder().decode(IncidentEvent.self, from: Data(newer.utf8))
         let u = try #require(event.unrecognised)
-        #expect(u.kind == "role" && u.problem == "unknown kind 'role'")
+        #expect(u.kind == "duty-stage" && u.problem == "unknown kind 'duty-stage'")
         #expect(u.fields == ["role": .object(["name": .string("상황관리반"), "n": .number(2)])])
         #expect(String(decoding: try RecordCoding.encoder().encode(event), as: UTF8.self) == newer)
 

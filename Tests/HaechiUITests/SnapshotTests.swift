@@ -35,10 +35,10 @@ import Testing
         return out
     }
 
-    static func check(_ name: String, _ state: AppState, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    static func check(_ name: String, _ state: AppState, legend: String = "", sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
         let file = dir.appendingPathComponent("\(name)-\(state.width)x\(state.height).txt")
-        let actual = describe(render(state))
+        let actual = describe(render(state)) + legend
         let record = ProcessInfo.processInfo.environment["HAECHI_RECORD_SNAPSHOTS"] == "1"
         let expected = try? String(contentsOf: file, encoding: .utf8)
         if record || expected == nil {

@@ -99,7 +99,7 @@ public enum CAPAlert {
             x.element(2, "description", description)
             if let i = info.instruction?[language], !i.isEmpty { x.element(2, "instruction", i) }
             if let web = info.web { x.element(2, "web", web) }
-            let area = info.area ?? SeoulDistricts.area(message.district)
+            let area = info.area ?? SeoulCAPArea.area(message.district)
             x.line(2, "<area>")
             x.element(3, "areaDesc", area.description[language].isEmpty ? area.description.ko : area.description[language])
             for g in area.geocodes {

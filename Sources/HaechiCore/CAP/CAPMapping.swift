@@ -126,7 +126,7 @@ public enum CAPProfile {
         info.instruction = instruction.flatMap { $0.ko.isEmpty && $0.en.isEmpty ? nil : $0 }
         info.expires = created.addingTimeInterval(m.expires ?? defaultExpiry(kind))
         info.web = m.web
-        info.area = SeoulDistricts.area(district)
+        info.area = SeoulCAPArea.area(district)
         if type != .alert { info.msgType = type }
         if !references.isEmpty { info.references = references }
         return info
@@ -148,28 +148,20 @@ public enum CAPProfile {
     public static func isAllClear(_ mapping: CAPMapping?) -> Bool { mapping?.responseTypes?.contains("AllClear") ?? false }
 }
 
-/// Seoul's 25 autonomous districts (자치구) with their administrative codes: the first five
+/// Where a CAP alert is, for Seoul: the 25 autonomous districts (자치구) by their administrative codes: the first five
 /// digits of the 법정동코드 (legal-dong code of the standard administrative code system,
 /// 행정표준코드관리시스템), written as the full ten digits with zeros, as the ministry's code
 /// lists do. The city as a whole is 1100000000. See docs/cap.md for the sources.
-public enum SeoulDistricts {
+public enum SeoulCAPArea {
     public static let city = (code: "1100000000", name: Localized(ko: "서울특별시", en: "Seoul"))
     /// The CAP valueName of the code. CAP leaves the scheme to the issuer (§3.3.2).
     public static let codeName = "KR-BJDONG"
     /// ISO 3166-2 subdivision of Seoul, a second geocode every aggregator knows.
     public static let iso = CAPGeocode(name: "ISO3166-2", value: "KR-11")
 
-    public static let districts: [(ko: String, en: String, code: String)] = [
-        ("종로구", "Jongno-gu", "11110"), ("중구", "Jung-gu", "11140"), ("용산구", "Yongsan-gu", "11170"),
-        ("성동구", "Seongdong-gu", "11200"), ("광진구", "Gwangjin-gu", "11215"), ("동대문구", "Dongdaemun-gu", "11230"),
-        ("중랑구", "Jungnang-gu", "11260"), ("성북구", "Seongbuk-gu", "11290"), ("강북구", "Gangbuk-gu", "11305"),
-        ("도봉구", "Dobong-gu", "11320"), ("노원구", "Nowon-gu", "11350"), ("은평구", "Eunpyeong-gu", "11380"),
-        ("서대문구", "Seodaemun-gu", "11410"), ("마포구", "Mapo-gu", "11440"), ("양천구", "Yangcheon-gu", "11470"),
-        ("강서구", "Gangseo-gu", "11500"), ("구로구", "Guro-gu", "11530"), ("금천구", "Geumcheon-gu", "11545"),
-        ("영등포구", "Yeongdeungpo-gu", "11560"), ("동작구", "Dongjak-gu", "11590"), ("관악구", "Gwanak-gu", "11620"),
-        ("서초구", "Seocho-gu", "11650"), ("강남구", "Gangnam-gu", "11680"), ("송파구", "Songpa-gu", "11710"),
-        ("강동구", "Gangdong-gu", "11740"),
-    ]
+    /// Seoul's districts and their codes, from the one table of Seoul's map (`SeoulAreas`).
+    public static let districts: [(ko: String, en: String, code: String)] =
+        SeoulAreas.districts.map { (ko: $0.name.ko, en: $0.name.en, code: $0.code) }
 
     /// The districts named in `text` ("마포구", "마포구, 서대문구", "Mapo-gu"), in the order of
     /// the table. A name is matched whole, so 중구 inside 중랑구 does not count.

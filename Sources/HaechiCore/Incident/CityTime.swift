@@ -21,10 +21,23 @@ public enum CityTime {
 
     /// The zone the setting names: the option when given, else the environment variable, else Seoul.
     public static func zone(named option: String?, environment: [String: String]) throws -> TimeZone {
+        try resolve(option, environment, TimeZone.init(identifier:)) ?? Self.default
+    }
+
+    /// The same zone for the TUI, read from the tz database (`ZoneInfo`): a fixed offset where
+    /// that is exact (Seoul), so the TUI never pages in Foundation's ICU time zones (its memory
+    /// goal is < 30 MB). Its identifier is then `GMT+0900`; reports keep `zone(named:)`.
+    public static func lightZone(named option: String?, environment: [String: String]) throws -> TimeZone {
+        try resolve(option, environment, { ZoneInfo.timeZone(identifier: $0) })
+            ?? ZoneInfo.timeZone(identifier: defaultIdentifier) ?? TimeZone(secondsFromGMT: 9 * 3600)!
+    }
+
+    /// nil: the setting is not given (the default applies).
+    static func resolve(_ option: String?, _ environment: [String: String], _ make: (String) -> TimeZone?) throws -> TimeZone? {
         let (name, source): (String?, String) = if let option, !option.isEmpty { (option, "--time-zone") }
             else { (environment[environmentVariable], "$\(environmentVariable)") }
-        guard let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else { return Self.default }
-        guard let zone = TimeZone(identifier: name.trimmingCharacters(in: .whitespaces)) else { throw UnknownZone(name: name, source: source) }
+        guard let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let zone = make(name.trimmingCharacters(in: .whitespaces)) else { throw UnknownZone(name: name, source: source) }
         return zone
     }
 }

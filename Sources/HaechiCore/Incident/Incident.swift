@@ -81,6 +81,13 @@ public struct Incident: Sendable, Hashable {
     public var scenarioID: String?
     public var clock: DrillClock?
     public var injects: [ShownInject] = []
+    // Roles, added steps and pins (IncidentRoles.swift).
+    public var roles: [String: RoleHolder] = [:]
+    public var addedSteps: [AddedStep] = []
+    /// Journal lines (0-based among the events) pinned to the report's timeline.
+    public var pinned: Set<Int> = []
+    /// The latest journal line about each step, for pinning.
+    public var lastEntry: [String: Int] = [:]
 
     public var isClosed: Bool { closedAt != nil }
 
@@ -119,6 +126,7 @@ public struct Incident: Sendable, Hashable {
         guard event.incident == id else { ignoredEvents += 1; return }
         eventCount += 1
         lastEventAt = max(lastEventAt, event.at)
+        if let step = event.step { lastEntry[step] = eventCount - 1 }
         switch event {
         case .opened:
             ignoredEvents += 1  // a second opening of the same id is a damaged journal
@@ -148,6 +156,15 @@ public struct Incident: Sendable, Hashable {
             injects.append(ShownInject(at: s.at, by: s.operator, inject: shown))
         case .clock(let s, let set):
             clock?.apply(at: s.at, set)
+        case .role(let s, let r):
+            roles[r.role] = RoleHolder(assignee: r.assignee, at: s.at, by: s.operator, previous: roles[r.role]?.assignee)
+        case .stepAdded(let s, let a):
+            // Two seats may add the same line; the first one counts.
+            if !addedSteps.contains(where: { $0.id == a.step }) {
+                addedSteps.append(AddedStep(id: a.step, title: a.title, role: a.role, at: s.at, by: s.operator))
+            }
+        case .pin(_, let p):
+            if p.pinned { pinned.insert(p.line) } else { pinned.remove(p.line) }
         case .unknown:
             ignoredEvents += 1
             unknownEvents.append(event)

@@ -55,7 +55,7 @@ public enum ManualLoader {
 
     static let manualKeys = ["id", "title", "category", "department", "revised", "variables", "phases", "owner", "reviewed",
                              "cap", "public_updates", "all_clear"]
-    static let variableKeys = ["id", "label", "max_length", "required", "example", "offers"]
+    static let variableKeys = ["id", "label", "max_length", "required", "example", "offers", "type", "unit", "min", "max", "choices", "english"]
     static let phaseKeys = ["id", "title", "steps"]
     static let stepKeys = ["id", "title", "instructions", "role", "target_minutes", "from_level", "contacts", "message",
                            "from_stage", "legal_basis", "shelters", "closures"]
@@ -108,7 +108,12 @@ public enum ManualLoader {
         }
         let variables = map["variables"].map { readVariables($0, doc) } ?? []
         var limits = builtinPlaceholders
-        for v in variables { limits[v.id] = v.maxLength }
+        for v in variables {
+            limits[v.id] = v.maxLength
+            // A typed value's English form can be longer than max_length (Yeongdeungpo-gu):
+            // English texts are checked at that length (key `id.en`, never a placeholder name).
+            if v.longestValue > v.maxLength { limits[IncidentVariable.englishKey(v.id)] = v.longestValue }
+        }
         context.revised = revised
         context.limits = limits
         let cap = map["cap"].flatMap { readCAP($0, doc, keys: manualCAPKeys, what: "cap", required: ["category", "event"]) }
@@ -232,11 +237,79 @@ public enum ManualLoader {
             let example = v["example"].flatMap { doc.string($0, what: "example") }
             let offers = v["offers"].flatMap { doc.word($0, what: "offers", allowed: Place.Kind.allCases.map(\.listKey)) }
                 .flatMap { key in Place.Kind.allCases.first { $0.listKey == key } }
+            let type = readVariableType(v, item, doc, maxLength: maxLength)
             if let id, let label, let maxLength {
-                result.append(IncidentVariable(id: id, label: label, maxLength: maxLength, required: required, example: example, offers: offers))
+                let variable = IncidentVariable(id: id, label: label, maxLength: maxLength, required: required, example: example,
+                                                offers: offers, type: type)
+                // The example is what an author expects officers to type: it must pass the check.
+                if let example, let node = v["example"], case .failure(let refusal) = variable.validate(example) {
+                    doc.error(node, "example '\(doc.printable(example))' is refused by the variable's type: \(refusal.message.en)")
+                }
+                result.append(variable)
             }
         }
         return result
+    }
+
+    /// `type:` and the keys that go with it (unit/min/max for number, choices for choice,
+    /// english for text), each refused with its place where it does not belong.
+    static func readVariableType(_ v: [String: Node], _ item: Node, _ doc: YAMLDocument, maxLength: Int?) -> VariableType? {
+        let name = v["type"].flatMap { doc.word($0, what: "variable type", allowed: VariableType.names) }
+        let allowed: [String: [String]] = ["number": ["unit", "min", "max"], "choice": ["choices"], "text": ["english"]]
+        for key in ["unit", "min", "max", "choices", "english"] {
+            guard let node = v[key] else { continue }
+            let owner = allowed.first { $0.value.contains(key) }!.key
+            if (name ?? "text") != owner { doc.error(node, "'\(key)' belongs to a variable of type \(owner), not \(name ?? "text (the default)")") }
+        }
+        switch name {
+        case nil, "text":
+            let english = v["english"].flatMap { doc.bool($0, what: "english") } ?? false
+            return name == nil && !english ? nil : .text(english: english)
+        case "number":
+            func bound(_ key: String) -> Double? {
+                guard let node = v[key] else { return nil }
+                guard case .scalar(let s) = node, let d = Double(s.string.trimmingCharacters(in: .whitespaces)), d.isFinite else {
+                    doc.error(node, "\(key) must be a number, found \(doc.describe(node))")
+                    return nil
+                }
+                return d
+            }
+            let min = bound("min"), max = bound("max")
+            if let min, let max, min > max, let node = v["max"] { doc.error(node, "max (\(max)) is below min (\(min))") }
+            let unit = v["unit"].flatMap { doc.localized($0, what: "unit") }
+            return .number(unit: unit, min: min, max: max)
+        case "district":
+            if let maxLength, maxLength < 4, let node = v["max_length"] {
+                doc.error(node, "max_length \(maxLength) is too short for a district name (동대문구, 영등포구 need 4)")
+            }
+            return .district
+        case "time":
+            if let maxLength, maxLength < 5, let node = v["max_length"] { doc.error(node, "max_length \(maxLength) is too short for HH:MM") }
+            return .time
+        case "choice":
+            guard let node = v["choices"] else {
+                doc.error(item, "a variable of type choice needs 'choices': a list of {ko: …, en: …}")
+                return nil
+            }
+            guard let list = doc.sequence(node, what: "choices") else { return nil }
+            var entries: [Localized] = []
+            for entry in list {
+                guard let l = doc.localized(entry, what: "a choice") else { continue }
+                // max_length counts the Korean form (what CBS texts carry); English texts are
+                // length-checked with the longest English form (ManualLoader.read).
+                if let maxLength, l.ko.count > maxLength {
+                    doc.error(entry, "choice '\(l.ko)' is longer than max_length \(maxLength)")
+                }
+                if entries.contains(where: { $0.ko == l.ko || $0.en.lowercased() == l.en.lowercased() }) {
+                    doc.error(entry, "duplicate choice '\(l.ko)'")
+                }
+                entries.append(l)
+            }
+            if entries.isEmpty { doc.error(node, "choices is empty") ; return nil }
+            return .choice(entries)
+        default:
+            return nil
+        }
     }
 
     static func readStep(_ node: Node, _ doc: YAMLDocument, _ context: Context,
@@ -406,7 +479,8 @@ public enum ManualLoader {
             if let cls {
                 for language in Language.allCases {
                     guard let value = values[language], !value.isEmpty, let n = map[language.rawValue] else { continue }
-                    let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value, limits: limits)
+                    let languageLimits = language == .en ? limits.reduce(into: [:]) { $0[$1.key] = limits[IncidentVariable.englishKey($1.key)] ?? $1.value } : limits
+                    let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value, limits: languageLimits)
                     var lengths: [CountingRule: Int] = [:]
                     for (name, _) in targets {
                         guard let profile = channels[name], profile.languages.contains(language) else { continue }

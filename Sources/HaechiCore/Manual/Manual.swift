@@ -102,9 +102,12 @@ public struct IncidentVariable: Codable, Sendable, Hashable {
     public var example: String?
     /// A list from `places.yaml` whose entries the operator may pick as the value (shelters, closures).
     public var offers: Place.Kind?
-    public init(id: String, label: Localized, maxLength: Int, required: Bool = true, example: String? = nil, offers: Place.Kind? = nil) {
+    /// What the value is (VariableType.swift); nil is free text.
+    public var type: VariableType?
+    public init(id: String, label: Localized, maxLength: Int, required: Bool = true, example: String? = nil,
+                offers: Place.Kind? = nil, type: VariableType? = nil) {
         self.id = id; self.label = label; self.maxLength = maxLength; self.required = required; self.example = example
-        self.offers = offers
+        self.offers = offers; self.type = type
     }
 }
 

@@ -55,6 +55,9 @@ public enum SeoulAreas {
         .init(code: "11740", name: .init(ko: "강동구", en: "Gangdong-gu"), zone: .southeast),
     ]
 
+    /// The districts' names in both languages (the district variable's values and completion).
+    public static let names: [Localized] = districts.map(\.name)
+
     public static func district(code: String) -> SeoulDistrict? { districts.first { $0.code == code } }
     public static func district(named name: String) -> SeoulDistrict? {
         districts.first { $0.name.ko == name || $0.name.en.caseInsensitiveCompare(name) == .orderedSame }

@@ -29,6 +29,11 @@ public enum Placeholders {
             case "date": return Self.format(now, timeZone, time: false)
             case "level": return level?.name(language)
             default:
+                // A typed variable's English form (`road.en`, see IncidentVariable.englishKey)
+                // fills English text; the Korean value is the fallback.
+                if language == .en, let en = variables[IncidentVariable.englishKey(name)]?.trimmingCharacters(in: .whitespacesAndNewlines), !en.isEmpty {
+                    return en
+                }
                 guard let v = variables[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
                 return v
             }
@@ -37,11 +42,9 @@ public enum Placeholders {
         /// `HH:mm` or `yyyy-MM-dd`, built from calendar fields rather than a DateFormatter so the
         /// result never depends on the process locale.
         static func format(_ date: Date, _ zone: TimeZone, time: Bool) -> String {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-            func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-            return time ? "\(two(c.hour)):\(two(c.minute))" : "\(c.year ?? 0)-\(two(c.month))-\(two(c.day))"
+            // CivilTime, not Calendar: the same answer without paging ICU into the TUI.
+            let c = CivilTime(date, zone)
+            return time ? CivilTime.two(c.hour) + ":" + CivilTime.two(c.minute) : "\(c.year)-" + CivilTime.two(c.month) + "-" + CivilTime.two(c.day)
         }
     }
 

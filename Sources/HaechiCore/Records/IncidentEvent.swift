@@ -36,6 +36,13 @@ public enum IncidentEvent: Sendable, Hashable {
     /// A drill clock change (speed or pause) by the trainer: the clock's state from `at` on.
     /// Journaled so a drill resumed after kill -9, and its report, keep scenario time exactly.
     case clock(Stamp, ClockSet)
+    /// A manual's role (its Korean name) given to a named operator; the next line for the same
+    /// role is a handover (IncidentRoles.swift).
+    case role(Stamp, RoleAssigned)
+    /// A step the manual lacks, added during the incident (journal kind `step-added`).
+    case stepAdded(Stamp, StepAdded)
+    /// A journal line (0-based among the events) pinned to the report's timeline, or unpinned.
+    case pin(Stamp, Pin)
     /// A line this version cannot read as any of the above; never dropped silently.
     case unknown(Stamp, Unrecognised)
 
@@ -134,7 +141,8 @@ public enum IncidentEvent: Sendable, Hashable {
     public var stamp: Stamp {
         switch self {
         case .opened(let s, _), .step(let s, _), .note(let s, _), .level(let s, _), .stage(let s, _), .message(let s, _),
-             .inject(let s, _), .closed(let s, _), .clock(let s, _), .unknown(let s, _):
+             .inject(let s, _), .closed(let s, _), .clock(let s, _), .unknown(let s, _),
+             .role(let s, _), .stepAdded(let s, _), .pin(let s, _):
             return s
         }
     }
@@ -154,6 +162,9 @@ public enum IncidentEvent: Sendable, Hashable {
         case .inject: "inject"
         case .closed: "closed"
         case .clock: "clock"
+        case .role: "role"
+        case .stepAdded: "step-added"
+        case .pin: "pin"
         case .unknown(_, let u): u.kind
         }
     }
@@ -164,6 +175,7 @@ public enum IncidentEvent: Sendable, Hashable {
         case .step(_, let c): c.step
         case .note(_, let n): n.step
         case .message(_, let m): m.step
+        case .stepAdded(_, let a): a.step
         default: nil
         }
     }
@@ -193,6 +205,9 @@ public enum IncidentEvent: Sendable, Hashable {
         case .inject(_, let x): return .inject(s, x)
         case .closed(_, let x): return .closed(s, summary: x)
         case .clock(_, let x): return .clock(s, x)
+        case .role(_, let x): return .role(s, x)
+        case .stepAdded(_, let x): return .stepAdded(s, x)
+        case .pin(_, let x): return .pin(s, x)
         case .unknown(_, let x): return .unknown(s, x)
         }
     }
@@ -204,6 +219,7 @@ extension IncidentEvent: Codable {
     enum Key: String, CodingKey, CaseIterable {
         case kind, incident, at, `operator`
         case manual, mode, variables, scenario, level, step, status, text, message, inject, speed, paused, stage
+        case role, assignee, line, pinned
     }
     static let stampKeys: Set<Key> = [.kind, .incident, .at, .operator]
 
@@ -263,6 +279,13 @@ extension IncidentEvent: Codable {
             let raw = try c.decodeIfPresent(Int.self, forKey: .speed) ?? 1
             guard let speed = DrillClock.Speed(rawValue: raw) else { throw Problem(text: "clock speed \(raw) is not one of 1, 2, 5, 10, 60") }
             return .clock(stamp, ClockSet(speed: speed, paused: try c.decodeIfPresent(Bool.self, forKey: .paused) ?? false))
+        case "role":
+            return .role(stamp, RoleAssigned(role: try need(String.self, .role), assignee: try need(String.self, .assignee)))
+        case "step-added":
+            return .stepAdded(stamp, StepAdded(step: try need(String.self, .step), title: try need(String.self, .text),
+                                               role: try c.decodeIfPresent(String.self, forKey: .role)))
+        case "pin":
+            return .pin(stamp, Pin(line: try need(Int.self, .line), pinned: try c.decodeIfPresent(Bool.self, forKey: .pinned) ?? true))
         default:
             throw Problem(text: "unknown kind '\(kind)'")
         }
@@ -334,6 +357,16 @@ extension IncidentEvent: Codable {
         case .clock(_, let x):
             try c.encode(x.speed.rawValue, forKey: .speed)
             try c.encode(x.paused, forKey: .paused)
+        case .role(_, let x):
+            try c.encode(x.role, forKey: .role)
+            try c.encode(x.assignee, forKey: .assignee)
+        case .stepAdded(_, let x):
+            try c.encode(x.step, forKey: .step)
+            try c.encode(x.title, forKey: .text)
+            try c.encodeIfPresent(x.role, forKey: .role)
+        case .pin(_, let x):
+            try c.encode(x.line, forKey: .line)
+            try c.encode(x.pinned, forKey: .pinned)
         case .unknown:
             break
         }

@@ -27,11 +27,15 @@ public enum RecordCoding {
     }
 
     /// `2026-11-29T06:32:10.123Z`
+    /// Digits and arithmetic (`Timestamp`), byte for byte what Foundation's ISO 8601 style
+    /// writes, without the ICU that style pages in.
     public static func formatTimestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        Timestamp.format(date)
     }
 
+    /// The form this project writes, from digits; any other ISO 8601 form through Foundation.
     public static func parseTimestamp(_ s: String) -> Date? {
+        if let d = Timestamp.parse(s) { return d }
         if let d = try? Date(s, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) { return d }
         return try? Date(s, strategy: .iso8601)
     }

@@ -173,6 +173,8 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var channel: String?
         /// One line in plain English; titles stay in the data fields for the renderer's language.
         public var text: String
+        /// Pinned by an operator during the incident (a `pin` line); absent when not.
+        public var pinned: Bool?
         /// The same line in Korean, for the Korean report (nil in reports written before it).
         public var textKo: String?
 

@@ -89,7 +89,10 @@ extension IncidentReport {
         if hasOpening {
             levels.append(LevelChange(at: start, offset: 0, level: model.openingLevel, operator: model.openedBy))
         }
-        for event in journal {
+        // Pins name journal lines (the incident model folds them); the entries those lines
+        // became are marked after the pass.
+        var entryOfLine: [Int: Int] = [:]
+        for (lineNumber, event) in journal.enumerated() {
             saw(event.operator)
             let off = offset(event.at)
             var entry = TimelineEntry(at: event.at, offset: off, kind: .note, operator: event.operator, step: event.step,
@@ -142,9 +145,20 @@ extension IncidentReport {
                 entry.say(en: "unreadable '\(u.kind)' line: \(u.problem)", ko: "읽을 수 없는 '\(u.kind)' 줄: \(u.problem)")
                 let at = RecordCoding.formatTimestamp(event.at)
                 problems.add("a '\(u.kind)' line at \(at) could not be read: \(u.problem)", ko: "\(at)의 '\(u.kind)' 줄을 읽을 수 없습니다: \(u.problem)")
+            case .role(_, let r):
+                entry.kind = .note
+                entry.say(en: "role \(r.role) → \(r.assignee)", ko: "역할 \(r.role) → \(r.assignee)")
+            case .stepAdded(_, let a):
+                entry.kind = .step
+                entry.say(en: "step added \(a.step): \(a.title)", ko: "단계 추가 \(a.step): \(a.title)")
+            case .pin:
+                // Not an entry of its own: it marks the entry it names (below).
+                continue
             }
+            entryOfLine[lineNumber] = timeline.count
             timeline.append(entry)
         }
+        for line in model.pinned { if let i = entryOfLine[line] { timeline[i].pinned = true } }
 
         // Where "not done" ends: the close, or for an incident still open, its last line.
         let end = model.closedAt ?? model.lastEventAt

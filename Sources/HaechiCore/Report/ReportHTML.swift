@@ -130,7 +130,7 @@ public enum ReportHTML {
             .map { "<th>\($0)</th>" }.joined() + "</tr>")
         for r in report.timeline {
             w("<tr class=\"k-\(r.kind.rawValue)\"><td class=\"num\">\(style.clock(r.at))</td><td class=\"num\">\(ReportText.offset(r.offset))</td>"
-              + "<td>\(e(ReportText.kind(r.kind, lang)))</td><td>\(e(r.operator ?? ""))</td><td>\(e(r.text(lang)))</td></tr>")
+              + "<td>\(e(ReportText.kind(r.kind, lang)))</td><td>\(e(r.operator ?? ""))</td><td>\(r.pinned == true ? "<strong>" + t("[고정]", "[pinned]") + "</strong> " : "")\(e(r.text(lang)))</td></tr>")
         }
         w("</table>")
         if !report.problems.isEmpty {

@@ -114,7 +114,7 @@ public enum ReportMarkdown {
         line(t("| 시각 | 경과 | 구분 | 담당 | 내용 |", "| Time | Offset | Event | By | What |"))
         line("|---|---|---|---|---|")
         for e in report.timeline {
-            line("| \(style.clock(e.at)) | \(ReportText.offset(e.offset)) | \(ReportText.kind(e.kind, lang)) | \(cell(e.operator ?? "")) | \(cell(e.text(lang))) |")
+            line("| \(style.clock(e.at)) | \(ReportText.offset(e.offset)) | \(ReportText.kind(e.kind, lang)) | \(cell(e.operator ?? "")) | \(e.pinned == true ? "**" + t("[고정]", "[pinned]") + "** " : "")\(cell(e.text(lang))) |")
         }
         if !report.problems.isEmpty {
             line(); line(t("## 기록에서 발견된 문제", "## Problems found in the records")); line()

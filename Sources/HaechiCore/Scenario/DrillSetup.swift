@@ -38,7 +38,7 @@ public struct DrillSetup: Sendable {
         self.manual = manual
         self.incident = incident
         self.opened = .opened(.init(incident: incident, at: now, operator: op),
-                              .init(manual: manual.id, mode: .drill, level: scenario.startLevel, variables: scenario.variables,
+                              .init(manual: manual.id, mode: .drill, level: scenario.startLevel, variables: manual.journalVariables(scenario.variables),
                                     scenario: scenario.id))
         self.clock = DrillClock(startedAt: now, speed: speed)
         self.schedule = InjectSchedule(scenario: scenario)

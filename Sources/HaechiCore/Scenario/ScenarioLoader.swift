@@ -253,6 +253,10 @@ public struct ScenarioLoader: Sendable {
             if value.count > spec.maxLength {
                 doc.error(keyNodes[name]?.value ?? root,
                           "'\(name)' is \(value.count) characters; manual '\(manual.id)' allows at most \(spec.maxLength)")
+            } else if case .failure(let refusal) = spec.validate(value) {
+                // A typed variable (a number in range, one of the 25 districts, …): the drill
+                // would open with a value the Start screen refuses.
+                doc.error(keyNodes[name]?.value ?? root, "'\(doc.printable(value))' is refused by the variable's type: \(refusal.message.en)")
             }
         }
         for variable in manual.variables where variable.required && scenario.variables[variable.id] == nil {

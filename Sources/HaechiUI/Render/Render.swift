@@ -10,6 +10,7 @@ public func render(_ app: AppState) -> Canvas {
         return canvas
     }
     app.screen.render(app, into: &canvas)
+    app.palette?.render(app, into: &canvas)
     Chrome.banner(app, into: &canvas)
     Chrome.messageLine(app, into: &canvas)
     Chrome.keyHints(app, into: &canvas)
@@ -70,6 +71,9 @@ public enum Chrome {
             x = c.put(" \(modeWord(mode)) ", x: 0, y: 1, style: Style(mode == .live ? .liveBanner : .drillBanner, bold: true))
             x += 1
         }
+        if app.readOnly {
+            x = c.put(app.t(" 읽기 전용 ", " READ-ONLY "), x: x, y: 1, style: Style(.warning, bold: true, reverse: true)) + 1
+        }
         let rw = right.displayWidth
         c.put(title, x: x, y: 1, style: accent(app.modeInContext), maxWidth: c.width - x - rw - 1)
         if !right.isEmpty { c.put(right, x: c.width - rw, y: 1, style: Style(.dim)) }
@@ -89,12 +93,7 @@ public enum Chrome {
                 }
                 return
             }
-            // Show the end of a long answer; the cursor sits after it for the input method.
-            let room = c.width - x - 1
-            var shown = prompt.field.text
-            while shown.displayWidth > room, !shown.isEmpty { shown.removeFirst() }
-            let end = c.put(shown, x: x, y: y, style: Style(.normal, underline: true))
-            c.cursor = (min(end, c.width - 1), y)
+            FieldBox.draw(prompt.field, x: x, y: y, width: c.width - x, into: &c)
             return
         }
         guard let flash = app.flash else { return }
@@ -113,14 +112,20 @@ public enum Chrome {
         let style = bannerStyle(app.modeInContext)
         c.fill(x: 0, y: y, width: c.width, height: 1, style: style)
         var hints: [String]
+        if app.prompt != nil, let flash = app.flash {
+            // The message line holds the prompt: a refusal while typing is said here instead.
+            c.put(" " + app.t(flash.text), x: 0, y: y, style: Style(flash.kind == .info ? .normal : .warning, bold: true, reverse: true))
+            return
+        }
         if let prompt = app.prompt {
             if case .level = prompt.purpose {
                 hints = [app.t("←/→ 단계 선택", "←/→ choose"), app.t("Enter 변경", "Enter change"), app.t("Esc 취소", "Esc cancel")]
             } else {
-                hints = [app.t("Enter 확인", "Enter confirm"), app.t("Esc 취소", "Esc cancel"), app.t("Ctrl-U 지우기", "Ctrl-U clear")]
+                hints = [app.t("Enter 확인", "Enter confirm"), app.t("Esc 취소", "Esc cancel"), app.t("←→ ^A ^E ^W ^U ^K 편집", "←→ ^A ^E ^W ^U ^K edit")]
             }
         } else {
-            hints = (app.screen.keys.bindings + KeyTable.global.bindings).compactMap { $0.hint.map(app.t) }
+            hints = (app.keyTable(app.screen.keys).bindings + app.keyTable(KeyTable.global).bindings)
+                .filter { !(app.readOnly && ReadOnly.refuses($0.command)) }.compactMap { $0.hint.map(app.t) }
         }
         var x = 1
         for hint in hints {
@@ -158,34 +163,33 @@ public enum Chrome {
 }
 
 public enum Format {
-    static func components(_ date: Date, _ tz: TimeZone) -> DateComponents {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = tz
-        return cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+    public static func components(_ date: Date, _ tz: TimeZone) -> DateComponents {
+        let c = CivilTime(date, tz)
+        return DateComponents(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second)
     }
 
     /// `11-29 16:12:03` in the desk's time zone.
     public static func clock(_ date: Date, _ tz: TimeZone) -> String {
-        let c = components(date, tz)
-        return String(format: "%02d-%02d %02d:%02d:%02d", c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let c = CivilTime(date, tz)
+        return CivilTime.two(c.month) + "-" + CivilTime.two(c.day) + " " + CivilTime.two(c.hour) + ":" + CivilTime.two(c.minute) + ":" + CivilTime.two(c.second)
     }
 
     /// `16:12`
     public static func time(_ date: Date, _ tz: TimeZone) -> String {
-        let c = components(date, tz)
-        return String(format: "%02d:%02d", c.hour!, c.minute!)
+        let c = CivilTime(date, tz)
+        return CivilTime.two(c.hour) + ":" + CivilTime.two(c.minute)
     }
 
     /// `1:02:03`, `12:03`
     public static func elapsed(_ seconds: TimeInterval) -> String {
         let s = Int(max(0, seconds))
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
+        return s >= 3600 ? "\(s / 3600):" + CivilTime.two(s / 60 % 60) + ":" + CivilTime.two(s % 60) : CivilTime.two(s / 60) + ":" + CivilTime.two(s % 60)
     }
 
     /// `12m`, `1h05m`
     public static func minutes(_ seconds: TimeInterval) -> String {
         let m = Int(max(0, seconds)) / 60
-        return m >= 60 ? String(format: "%dh%02dm", m / 60, m % 60) : "\(m)m"
+        return m >= 60 ? "\(m / 60)h" + CivilTime.two(m % 60) + "m" : "\(m)m"
     }
 }
 

@@ -17,12 +17,14 @@ public struct SplitLayout: Sendable, Hashable {
     public var sideBySide: Bool
 
     /// `top` is the first row below the screen's own header lines.
-    public init(width: Int, height: Int, top: Int) {
+    /// `listNeeds`: the list width its rows need to show whole (the checklist's roles); the
+    /// side-by-side list widens to it up to two thirds of the screen, else the panes stack.
+    public init(width: Int, height: Int, top: Int, listNeeds: Int = 0) {
         let bottom = height - 2  // message line
         let rows = bottom - top
-        if width >= 110 {
+        if width >= 110 && listNeeds <= width * 2 / 3 {
             sideBySide = true
-            listX = 0; listY = top; listWidth = width * 11 / 20; listHeight = rows
+            listX = 0; listY = top; listWidth = max(width * 11 / 20, listNeeds); listHeight = rows
             detailsX = listWidth + 1; detailsY = top; detailsWidth = width - listWidth - 2; detailsHeight = rows
         } else {
             sideBySide = false
@@ -56,6 +58,10 @@ public enum StepDetails {
             + app.t("\(step.targetMinutes)분 이내", "within \(step.targetMinutes) min") + " · " + app.t("적용 ", "From ") + step.fromLevel.name(app.language)
             + (step.fromStage.map { app.t(" 또는 시 ", " or city ") + $0.name(app.language) } ?? ""),
             Style(.dim))
+        if let incident, let holder = incident.holder(of: step.role.ko) {
+            add(app.t("담당자 ", "Held by ") + holder.assignee + " (" + Format.time(holder.at, app.timeZone) + " " + holder.by
+                + (holder.previous.map { app.t(", \($0)에게서 인계", ", handed over from \($0)") } ?? "") + ")", Style(.title))
+        }
         // The status line is always there, so the instructions below start on the same row for
         // every step and moving the selection repaints only what differs.
         if let incident {

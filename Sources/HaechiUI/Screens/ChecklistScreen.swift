@@ -10,6 +10,8 @@ public struct ChecklistScreen: ScreenModel {
     public var selected: String?
     public var scroll = 0
     public var detailsScroll = 0
+    /// Only the steps whose role this operator holds (`F`).
+    public var mineOnly = false
     public init(selected: String? = nil) { self.selected = selected }
 
     public var wrapped: Screen { .checklist(self) }
@@ -46,7 +48,7 @@ public struct ChecklistScreen: ScreenModel {
         KeyBinding([.char("-")], .drillSlower, Localized(ko: "훈련 시계 느리게", en: "Drill clock slower")),
         KeyBinding([.char(" ")], .drillPause, Localized(ko: "훈련 시계 일시정지/다시 시작", en: "Pause/resume the drill clock")),
         KeyBinding([.char("R")], .openReport, Localized(ko: "사후 검토 보고서 보기", en: "View the after-action report")),
-    ])
+    ] + roleKeys)
 
     // MARK: rows
 
@@ -65,12 +67,13 @@ public struct ChecklistScreen: ScreenModel {
     }
 
     static func layout(_ app: AppState) -> SplitLayout {
-        SplitLayout(width: app.width, height: app.height, top: 3 + DrillPanel.height(app))
+        let needs = app.incident.flatMap { app.manual(id: $0.manualID) }.map { StepColumns.listWidthNeeded($0, language: app.language) } ?? 0
+        return SplitLayout(width: app.width, height: app.height, top: 3 + DrillPanel.height(app), listNeeds: app.width >= 100 ? needs : 0)
     }
 
     func context(_ app: AppState) -> (Incident, Manual, [StepRow])? {
         guard let incident = app.incident, let manual = app.manual(id: incident.manualID) else { return nil }
-        return (incident, manual, Self.rows(incident, manual))
+        return (incident, manual, rows(incident, manual, app: app))
     }
 
     func selectedIndex(_ rows: [StepRow]) -> Int? {
@@ -125,7 +128,11 @@ public struct ChecklistScreen: ScreenModel {
         case .pageDown: move(to: index + page, rows, app: app, direction: 1)
         case .first: move(to: 0, rows, app: app, direction: 1)
         case .last: move(to: rows.count - 1, rows, app: app, direction: -1)
-        case .scrollDetailsDown: detailsScroll += 3
+        case .scrollDetailsDown:
+            // Clamped to the text, so scrolling back up answers at once after a long scroll down.
+            let layout = Self.layout(app)
+            let lines = step.map { StepDetails.lines($0, number: "", manual: nil, incident: incident, app: app, width: layout.detailsWidth).count } ?? 0
+            detailsScroll = min(detailsScroll + 3, max(0, lines - layout.detailsHeight))
         case .scrollDetailsUp: detailsScroll = max(0, detailsScroll - 3)
         case .composeFromStep, .composeNew, .openOutbox, .allClear:
             return openMessaging(command, incident: incident, rows: rows, index: index, app: &app)
@@ -141,7 +148,10 @@ public struct ChecklistScreen: ScreenModel {
             }
             return changeStage(up: command == .raiseStage, incident: incident, app: &app)
         case .openReport: return ReportScreen.open(incident: incident.id, app: &app)
-        case .markDone, .markInProgress, .markTodo, .skip, .notApplicable, .addNote, .changeLevel, .closeIncident:
+        case .filterMine:
+            return roleCommand(command, step: step, incident: incident, app: &app)
+        case .markDone, .markInProgress, .markTodo, .skip, .notApplicable, .addNote, .changeLevel, .closeIncident,
+             .assignRole, .addStep, .pinEntry:
             if incident.isClosed {
                 app.flash = Flash(Localized(ko: "종료된 사건입니다 (읽기 전용)", en: "This incident is closed (read-only)"), .warning)
                 return []
@@ -181,6 +191,8 @@ public struct ChecklistScreen: ScreenModel {
             app.prompt = Prompt(.note(step: step.id), label: Localized(ko: "메모:", en: "Note:"), required: true)
         case .changeLevel:
             app.prompt = Prompt(.level(incident.level), label: Localized(ko: "경보 단계:", en: "Alert level:"), required: false)
+        case .assignRole, .addStep, .pinEntry:
+            return roleCommand(command, step: step, incident: incident, app: &app)
         case .closeIncident:
             let open = ChecklistScreen.rows(incident, app.manual(id: incident.manualID)!).compactMap(\.step)
                 .filter { [.todo, .inProgress].contains(incident.status(of: $0.id)) }.count
@@ -194,6 +206,7 @@ public struct ChecklistScreen: ScreenModel {
 
     public mutating func promptAnswered(_ purpose: Prompt.Purpose, text: String, app: inout AppState, env: Environment) -> [Effect] {
         guard let incident = app.incident else { return [] }
+        if let effects = rolePromptAnswered(purpose, text: text, incident: incident, app: &app) { return effects }
         switch purpose {
         case .note(let step):
             return [.appendJournal(.note(stamp(incident, app), .init(step: step, text: text)))]
@@ -255,7 +268,10 @@ public struct ChecklistScreen: ScreenModel {
         Chrome.header(app, into: &c, title: app.t(manual.title) + " · " + incident.level.korean + " " + incident.level.english + stage,
                       right: app.t("경과 ", "elapsed ") + elapsed + " · \(counts.resolved)/\(counts.total) ")
         // Row 2: the incident's variables, its id, and who opened it; or its closing.
-        var info = manual.variables.compactMap { v in incident.variables[v.id].map { app.t(v.label) + " " + $0 } }.joined(separator: " · ")
+        var info = manual.variables.compactMap { v in
+            let value = app.language == .en ? incident.variables[IncidentVariable.englishKey(v.id)] ?? incident.variables[v.id] : incident.variables[v.id]
+            return value.map { app.t(v.label) + " " + $0 }
+        }.joined(separator: " · ")
         if info.isEmpty { info = incident.id }
         if let change = incident.levelChanges.last {
             info += " · " + change.from.name(app.language) + "→" + change.to.name(app.language) + " "
@@ -283,9 +299,10 @@ public struct ChecklistScreen: ScreenModel {
         layout.drawSeparator(into: &c)
         let selectedIndex = selectedIndex(rows)
         let start = max(0, min(scroll, max(0, rows.count - layout.listHeight)))
+        let columns = StepColumns(rows: rows, app: app, listWidth: layout.listWidth)
         for (r, row) in rows.dropFirst(start).prefix(layout.listHeight).enumerated() {
             drawRow(row, selected: start + r == selectedIndex, incident: incident, app: app,
-                    x: layout.listX, y: layout.listY + r, width: layout.listWidth, into: &c)
+                    x: layout.listX, y: layout.listY + r, width: layout.listWidth, columns: columns, into: &c)
         }
         if rows.count > layout.listHeight {
             let pos = "\(start + 1)-\(min(rows.count, start + layout.listHeight))/\(rows.count)"
@@ -299,7 +316,8 @@ public struct ChecklistScreen: ScreenModel {
     }
 
     /// `[x] 1.2 Title ............ Role      T+10m  done 12m`
-    func drawRow(_ row: StepRow, selected: Bool, incident: Incident, app: AppState, x: Int, y: Int, width: Int, into c: inout Canvas) {
+    func drawRow(_ row: StepRow, selected: Bool, incident: Incident, app: AppState, x: Int, y: Int, width: Int,
+                 columns: StepColumns? = nil, into c: inout Canvas) {
         switch row {
         case .phase(let title, let number, _):
             c.put("\(number). " + app.t(title), x: x + 1, y: y, style: Chrome.accent(incident.mode), maxWidth: width - 2)
@@ -323,9 +341,9 @@ public struct ChecklistScreen: ScreenModel {
             // Hangul, which keeps a keypress under 300 bytes on a thin SSH link. Each row has one
             // style otherwise, for the same reason (every colour switch is an escape sequence).
             let gutter = selected ? Chrome.selectionStyle(app) : style
-            let roleWidth = width >= 70 ? 12 : 10
+            let roleWidth = columns?.role ?? (width >= 70 ? 12 : 10)
             let stateWidth = 10
-            let targetWidth = 6
+            let targetWidth = columns?.target ?? 6
             let titleWidth = width - 1 - 4 - (number.count + 1) - roleWidth - targetWidth - stateWidth - 3
             var cx = c.put(selected ? ">" : " ", x: x, y: y, style: gutter)
             cx = c.put(StatusText.box(status) + " " + number, x: cx, y: y, style: gutter)
@@ -333,9 +351,9 @@ public struct ChecklistScreen: ScreenModel {
             let noteMark = incident.notes[step.id].map { _ in " *" } ?? ""
             c.put(app.t(step.title) + noteMark, x: cx, y: y, style: style, maxWidth: titleWidth)
             cx += titleWidth + 1
-            c.put(app.t(step.role), x: cx, y: y, style: style, maxWidth: roleWidth)
+            c.put(Self.roleCell(step, incident: incident, app: app, width: roleWidth), x: cx, y: y, style: style, maxWidth: roleWidth)
             cx += roleWidth + 1
-            c.put("T+\(step.targetMinutes)m".padded(to: targetWidth), x: cx, y: y, style: style)
+            c.put((step.targetMinutes == Incident.noTarget ? "–" : StepColumns.target(step.targetMinutes)).padded(to: targetWidth), x: cx, y: y, style: style)
             cx += targetWidth + 1
             let stateText: String
             switch timing.verdict {

@@ -31,6 +31,8 @@ public struct ComposeScreen: ScreenModel {
     public var focus: Field = .text(.ko)
     public var channelCursor = 0
     public var stage: Stage = .editing
+    /// Where the cursor is in each language's text (graphemes); the end when not set.
+    public var cursors: [Language: Int] = [:]
     public var attempt: Attempt?
     var discardArmed = false
     public var returnTo: Screen
@@ -83,11 +85,18 @@ public struct ComposeScreen: ScreenModel {
     }
 
     public func capturesText(_ key: Key, app: AppState) -> Bool {
-        if case .text = focus, case .char = key { return true }
+        if case .text = focus { return TextField.isEditingKey(key) }
         return false
     }
 
     // MARK: editing
+
+    /// The text of one language as an editable field (readline keys, multi-line paste).
+    func editor(_ language: Language) -> TextField {
+        var field = TextField(draft.text[language], maxLength: 1000, multiline: true)
+        if let at = cursors[language] { field.place(cursor: at) }
+        return field
+    }
 
     mutating func edited() {
         discardArmed = false
@@ -96,17 +105,12 @@ public struct ComposeScreen: ScreenModel {
 
     public mutating func handleUnbound(_ key: Key, app: inout AppState, env: Environment) -> [Effect]? {
         guard case .text(let language) = focus else { return nil }
-        var field = TextField(draft.text[language], maxLength: 1000)
-        switch field.edit(key) {
-        case nil:
-            return nil
-        case .tooLong:
-            app.flash = Flash(Localized(ko: "더 길게 입력할 수 없습니다", en: "Too long"), .warning)
-        case .unchanged:
-            break
-        case .changed:
+        var field = editor(language)
+        guard let edit = field.edit(key) else { return nil }
+        cursors[language] = field.cursor
+        app.flash = FieldFeedback.flash(for: edit, field: field)
+        if edit == .changed {
             draft.text[language] = field.text
-            app.flash = nil
             edited()
         }
         return []
@@ -310,11 +314,14 @@ public struct ComposeScreen: ScreenModel {
             }
             var lines = text.wrapped(to: fieldWidth)
             if lines.isEmpty { lines = [""] }
-            let shown = Array(lines.suffix(maxTextLines))
+            // The lines around the cursor stay visible (the tail while typing at the end).
+            let at = editor(language).cursorPosition(inWrapped: lines)
+            let first = max(0, min(lines.count - maxTextLines, at.line - maxTextLines + 1))
+            let shown = Array(lines[first..<min(lines.count, first + maxTextLines)])
             for (i, line) in shown.enumerated() {
-                let cut = i == 0 && lines.count > shown.count
-                let end = c.put((cut ? "…" : "") + line, x: x0, y: y, style: .normal, maxWidth: fieldWidth + 1)
-                if i == shown.count - 1, focus == .text(language) { c.cursor = (min(end, c.width - 1), y) }
+                let cut = i == 0 && first > 0
+                c.put((cut ? "…" : "") + line, x: x0, y: y, style: .normal, maxWidth: fieldWidth + 1)
+                if first + i == at.line, focus == .text(language) { c.cursor = (min(x0 + at.column, c.width - 1), y) }
                 y += 1
             }
         }

@@ -20,8 +20,8 @@ public struct HelpScreen: ScreenModel {
 
     /// The help text: the screen Help was opened from first, then the shared keys, then the rest.
     public func lines(_ app: AppState) -> [(String, Style)] {
-        let current = returnTo.keys
-        let tables = [current, KeyTable.global] + Screen.keyTables.filter { $0.title != current.title }
+        let current = app.keyTable(returnTo.keys)
+        let tables = [current, app.keyTable(KeyTable.global)] + Screen.keyTables.filter { $0.title != current.title }.map(app.keyTable)
         var out: [(String, Style)] = []
         for table in tables {
             out.append((app.t(table.title), Style(.title, bold: true, underline: true)))

@@ -50,23 +50,20 @@ public struct StartScreen: ScreenModel {
         // A scenario fixes the level and the variables (its injects are written for them): they
         // are shown but not editable, so nothing typed is silently ignored.
         if scenarioID != nil { return [.manual, .mode] + scenario + [.open] }
-        return [.manual, .mode] + scenario + [.level] + (manual(app)?.variables.map { .variable($0.id) } ?? []) + [.open]
+        return [.manual, .mode] + scenario + [.level] + (manual(app)?.variables.flatMap(Self.fieldIDs).map { .variable($0) } ?? []) + [.open]
     }
 
     mutating func resetValues(for manual: Manual) {
         var next: [String: TextField] = [:]
         for v in manual.variables {
-            next[v.id] = TextField(values[v.id]?.text ?? "", maxLength: v.maxLength)
+            for id in Self.fieldIDs(v) { next[id] = TextField(values[id]?.text ?? "", maxLength: v.maxLength) }
         }
         values = next
     }
 
     public func capturesText(_ key: Key, app: AppState) -> Bool {
-        guard case .variable = field else { return false }
-        switch key {
-        case .char, .backspace, .ctrl("u"), .ctrl("w"), .ctrl("h"): return true
-        default: return false
-        }
+        guard case .variable(let id) = field else { return false }
+        return TextField.isEditingKey(key) || (key == .tab && completable(id, app: app))
     }
 
     public mutating func handleUnbound(_ key: Key, app: inout AppState, env: Environment) -> [Effect]? {
@@ -77,14 +74,10 @@ public struct StartScreen: ScreenModel {
             }
             return nil
         }
-        switch value.edit(key) {
-        case .tooLong:
-            app.flash = Flash(Localized(ko: "최대 \(value.maxLength ?? 0)자까지 입력할 수 있습니다", en: "At most \(value.maxLength ?? 0) characters"), .warning)
-        case .changed, .unchanged:
-            values[id] = value
-        case nil:
-            return nil
-        }
+        if key == .tab { complete(id, app: &app); return [] }
+        guard let edit = value.edit(key) else { return nil }
+        values[id] = value
+        app.flash = FieldFeedback.flash(for: edit, field: value)
         return []
     }
 
@@ -139,6 +132,14 @@ public struct StartScreen: ScreenModel {
             app.flash = Flash(Localized(ko: "‘\(v.label.ko)’을(를) 입력하세요 (필수)", en: "Fill in ‘\(v.label.en)’ (required)"), .warning)
             return []
         }
+        // Typed values: a number in its range, one of the 25 districts, a time, a list entry.
+        for v in manual.variables {
+            if case .failure(let refusal) = v.validate(values[v.id]?.text ?? "") {
+                field = .variable(v.id)
+                app.flash = Flash(refusal.message, .warning)
+                return []
+            }
+        }
         if let scenarioID, mode == .drill {
             return Drill.open(scenario: scenarioID, speed: .x1, app: &app, env: env)
         }
@@ -162,8 +163,7 @@ public struct StartScreen: ScreenModel {
     mutating func opened(_ app: inout AppState, env: Environment) -> [Effect] {
         let at = app.now
         let id = env.newIncidentID(manualID, at)
-        var vars: [String: String] = [:]
-        for (k, v) in values where !v.trimmed.isEmpty { vars[k] = v.trimmed }
+        let vars = journalValues(app)
         let event = IncidentEvent.opened(.init(incident: id, at: at, operator: app.operatorName),
                                          .init(manual: manualID, mode: mode, level: level, variables: vars))
         app.flash = Flash(Localized(ko: "사건을 여는 중… \(id)", en: "Opening \(id)…"))
@@ -174,14 +174,20 @@ public struct StartScreen: ScreenModel {
         Chrome.header(app, into: &c, title: app.t("새 사건 시작", "Start an incident"),
                       right: app.t("근무자 ", "operator ") + app.operatorName + " ")
         guard let manual = manual(app) else { return }
-        let labelWidth = 18
+        // The label column fits the longest label (up to a third of the screen); a longer one
+        // is cut with `~` and a space always separates it from its value.
+        let longest = manual.variables.map { app.t($0.label).displayWidth + 2 }.max() ?? 0
+        let labelWidth = max(18, min(longest + 1, c.width / 3))
         var y = 3
         func row(_ f: Field, _ label: String, _ value: String, _ style: Style = .normal, required: Bool = false) {
             let focused = field == f
             c.put(focused ? ">" : " ", x: 1, y: y, style: Chrome.accent(mode))
-            c.put(label + (required ? " *" : ""), x: 3, y: y, style: Style(focused ? .title : .dim, bold: focused), maxWidth: labelWidth)
-            let x = c.put(value, x: 3 + labelWidth, y: y, style: style, maxWidth: c.width - labelWidth - 5)
-            if focused, case .variable = f { c.cursor = (min(x, c.width - 1), y) }
+            c.put(label + (required ? " *" : ""), x: 3, y: y, style: Style(focused ? .title : .dim, bold: focused), maxWidth: labelWidth - 1)
+            if case .variable(let id) = f, let field = values[id], focused || !field.text.isEmpty {
+                FieldBox.draw(field, x: 3 + labelWidth, y: y, width: Self.fieldWidth(field, c.width - labelWidth - 5), focused: focused, style: style, into: &c)
+            } else {
+                c.put(value, x: 3 + labelWidth, y: y, style: style, maxWidth: c.width - labelWidth - 5)
+            }
             y += 1
         }
         row(.manual, app.t("매뉴얼", "Manual"), "< " + app.t(manual.title) + " >  " + app.t("\(manual.stepCount)단계", "\(manual.stepCount) steps"), Style(.normal, bold: true))
@@ -199,9 +205,15 @@ public struct StartScreen: ScreenModel {
               x: 3 + labelWidth, y: y, style: Style(.dim))
         y += 2
         for v in manual.variables {
-            let text = values[v.id]?.text ?? ""
-            let shown = text.isEmpty && field != .variable(v.id) ? (v.example.map { app.t("예: ", "e.g. ") + $0 } ?? "") : text
-            row(.variable(v.id), app.t(v.label), shown, text.isEmpty ? Style(.dim) : Style(.normal, underline: true), required: v.required)
+            for id in Self.fieldIDs(v) {
+                let text = values[id]?.text ?? ""
+                let english = id != v.id
+                let example = english ? nil : v.example
+                let shown = text.isEmpty && field != .variable(id) ? (example.map { app.t("예: ", "e.g. ") + $0 } ?? "") : text
+                let label = english ? app.t(v.label) + app.t(" (영문)", " (English)") : app.t(v.label)
+                row(.variable(id), label, shown, text.isEmpty ? Style(.dim) : Style(.normal, underline: true), required: v.required && !english)
+                typeHint(v, id: id, y: y - 1, x: 3 + labelWidth, app: app, into: &c)
+            }
         }
         y += 1
         let openLabel = mode == .live ? app.t("[ 실제 사건 열기 (LIVE 확인) ]", "[ Open LIVE incident (type LIVE) ]")

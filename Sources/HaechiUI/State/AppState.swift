@@ -69,6 +69,12 @@ public struct AppState: Sendable, Hashable {
     // play one twice). Keys are `incident/inject`.
     public var scenarios: [Scenario] = []
     public var pendingInjects: Set<String> = []
+    // Operator ergonomics (issue 13): the config file's theme and key overrides, the observer
+    // seat (`--read-only`: every screen, no action), the `:` command palette.
+    public var theme: Theme = .standard
+    public var keyOverrides = KeyOverrides()
+    public var readOnly = false
+    public var palette: Palette?
     /// Set by screens that navigate, so the dispatcher does not write the old screen back.
     var navigated = false
 
@@ -121,10 +127,9 @@ public struct Environment: Sendable {
     /// The real clock and random ids: `20261129-071203-earthquake-3f9a`.
     public static func live(timeZone: TimeZone = CityTime.default) -> Environment {
         Environment(now: { Date() }, newIncidentID: { manual, at in
-            var cal = Calendar(identifier: .gregorian)
-            cal.timeZone = timeZone
-            let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: at)
-            let stamp = String(format: "%04d%02d%02d-%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+            // CivilTime rather than Calendar: the TUI stays clear of ICU (memory goal < 30 MB).
+            let c = CivilTime(at, timeZone)
+            let stamp = "\(c.year)" + CivilTime.two(c.month) + CivilTime.two(c.day) + "-" + CivilTime.two(c.hour) + CivilTime.two(c.minute) + CivilTime.two(c.second)
             let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16).leftPadded(to: 4, with: "0")
             return "\(stamp)-\(manual)-\(suffix)"
         })

@@ -7,6 +7,12 @@ public enum Key: Sendable, Hashable, CustomStringConvertible {
     case up, down, left, right, pageUp, pageDown, home, end
     case enter, escape, backspace, delete, tab, backTab
     case function(Int)
+    /// Alt (Meta) with a key: the terminal sends ESC and the key in one write (Alt-B, Alt-F).
+    case alt(Character)
+    /// Text pasted in one go (bracketed paste): may hold line breaks; never read as commands.
+    case paste(String)
+    /// A click or the wheel, where the terminal reports the mouse.
+    case mouse(MouseEvent)
 
     public var description: String {
         switch self {
@@ -28,6 +34,9 @@ public enum Key: Sendable, Hashable, CustomStringConvertible {
         case .tab: "Tab"
         case .backTab: "Shift-Tab"
         case .function(let n): "F\(n)"
+        case .alt(let c): "Alt-" + String(c).uppercased()
+        case .paste: "Paste"
+        case .mouse(let m): "Mouse \(m.kind) \(m.x),\(m.y)"
         }
     }
 
@@ -44,6 +53,15 @@ public enum Key: Sendable, Hashable, CustomStringConvertible {
         "ㅋ": "z", "ㅌ": "x", "ㅊ": "c", "ㅍ": "v", "ㅠ": "b", "ㅜ": "n", "ㅡ": "m",
         "ㅃ": "Q", "ㅉ": "W", "ㄸ": "E", "ㄲ": "R", "ㅆ": "T", "ㅒ": "O", "ㅖ": "P",
     ]
+}
+
+/// A mouse report: where (cell column and row) and what.
+public struct MouseEvent: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case click, wheelUp, wheelDown }
+    public var x: Int
+    public var y: Int
+    public var kind: Kind
+    public init(x: Int, y: Int, kind: Kind) { self.x = x; self.y = y; self.kind = kind }
 }
 
 /// Everything a key can ask for. Screens bind keys to commands in their key tables; the
@@ -72,6 +90,8 @@ public enum Command: Sendable, Hashable {
     case drillFaster, drillSlower, drillPause, openReport
     // the public-alert lifecycle (issue 12)
     case allClear
+    // ergonomics: the palette, roles, ad-hoc steps, pins, "my steps"
+    case palette, assignRole, filterMine, addStep, pinEntry
 }
 
 /// One line of a key table: which keys, what they do, and the words for help and the status line.
@@ -105,6 +125,8 @@ public struct KeyTable: Sendable {
                    hint: Localized(ko: "?도움말", en: "?help")),
         KeyBinding([.char("L"), .function(2)], .toggleLanguage, Localized(ko: "표시 언어 한국어/영어 전환", en: "Switch display language Korean/English"),
                    hint: Localized(ko: "L 언어", en: "L lang")),
+        KeyBinding([.char(":")], .palette, Localized(ko: "명령 팔레트 (명령·매뉴얼·사건·단계 찾기, 예 :HR-07)", en: "Command palette (commands, manuals, incidents, steps; e.g. :HR-07)"),
+                   hint: Localized(ko: ":명령", en: ":cmd")),
         KeyBinding([.ctrl("c")], .quit, Localized(ko: "프로그램 종료 (사건은 기록에 남아 계속됩니다)", en: "Quit (incidents stay open in their journals)")),
     ])
 }

@@ -4,6 +4,15 @@ import HaechiCore
 /// The whole app's behaviour: state in, state out, effects as data. No terminal, file or clock
 /// here; `env` supplies the time and new ids.
 public func reduce(_ state: inout AppState, _ action: Action, _ env: Environment) -> [Effect] {
+    let effects = reduceAction(&state, action, env)
+    // An observer seat never writes: whatever path an action takes, nothing it produces may
+    // reach the journal or the outbox; a key that tried is told why (ReadOnly.swift).
+    guard state.readOnly else { return effects }
+    if case .key = action { return ReadOnly.enforce(&state, effects, tell: true) }
+    return ReadOnly.enforce(&state, effects, tell: false)
+}
+
+private func reduceAction(_ state: inout AppState, _ action: Action, _ env: Environment) -> [Effect] {
     state.now = env.now()
     switch action {
     case .tick:
@@ -74,25 +83,35 @@ public func reduce(_ state: inout AppState, _ action: Action, _ env: Environment
         return [.log("journal append failed for \(event.incident) \(event.kind): \(reason)")]
 
     case .key(let key):
-        if state.prompt != nil { return promptKey(&state, key, env) }
-        // Global keys first, then the screen's own table; but a focused text field takes
-        // printable characters before any binding does.
-        if !state.screen.capturesText(key, app: state), let command = KeyTable.global.command(for: key) ?? state.screen.keys.command(for: key) {
-            state.flash = nil
-            return perform(&state, command, env)
-        }
-        var handled: [Effect]?
-        _ = Screen.dispatch(&state) { model, app in handled = model.handleUnbound(key, app: &app, env: env); return [] }
-        guard let handled else {
-            state.flash = Flash(Localized(ko: "‘\(key)’ 키는 여기서 쓰지 않습니다 — ?를 누르면 키 목록",
-                                          en: "‘\(key)’ does nothing here. Press ? for the keys"), .warning)
-            return []
-        }
-        return handled
+        return keyAction(&state, key, env)
     }
 }
 
-private func perform(_ state: inout AppState, _ command: Command, _ env: Environment) -> [Effect] {
+private func keyAction(_ state: inout AppState, _ key: Key, _ env: Environment) -> [Effect] {
+    if state.palette != nil { return Palette.key(&state, key, env) }
+    if state.prompt != nil { return promptKey(&state, key, env) }
+    if case .mouse(let event) = key { return Pointer.reduce(&state, event, env) }
+    // Global keys first, then the screen's own table; but a focused text field takes
+    // printable characters before any binding does.
+    if !state.screen.capturesText(key, app: state), let command = state.keyTable(KeyTable.global).command(for: key) ?? state.keyTable(state.screen.keys).command(for: key) {
+        if state.readOnly, ReadOnly.refuses(command) {
+            state.flash = ReadOnly.refusal(command, app: state)
+            return []
+        }
+        state.flash = nil
+        return perform(&state, command, env)
+    }
+    var handled: [Effect]?
+    _ = Screen.dispatch(&state) { model, app in handled = model.handleUnbound(key, app: &app, env: env); return [] }
+    guard let handled else {
+        state.flash = Flash(Localized(ko: "‘\(key)’ 키는 여기서 쓰지 않습니다 — ?를 누르면 키 목록",
+                                      en: "‘\(key)’ does nothing here. Press ? for the keys"), .warning)
+        return []
+    }
+    return handled
+}
+
+func perform(_ state: inout AppState, _ command: Command, _ env: Environment) -> [Effect] {
     switch command {
     case .help:
         if case .help = state.screen { return [] }
@@ -103,6 +122,10 @@ private func perform(_ state: inout AppState, _ command: Command, _ env: Environ
         return []
     case .quit:
         return [.stopFollowing, .quit]
+    case .palette:
+        state.palette = Palette()
+        state.flash = nil
+        return []
     default:
         return Screen.dispatch(&state) { model, app in model.handle(command, app: &app, env: env) }
     }
@@ -130,22 +153,16 @@ private func promptKey(_ state: inout AppState, _ key: Key, _ env: Environment) 
             let i = all.firstIndex(of: level)! + (key == .left ? -1 : 1)
             prompt.purpose = .level(all[max(0, min(all.count - 1, i))])
             state.prompt = prompt
+            return []
         }
-        return []
+        fallthrough
     default:
         if case .level = prompt.purpose {
             state.flash = Flash(Localized(ko: "←/→로 단계를 고르고 Enter", en: "Pick the level with ←/→, then Enter"), .warning)
             return []
         }
-        switch prompt.field.edit(key) {
-        case .tooLong:
-            state.flash = Flash(Localized(ko: "더 길게 입력할 수 없습니다 (최대 \(prompt.field.maxLength ?? 0)자)",
-                                          en: "Too long (at most \(prompt.field.maxLength ?? 0) characters)"), .warning)
-        case .changed, .unchanged:
-            state.flash = nil
-        case nil:
-            state.flash = Flash(Localized(ko: "Enter: 확인 · Esc: 취소", en: "Enter confirms · Esc cancels"), .info)
-        }
+        let edit = prompt.field.edit(key)
+        state.flash = FieldFeedback.flash(for: edit, field: prompt.field)
         state.prompt = prompt
         return []
     }
@@ -174,6 +191,12 @@ private func otherOperatorNote(_ event: IncidentEvent, state: AppState) -> Local
         return Localized(ko: "\(who): 알 수 없는 기록 ‘\(u.kind)’", en: "\(who): unknown journal line ‘\(u.kind)’")
     case .opened, .inject, .clock:
         return Localized(ko: "\(who): \(event.kind)", en: "\(who): \(event.kind)")
+    case .role(_, let r):
+        return Localized(ko: "\(who): ‘\(r.role)’ 담당 → \(r.assignee)", en: "\(who): ‘\(r.role)’ now held by \(r.assignee)")
+    case .stepAdded(_, let a):
+        return Localized(ko: "\(who)님이 단계를 추가했습니다: \(a.title)", en: "\(who) added a step: \(a.title)")
+    case .pin:
+        return Localized(ko: "\(who)님이 보고서 타임라인 고정을 바꿨습니다", en: "\(who) changed a pin on the report's timeline")
     }
 }
 
