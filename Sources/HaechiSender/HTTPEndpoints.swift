@@ -238,7 +238,7 @@ public actor MastodonEndpoint: Endpoint {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         let body: [String: String] = ["status": text, "language": post.language.rawValue, "visibility": visibility]
-        request.body = .bytes(ByteBuffer(data: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()))
+        request.body = .bytes(ByteBuffer(data: jsonBody(body)))
         let reply: HTTPReply
         do {
             reply = try await perform(client, request, timeout: timeout)
@@ -249,7 +249,7 @@ public actor MastodonEndpoint: Endpoint {
         pause.note(reply.headers, now: current)
         switch reply.status {
         case 200..<300:
-            let json = try? JSONSerialization.jsonObject(with: Data(buffer: reply.body)) as? [String: Any]
+            let json = reply.json
             let id = (json?["id"] as? String) ?? (json?["id"] as? Int).map(String.init) ?? "?"
             return .delivered(remoteID: id)
         case 401, 403:
@@ -388,4 +388,10 @@ public actor WebhookEndpoint: Endpoint {
             return failure(of: reply, pause: pause, now: now())
         }
     }
+}
+
+/// The JSON body every platform endpoint sends: sorted keys and unescaped slashes (so URLs in a
+/// text stay readable on the wire).
+func jsonBody(_ object: [String: Any]) -> Data {
+    (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
 }

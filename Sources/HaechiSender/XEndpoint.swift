@@ -97,8 +97,3 @@ public actor XEndpoint: Endpoint {
         }
     }
 }
-
-/// JSON with sorted keys and unescaped slashes (so URLs in a text stay readable on the wire).
-func jsonBody(_ object: [String: Any]) -> Data {
-    (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-}
