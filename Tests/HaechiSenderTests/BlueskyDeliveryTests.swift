@@ -9,7 +9,7 @@ import Testing
     static func config(_ fx: Fixture, _ pds: BlueskyStandIn, mode: String = "live", extra: String = "") throws -> SenderConfig {
         let password = try fx.secretFile("bsky-\(mode).app-password", pds.password + "\n")
         return try fx.config("""
-        \(fastRetry)
+        \(patientRetry)
         concurrency: 4
         channels:
           bluesky:

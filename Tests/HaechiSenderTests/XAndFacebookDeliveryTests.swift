@@ -285,9 +285,3 @@ func transientParts(_ result: DeliveryResult) -> (String, Date?)? {
     if case .transient(let reason, let notBefore) = result { return (reason, notBefore) }
     return nil
 }
-
-/// Fast retries, but a generous request timeout: on X and Facebook a timed-out request is
-/// `unknown` by design, and a loaded test machine must not turn a slow answer into one.
-let patientRetry = """
-retry: { base: 50ms, cap: 400ms, max_attempts: 8, max_age: 1h, timeout: 20s }
-"""
