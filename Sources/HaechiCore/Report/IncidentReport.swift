@@ -229,6 +229,57 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var meanResponse: TimeInterval?
         /// 0–100, `answered / expected`.
         public var percent: Int
+
+        /// Every expectation's result, inject by inject.
+        public var results: [ExpectationResult] { injects.flatMap { $0.results ?? [] } }
+        public func count(_ verdict: ExpectationResult.Verdict) -> Int { results.filter { $0.verdict == verdict }.count }
+    }
+
+    /// One expectation of an inject, judged (`DrillJudgement`): what was expected, whether it was
+    /// met, missed or (for "no message") violated, and when, counted from the inject's showing.
+    public struct ExpectationResult: Codable, Sendable, Hashable {
+        public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+            case steps, message, noMessage = "no-message", correction, level, stage
+        }
+        public enum Verdict: String, Codable, Sendable, Hashable, CaseIterable {
+            case met, missed
+            /// A "no message" expectation broken by a message queued in the window.
+            case violated
+            /// The window was still running when the record ends (an open drill).
+            case pending
+            /// The inject was never shown: the drill ended first.
+            case notPlayed = "not-played"
+        }
+        public var kind: Kind
+        public var verdict: Verdict
+        /// Scenario seconds from the inject's showing to when it was met or broken (for "no
+        /// message" met: to the end of the window, or the close if that came first).
+        public var after: TimeInterval?
+        /// The message that met or broke it (for a correction: the correction, or the message cancelled).
+        public var message: String?
+        // What was expected, for the renderers (one of these, by kind).
+        public var steps: [String]?
+        public var match: MessageMatch?
+        public var level: AlertLevel?
+        public var stage: DutyStage?
+
+        public init(kind: Kind, verdict: Verdict, after: TimeInterval? = nil, message: String? = nil, steps: [String]? = nil,
+                    match: MessageMatch? = nil, level: AlertLevel? = nil, stage: DutyStage? = nil) {
+            self.kind = kind; self.verdict = verdict; self.after = after; self.message = message; self.steps = steps
+            self.match = match; self.level = level; self.stage = stage
+        }
+
+        /// Every expectation of an inject that was never shown.
+        static func unplayed(_ e: Expectation) -> [ExpectationResult] {
+            var results: [ExpectationResult] = []
+            if !e.steps.isEmpty { results.append(.init(kind: .steps, verdict: .notPlayed, steps: e.steps)) }
+            if let m = e.message { results.append(.init(kind: .message, verdict: .notPlayed, match: m)) }
+            if let m = e.noMessage { results.append(.init(kind: .noMessage, verdict: .notPlayed, match: m)) }
+            if let m = e.correction { results.append(.init(kind: .correction, verdict: .notPlayed, match: m)) }
+            if let l = e.level { results.append(.init(kind: .level, verdict: .notPlayed, level: l)) }
+            if let s = e.stage { results.append(.init(kind: .stage, verdict: .notPlayed, stage: s)) }
+            return results
+        }
     }
 
     public struct InjectScore: Codable, Sendable, Hashable, Identifiable {
@@ -245,6 +296,10 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var missing: [String]
         /// Seconds from showing to the last expected step; 0 when all were done beforehand.
         public var response: TimeInterval?
+        /// Every expectation met.
         public var answered: Bool
+        /// One result per expectation (steps, message, no message, correction, level, stage);
+        /// nil in reports written before judgement expectations.
+        public var results: [ExpectationResult]?
     }
 }
