@@ -269,8 +269,9 @@ public struct IncidentReport: Codable, Sendable, Hashable {
             self.match = match; self.level = level; self.stage = stage
         }
 
-        /// Every expectation of an inject that was never shown.
-        static func unplayed(_ e: Expectation) -> [ExpectationResult] {
+        /// Every expectation of an inject, as results of an inject never shown (`not-played`):
+        /// also how `haechi drill --print` lists them, in the same words as the report.
+        public static func unplayed(_ e: Expectation) -> [ExpectationResult] {
             var results: [ExpectationResult] = []
             if !e.steps.isEmpty { results.append(.init(kind: .steps, verdict: .notPlayed, steps: e.steps)) }
             if let m = e.message { results.append(.init(kind: .message, verdict: .notPlayed, match: m)) }
