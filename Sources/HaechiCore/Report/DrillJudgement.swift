@@ -55,7 +55,7 @@ public enum DrillJudgement {
                         }
                     }
                     if missing.isEmpty { response = latest }
-                    results.append(window.positive(.steps, metAt: missing.isEmpty ? shown + latest : nil, steps: expected))
+                    results.append(window.positive(.steps(expected), metAt: missing.isEmpty ? shown + latest : nil))
                 }
                 if let match = expect.message { results.append(message(match, messages, incident, window)) }
                 if let match = expect.noMessage { results.append(noMessage(match, messages, incident, window)) }
@@ -97,9 +97,9 @@ public enum DrillJudgement {
         var isOver: Bool { closed || now >= end }
 
         /// Met at `metAt`, else missed once the window is over, else still pending.
-        func positive(_ kind: IncidentReport.ExpectationResult.Kind, metAt: TimeInterval?, message: String? = nil,
-                      steps: [String]? = nil) -> IncidentReport.ExpectationResult {
-            var r = IncidentReport.ExpectationResult(kind: kind, verdict: .pending, steps: steps)
+        func positive(_ expected: IncidentReport.ExpectationResult.Expected, metAt: TimeInterval?,
+                      message: String? = nil) -> IncidentReport.ExpectationResult {
+            var r = IncidentReport.ExpectationResult(expected, verdict: .pending)
             if let metAt {
                 r.verdict = .met; r.after = max(0, metAt - shown); r.message = message
             } else if isOver {
@@ -131,13 +131,11 @@ public enum DrillJudgement {
         let hit = queued(messages, incident, in: window).first { m in
             !m.status.isCorrection && cancelled(by: m.status).isEmpty && match.covers(m.status.message)
         }
-        var r = window.positive(.message, metAt: hit?.at, message: hit?.status.id)
-        r.match = match
-        return r
+        return window.positive(.message(match), metAt: hit?.at, message: hit?.status.id)
     }
 
     static func noMessage(_ match: MessageMatch, _ messages: [MessageStatus], _ incident: Incident, _ window: Window) -> IncidentReport.ExpectationResult {
-        var r = IncidentReport.ExpectationResult(kind: .noMessage, verdict: .pending, match: match)
+        var r = IncidentReport.ExpectationResult(.noMessage(match), verdict: .pending)
         if let hit = queued(messages, incident, in: window).first(where: { match.touches($0.status.message) }) {
             r.verdict = .violated; r.after = hit.at - window.shown; r.message = hit.status.id
         } else if window.isOver {
@@ -165,9 +163,7 @@ public enum DrillJudgement {
             if window.contains(at), earlier(status.id, before: at) { hits.append((at, status.id)) }
         }
         let first = hits.min { $0.at < $1.at }
-        var r = window.positive(.correction, metAt: first?.at, message: first?.id)
-        r.match = match
-        return r
+        return window.positive(.correction(match), metAt: first?.at, message: first?.id)
     }
 
     // MARK: - Level and stage
@@ -182,9 +178,7 @@ public enum DrillJudgement {
         }) {
             metAt = incident.offset(of: change.at)
         }
-        var r = window.positive(.level, metAt: metAt)
-        r.level = level
-        return r
+        return window.positive(.level(level), metAt: metAt)
     }
 
     static func stage(_ stage: DutyStage, _ incident: Incident, shownAt date: Date, _ window: Window) -> IncidentReport.ExpectationResult {
@@ -195,9 +189,7 @@ public enum DrillJudgement {
         }) {
             metAt = incident.offset(of: change.at)
         }
-        var r = window.positive(.stage, metAt: metAt)
-        r.stage = stage
-        return r
+        return window.positive(.stage(stage), metAt: metAt)
     }
 }
 

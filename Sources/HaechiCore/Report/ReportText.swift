@@ -173,21 +173,21 @@ public enum ReportText {
     /// a critical message`, `level 경계`, `stage 1단계`, `steps HR-01, HR-04`.
     public static func expected(_ r: IncidentReport.ExpectationResult, _ language: Language = .en) -> String {
         let ko = language == .ko
-        func kind(_ m: MessageMatch?) -> String {
-            guard let k = m?.kind else { return "" }
+        func kind(_ m: MessageMatch) -> String {
+            guard let k = m.kind else { return "" }
             return ko ? "\(k.korean) " : "\(k.rawValue) "
         }
-        func on(_ m: MessageMatch?) -> String {
-            guard let channels = m?.channels, !channels.isEmpty else { return "" }
-            return ko ? " (\(channels.joined(separator: ", ")))" : " on \(channels.joined(separator: ", "))"
+        func on(_ m: MessageMatch) -> String {
+            guard !m.channels.isEmpty else { return "" }
+            return ko ? " (\(m.channels.joined(separator: ", ")))" : " on \(m.channels.joined(separator: ", "))"
         }
-        return switch r.kind {
-        case .steps: (ko ? "단계 " : "steps ") + (r.steps ?? []).joined(separator: ", ")
-        case .message: ko ? "\(kind(r.match))메시지 등록\(on(r.match))" : "a \(kind(r.match))message\(on(r.match))"
-        case .noMessage: ko ? "\(kind(r.match))메시지 보내지 않기\(on(r.match))" : "no \(kind(r.match))message\(on(r.match))"
-        case .correction: ko ? "\(kind(r.match))메시지 정정·취소\(on(r.match))" : "a correction or cancel of a \(kind(r.match))message\(on(r.match))"
-        case .level: (ko ? "경보 단계 " : "level ") + (r.level.map { level($0, language) } ?? "?")
-        case .stage: (ko ? "비상근무 " : "duty stage ") + (r.stage.map { $0.name(language) } ?? "?")
+        return switch r.expected {
+        case .steps(let steps): (ko ? "단계 " : "steps ") + steps.joined(separator: ", ")
+        case .message(let m): ko ? "\(kind(m))메시지 등록\(on(m))" : "a \(kind(m))message\(on(m))"
+        case .noMessage(let m): ko ? "\(kind(m))메시지 보내지 않기\(on(m))" : "no \(kind(m))message\(on(m))"
+        case .correction(let m): ko ? "\(kind(m))메시지 정정·취소\(on(m))" : "a correction or cancel of a \(kind(m))message\(on(m))"
+        case .level(let l): (ko ? "경보 단계 " : "level ") + level(l, language)
+        case .stage(let s): (ko ? "비상근무 " : "duty stage ") + s.name(language)
         }
     }
 
