@@ -243,4 +243,26 @@ import HaechiTestSupport
         #expect(result("ministry", "steps")?["verdict"] as? String == "missed")   // CD-05 never ticked
         #expect(result("all-clear", "steps")?["verdict"] as? String == "not-played")
     }
+
+    /// The shipped scenarios load clean against the shipped manuals, each says its time
+    /// compression in its brief, and the five judgement scenarios of issue 11 expect what they test.
+    @Test func bundledScenariosSayTheirCompressionAndExpectJudgement() throws {
+        let library = ManualLibrary.load(directory: Binaries.bundledManuals)
+        let set = ScenarioLoader(library: library).load(directory: Binaries.bundledManuals + "/scenarios")
+        #expect(set.diagnostics.map(\.description) == [])
+        #expect(set.scenarios.count >= 8)
+        for s in set.scenarios {
+            let brief = try #require(s.brief, "\(s.id) has no brief")
+            #expect(brief.ko.contains("압축") || brief.ko.contains("실제 시간"), "\(s.id): \(brief.ko)")
+            #expect(brief.en.contains("ompress") || brief.en.contains("real time"), "\(s.id): \(brief.en)")
+        }
+        func expectations(_ id: String) throws -> [HaechiCore.Expectation] { try #require(set.scenario(id: id)).injects.compactMap(\.expect) }
+        #expect(try expectations("civil-defence-false-alert").contains { $0.correction?.kind == .critical })
+        #expect(try expectations("heavy-rain-kma-text-sent").contains { $0.noMessage?.channels == ["cbs"] })
+        #expect(try expectations("typhoon-wrong-area").contains { $0.correction != nil })
+        let outage = try expectations("sns-outage-kakao")
+        #expect(outage.contains { $0.message?.channels.contains("x") == true && $0.noMessage?.channels == ["kakao"] })
+        #expect(try expectations("mass-gathering-warnings").contains { $0.stage == .stage1 })
+        #expect(try expectations("crowd-crush-hongdae").contains { $0.stage == .stage1 })
+    }
 }
