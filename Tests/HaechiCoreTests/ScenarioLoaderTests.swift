@@ -217,6 +217,15 @@ import Testing
         #expect(d.contains("test-drill.yaml:23:63: error: this inject sets the level itself (level:); expect a level only from injects that leave the decision to the trainees"))
     }
 
+    /// "Any message, but none on Kakao" can be met (post on X): not a contradiction.
+    @Test func aMessageThatCanAvoidTheForbiddenChannelIsAccepted() throws {
+        let yaml = Self.yaml.replacingOccurrences(of: "{no_message: {channels: [cbs]}, within: 10}",
+                                                  with: "{message: {}, no_message: {channels: [cbs]}, within: 10}")
+        let (scenario, d) = parse(yaml)
+        #expect(d == [])
+        #expect(try #require(scenario).injects[1].expect == Expectation(within: 600, message: MessageMatch(), noMessage: MessageMatch(channels: ["cbs"])))
+    }
+
     @Test func aClassNoTemplateUsesAndALevelAlreadyInForceAreWarnings() throws {
         let yaml = Self.yaml
             .replacingOccurrences(of: "class: 안전안내", with: "class: critical")

@@ -241,10 +241,11 @@ public struct ScenarioLoader: Sendable {
             if let l = e["level"], map["level"] != nil {
                 doc.error(l, "this inject sets the level itself (level:); expect a level only from injects that leave the decision to the trainees")
             }
-            // "Send X" and "send nothing like X" in one window cannot both be met.
+            // "Send X" and "send nothing like X" in one window cannot both be met when every
+            // message that meets the first breaks the second (same class, a shared channel).
             if let message, let noMessage, let n = e["no_message"],
                noMessage.kind == nil || noMessage.kind == message.kind,
-               noMessage.channels.isEmpty || noMessage.channels.contains(where: message.channels.contains) || message.channels.isEmpty {
+               noMessage.channels.isEmpty || noMessage.channels.contains(where: message.channels.contains) {
                 doc.error(n, "no_message contradicts message in the same expectation: the expected message would break it")
             }
         }
