@@ -39,35 +39,54 @@ enum Binaries {
     }
 
     /// Runs any executable by absolute path, in a UTF-8 locale.
+    ///
+    /// posix_spawn with the child's stdin, stdout and stderr opened by the child itself on
+    /// temporary files, never pipes: tests run in parallel, and a long-lived process another test
+    /// forks at the same moment (a PostgreSQL server, a tmux server) would inherit a pipe's write
+    /// end and keep it open, so reading to end of file never returned (seen: a whole `swift test`
+    /// stuck behind a test PostgreSQL holding a `haechi report` pipe). With files the parent holds
+    /// no descriptor to leak, and it waits for the child's exit, not for end of file.
     @discardableResult
     static func run(executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     currentDirectory: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"
         env["LC_ALL"] = "C.UTF-8"
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let base = NSTemporaryDirectory() + "haechi-run-\(UUID().uuidString)"
+        let (inFile, outFile, errFile) = (base + ".in", base + ".out", base + ".err")
+        defer { for f in [inFile, outFile, errFile] { unlink(f) } }
+        try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: inFile))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inFile, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Glibc's addchdir_np is not visible to Swift here: a shell changes directory, then execs.
+        let program = currentDirectory == nil ? executable : "/bin/sh"
+        let words = currentDirectory.map { ["/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", $0, executable] } ?? [executable]
+        let argv = (words + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, program, &actions, nil, argv, envp)
+        guard rc == 0 else { throw RunError(message: "posix_spawn \(executable): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw RunError(message: "waitpid: \(String(cString: strerror(errno)))") }
+        }
+        // WIFEXITED / WEXITSTATUS are macros Swift cannot import. A signalled child reports the
+        // signal number, as Foundation's `terminationStatus` did.
+        let exited = status & 0x7f == 0
+        let read = { (f: String) in (try? Data(contentsOf: URL(fileURLWithPath: f))).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+        return Result(status: exited ? (status >> 8) & 0xff : status & 0x7f, stdout: read(outFile), stderr: read(errFile))
+    }
+
+    struct RunError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
     }
 
     static func temporaryDirectory(_ label: String) -> String {
