@@ -28,7 +28,11 @@ public struct ScenarioLoader: Sendable {
 
     /// Without manuals only the file's own shape is checked.
     public init(manuals: [Manual]? = nil, channels: [String]? = nil) { self.manuals = manuals; self.channels = channels }
-    public init(library: ManualLibrary) { self.manuals = library.manuals; self.channels = library.channels.ids }
+    /// A library without channel profiles checks no channel names (it has none to check against).
+    public init(library: ManualLibrary) {
+        self.manuals = library.manuals
+        self.channels = library.channels.ids.isEmpty ? nil : library.channels.ids
+    }
 
     /// Whether a YAML file is a drill scenario rather than a manual: its top level has `injects`
     /// and no `phases`. Lint uses it so that a scenario is checked as one wherever it lies.
