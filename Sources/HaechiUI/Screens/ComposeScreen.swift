@@ -448,7 +448,7 @@ public enum ComposeText {
         case .missingLanguage(let channel, let language):
             return Localized(ko: "\(channel) 채널은 \(korean(language))로도 게시하는데 \(korean(language)) 글이 비어 있음", en: r.description)
         case .quietHours(let channel, let hours):
-            return Localized(ko: "\(channel) 채널은 \(hours)에 긴급하지 않은 문자를 보내지 않습니다: 나중에 보내거나 Ctrl-O 후 사유를 입력해 예외 처리",
+            return Localized(ko: "\(channel)는 \(hours) 긴급하지 않은 문자 불가: 나중에 또는 Ctrl-O 후 사유 입력",
                              en: "\(channel) carries no non-urgent texts \(hours) (quiet hours): send it later, or Ctrl-O and type why it cannot wait")
         case .quietHoursReasonEmpty:
             return Localized(ko: "사유가 비어 있습니다: 이 문자를 지금 보내야 하는 이유를 입력하세요 (발송함 기록과 사건 기록에 남음)", en: r.description)
