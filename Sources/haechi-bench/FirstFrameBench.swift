@@ -49,8 +49,11 @@ struct FirstFrameBench: ParsableCommand {
             print(String(format: "  in process, best of 15: hash the manual files %.2f ms, decode the cache (%d KiB) %.2f ms; parse+check the YAML instead %.2f ms",
                          t.key * 1000, t.bytes / 1024, t.decode * 1000, t.parse * 1000))
         }
-        let ratio = frame / help
-        print(String(format: "first frame / --help = %.2fx  (goal <= 1.5x) %@", ratio, ratio <= 1.5 ? "ok" : "OVER"))
+        // Each round's pair ran back to back, so its ratio is the least disturbed by a machine
+        // whose load changes during the run; the median of those is the verdict.
+        let pairs = median(zip(frames, helps).map { $0 / $1 })
+        print(String(format: "first frame / --help: median of the rounds' ratios %.2fx  (goal <= 1.5x) %@;  ratio of medians %.2fx, of minimums %.2fx",
+                     pairs, pairs <= 1.5 ? "ok" : "OVER", frame / help, frames.min()! / helps.min()!))
     }
 
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
