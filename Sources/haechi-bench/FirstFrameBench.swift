@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Foundation
 import HaechiApp
+import HaechiCore
 import HaechiTerminal
 
 /// `haechi-bench first-frame`: how long a duty officer waits for the TUI's first screen with
@@ -31,19 +32,31 @@ struct FirstFrameBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: scratch + "/cache", withIntermediateDirectories: true)
         let environment = ["XDG_CACHE_HOME=" + scratch + "/cache"]
 
-        var helps: [Double] = [], frames: [Double] = []
+        // The floor: the same TUI on a manuals folder with only the shared files (channels,
+        // contacts, places) and no manual, to show what the start costs without any manual.
+        let bare = scratch + "/no-manuals"
+        try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
+        for name in [ChannelProfileLoader.fileName] + ManualReferencesLoader.fileNames.subtracting([ChannelProfileLoader.fileName]).sorted()
+        where FileManager.default.fileExists(atPath: manuals + "/" + name) {
+            try FileManager.default.copyItem(atPath: manuals + "/" + name, toPath: bare + "/" + name)
+        }
+
+        var helps: [Double] = [], frames: [Double] = [], floors: [Double] = []
         var cold: Double?
         for round in 0...rounds {
             guard let help = Self.spawnAndWait(binary, ["--help"]) else { throw ValidationError("\(binary) --help failed") }
-            guard let frame = Self.firstFrame(binary, manuals: manuals, state: scratch + "/state", environment: environment) else {
+            guard let frame = Self.firstFrame(binary, manuals: manuals, state: scratch + "/state", environment: environment),
+                  let floor = Self.firstFrame(binary, manuals: bare, state: scratch + "/state", environment: environment) else {
                 throw ValidationError("\(binary) did not draw its first frame")
             }
             if round == 0 { cold = frame; continue }
-            helps.append(help); frames.append(frame)
+            helps.append(help); frames.append(frame); floors.append(floor)
         }
         let help = median(helps), frame = median(frames)
         print(String(format: "haechi --help (spawn to exit), median of %d:                 %7.2f ms  (min %.2f)", rounds, help * 1000, helps.min()! * 1000))
         print(String(format: "TUI first frame, all manuals (spawn to screen painted), median: %7.2f ms  (min %.2f)", frame * 1000, frames.min()! * 1000))
+        print(String(format: "TUI first frame, no manual at all (the floor), median:          %7.2f ms  (min %.2f; %.2fx --help)",
+                     median(floors) * 1000, floors.min()! * 1000, median(zip(floors, helps).map { $0 / $1 })))
         if let cold { print(String(format: "  first run (no parsed-manual cache yet):                     %7.2f ms", cold * 1000)) }
         if let t = ManualCacheTimings.measure(manualsDirectory: manuals, rounds: 15) {
             print(String(format: "  in process, best of 15: hash the manual files %.2f ms, decode the cache (%d KiB) %.2f ms; parse+check the YAML instead %.2f ms",
