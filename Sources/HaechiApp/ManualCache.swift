@@ -70,7 +70,9 @@ struct ManualCache {
     /// A file that cannot be read counts as absent (the loaders report it, and the key differs
     /// from when it could be read).
     static func key(of manualsDirectory: String) -> String {
-        var bytes = Array((format + "\n" + binaryIdentity() + "\n").utf8)
+        // The folder as given too: file names in problems and step locations are written the
+        // way it was named (`manuals/x.yaml` or `/srv/manuals/x.yaml`).
+        var bytes = Array((format + "\n" + binaryIdentity() + "\n" + manualsDirectory + "\n").utf8)
         for path in inputs(of: manualsDirectory) {
             let name = (path as NSString).lastPathComponent
             guard let data = FileManager.default.contents(atPath: path) else {
