@@ -99,7 +99,9 @@ struct ManualCache {
               parse: (_ key: String) -> Contents) -> (contents: Contents, source: Source) {
         let path = file(for: manualsDirectory)
         var key = ""
-        if let data = FileManager.default.contents(atPath: path) {
+        let problem = Self.untrusted(path)
+        if let problem { note("manual cache \(path) not used: \(problem)") }
+        if problem == nil, let data = FileManager.default.contents(atPath: path) {
             // The inputs are hashed while the cache is decoded (on the other core): the first
             // screen waits for the longer of the two, not their sum. A stale cache is decoded
             // for nothing, once, and then replaced.
@@ -125,6 +127,18 @@ struct ManualCache {
             note("manual cache \(path) not written: \(error)")
         }
         return (parsed, .parsed)
+    }
+
+    /// Why a cache file must not be believed, or nil. Its contents skip the checks lint makes
+    /// (control characters, escape sequences), so only a file this user owns and nobody else
+    /// can write is read; a missing file is not a problem (nil).
+    static func untrusted(_ path: String) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return "not a regular file" }
+        guard st.st_uid == getuid() else { return "owned by uid \(st.st_uid), not by this user" }
+        guard st.st_mode & 0o022 == 0 else { return "writable by others (mode \(String(st.st_mode & 0o777, radix: 8)))" }
+        return nil
     }
 
     // MARK: the file: a head (everything but the manuals) and the manuals in a few chunks,

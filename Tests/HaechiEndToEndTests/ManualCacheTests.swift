@@ -115,9 +115,15 @@ import Testing
         #expect(again.0.source == .parsed && again.parses == 1)
         #expect(again.notes.contains { $0.contains("unreadable") }, "\(again.notes)")
         #expect(load().0.source == .cache)
-        // Only its owner may read or replace it.
+        // Only its owner may read or replace it; one others could write is not believed.
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
         #expect(mode == 0o600)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: file)
+        let shared = load()
+        #expect(shared.0.source == .parsed, "a cache others can write is parsed over")
+        #expect(shared.notes.contains { $0.contains("writable by others (mode 666)") }, "\(shared.notes)")
+        let replaced = load()
+        #expect(replaced.0.source == .cache, "and replaced by one of mode 0600: \(replaced.notes)")
     }
 
     @Test func theCacheDirectoryFollowsXDGThenHomeAndIsOffWithoutEither() {
