@@ -27,10 +27,14 @@ struct OutboxAddCommand: ParsableCommand {
         The same disaster type to the same district within 24 hours (a message not cancelled \
         before it reached anyone) is NOT queued unless --allow-repeat is given, as the TUI asks \
         for a "y"; a correction is never held back by it.
+        A channel's quiet hours (CBS: no non-urgent text 23:00-07:00, city time) refuse a \
+        safety or info message unless `--quiet-hours-reason "why it cannot wait"` is given; the \
+        reason is stored in the record and journaled in the incident. Urgent classes never need it.
 
         `--json -` reads the same fields as one JSON object on stdin: mode, channels, text (a \
         string, or {"ko":…,"en":…}), text_en, kind, incident, manual, step, district, variables, \
-        level, operator, corrects, confirm_live, allow_repeat. Options on the command line win.
+        level, operator, corrects, confirm_live, allow_repeat, quiet_hours_reason. Options on the \
+        command line win.
 
         Exit status: 0 queued (id on stdout, or the JSON object with --format json); 1 NOT queued because the message was refused; \
         2 NOT queued because it could not be stored (the error says why). Either way the reason \
@@ -60,6 +64,9 @@ struct OutboxAddCommand: ParsableCommand {
     var allClear = false
     @Option(name: .customLong("confirm-live"), help: "Required for --mode live: the word LIVE.") var confirmLive: String?
     @Flag(name: .customLong("allow-repeat"), help: "Queue a LIVE message despite the 24-hour repeat warning.") var allowRepeat = false
+    @Option(name: .customLong("quiet-hours-reason"),
+            help: "Why a non-urgent message must go out inside a channel's quiet hours (recorded with it and in the incident).")
+    var quietHoursReason: String?
     @Option(help: "Read the fields as one JSON object from stdin ('-').") var json: String?
     @Option(help: "What to print on stdout when queued: text (the id alone) or json (id, mode, needs_approval, posts).")
     var format: String = "text"
@@ -130,6 +137,7 @@ struct OutboxAddCommand: ParsableCommand {
         r.allClear = allClear || r.allClear
         r.confirmLive = confirmLive ?? r.confirmLive
         r.allowRepeat = allowRepeat || r.allowRepeat
+        r.quietHoursReason = quietHoursReason ?? r.quietHoursReason
         return r
     }
 }
@@ -153,12 +161,14 @@ struct OutboxAddRequest: Decodable, Sendable {
     var allClear = false
     var confirmLive: String?
     var allowRepeat = false
+    var quietHoursReason: String?
 
     init() {}
 
     enum Keys: String, CodingKey {
         case mode, channels, channel, text, textEN = "text_en", kind, incident, manual, step, district, variables, level
         case `operator`, corrects, confirmLive = "confirm_live", allowRepeat = "allow_repeat", cancels, allClear = "all_clear"
+        case quietHoursReason = "quiet_hours_reason"
     }
 
     init(from decoder: any Decoder) throws {
@@ -185,6 +195,7 @@ struct OutboxAddRequest: Decodable, Sendable {
         allowRepeat = try c.decodeIfPresent(Bool.self, forKey: .allowRepeat) ?? false
         cancels = try c.decodeIfPresent(String.self, forKey: .cancels)
         allClear = try c.decodeIfPresent(Bool.self, forKey: .allClear) ?? false
+        quietHoursReason = try c.decodeIfPresent(String.self, forKey: .quietHoursReason)
     }
 }
 
@@ -379,8 +390,12 @@ enum OutboxAdd {
             notes.append("all-clear of \(incident): references \(active.count) active alert(s)" + (active.isEmpty ? "" : ": " + active.map(\.id).joined(separator: " ")))
         }
 
+        draft.quietHoursOverride = r.quietHoursReason
         let check = Compose.check(draft, channels: profiles, now: now, timeZone: timeZone, history: history)
-        if !check.canQueue { return Outcome(result: .refused(check.refusals.map(\.description)), notes: notes) }
+        if !check.canQueue { return Outcome(result: .refused(check.refusals.map(refusalLine)), notes: notes) }
+        if r.quietHoursReason != nil && check.quietHoursOverride == nil {
+            notes.append("warning: --quiet-hours-reason not needed: no chosen channel is in quiet hours for a \(draft.kind.rawValue) message now; not recorded")
+        }
         for w in check.warnings { notes.append("warning: \(w)") }
         // The same gates as the compose screen, passed by options instead of prompts.
         for gate in Compose.gates(draft, check: check) {
@@ -409,6 +424,12 @@ enum OutboxAdd {
         } catch {
             return Outcome(result: .notStored("\(error)"), notes: notes)
         }
+        switch record {
+        case .message(let m), .correct(let m):
+            if let event = IncidentEvent.quietHours(of: m, at: now, operator: who) { notes += journalQuietHours(event, store: store) }
+        default:
+            break
+        }
         let targets = check.posts.map { "\($0.channel)/\($0.language.rawValue)" }.joined(separator: ", ")
         notes.append("queued \(mode == .drill ? "DRILL" : "LIVE") \(id): \(check.posts.count) post(s), \(targets)"
                      + (check.needsApproval ? "; awaiting approval by another operator (haechi outbox approve \(id))" : ""))
@@ -422,14 +443,37 @@ enum OutboxAdd {
         return Outcome(result: .queued(message), notes: notes)
     }
 
+    /// A refusal as the command line says it: the quiet-hours one names the option that overrides it.
+    static func refusalLine(_ r: ComposeRefusal) -> String {
+        if case .quietHours = r { return "\(r) (--quiet-hours-reason \"why it cannot wait\")" }
+        return r.description
+    }
+
+    /// The override's journal line, in the incident's journal when the incident has one (the
+    /// record already holds the reason, so a failure here is a warning: the message is queued).
+    static func journalQuietHours(_ event: IncidentEvent, store: any Store) -> [String] {
+        do {
+            let (events, _) = try store.readAll(IncidentEvent.self, .journal(incident: event.incident))
+            guard Incident.replay(events) != nil else {
+                return ["warning: no journal for incident \(event.incident); the quiet-hours reason is kept in the outbox record only"]
+            }
+            try store.append(event, to: .journal(incident: event.incident))
+            return ["quiet hours overridden on \(event.quietHoursOverridden?.channels.joined(separator: ", ") ?? ""): reason journaled in \(event.incident)"]
+        } catch {
+            return ["warning: queued, but the quiet-hours reason could not be journaled in \(event.incident): \(error) (it is in the outbox record)"]
+        }
+    }
+
     /// `--format json`: the queued message and its posts, one object.
     static func json(_ m: OutboxMessage) -> String {
         struct Out: Encodable {
             var id: String, mode: Mode, kind: MessageClass, needs_approval: Bool, corrects: String?, posts: [OutboxPost]
+            var quiet_hours_override: QuietHoursOverride?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let out = Out(id: m.id, mode: m.mode, kind: m.kind, needs_approval: m.needsApproval, corrects: m.corrects, posts: m.posts ?? [])
+        let out = Out(id: m.id, mode: m.mode, kind: m.kind, needs_approval: m.needsApproval, corrects: m.corrects, posts: m.posts ?? [],
+                      quiet_hours_override: m.quietHoursOverride)
         return (try? encoder.encode(out)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

@@ -79,9 +79,11 @@ struct TUICommand: ParsableCommand {
         shell.terminal.mouse = config.file.mouse ?? true
         if let delay = config.file.escapeDelayMilliseconds { shell.terminal.escapeDelayMilliseconds = Int32(delay) }
         if let path = config.path { shell.log.write("config: \(path)") }
-        shell.log.write("manuals: \(library.manuals.count) loaded from \(manuals.directory) in \(TUILog.milliseconds(since: started)) ms")
+        for note in library.notes { shell.log.write(note) }
+        shell.log.write("manuals: \(library.manuals.count) loaded from \(manuals.directory) in \(TUILog.milliseconds(since: started)) ms"
+                        + (library.source == .cache ? " (parsed-manual cache)" : ""))
         shell.started = started
-        shell.useScenarios(manualsDirectory: manuals.directory)
+        shell.useScenarios(manualsDirectory: manuals.directory, loaded: library)
         return shell
     }
 }

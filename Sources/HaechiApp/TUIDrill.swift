@@ -22,13 +22,11 @@ enum TUIDrill {
 }
 
 extension TUIShell {
-    /// Loads MANUALS/scenarios against the loaded manuals; a broken scenario is left out and
-    /// logged (like a broken manual), so the Start screen only offers drills that can run.
-    func useScenarios(manualsDirectory: String) {
+    /// MANUALS/scenarios as loaded against the manuals (`TUIManuals`); a broken scenario is left
+    /// out and logged (like a broken manual), so the Start screen only offers drills that can run.
+    func useScenarios(manualsDirectory: String, loaded: TUIManuals.Loaded) {
         effects.files.manualsDirectory = manualsDirectory
-        let set = ScenarioLoader(manuals: state.manuals)
-            .load(directory: manualsDirectory + "/" + ScenarioLoader.directoryName)
-        state.scenarios = set.scenarios
-        for d in set.errors { log.write("scenarios: \(d)") }
+        state.scenarios = loaded.scenarios
+        for d in loaded.scenarioProblems { log.write("scenarios: \(d)") }
     }
 }

@@ -21,6 +21,7 @@ extension OutboxRecord: DirectlyDecodable {
         var messageClass: MessageClass?, channels: [String]?, text: Localized?, op: String?, created: Date?
         var needsApproval: Bool?, corrects: String?, cap: CAPInfo?, message: String?, at: Date?, reason: String?
         var posts: [OutboxPost]?
+        var quiet: QuietHoursOverride?
         let ok = r.object { key, r in
             switch key {
             case "record": kind = r.string()
@@ -43,6 +44,9 @@ extension OutboxRecord: DirectlyDecodable {
             case "posts":
                 if r.null() { return true }
                 posts = r.posts(); return posts != nil
+            case "quietHoursOverride":
+                if r.null() { return true }
+                quiet = r.quietHoursOverride(); return quiet != nil
             case "message": message = r.string()
             case "at": at = r.date()
             case "reason": reason = r.string()
@@ -56,7 +60,8 @@ extension OutboxRecord: DirectlyDecodable {
             guard let id, let mode, let messageClass, let channels, let text, let op, let created, let needsApproval else { return nil }
             let m = OutboxMessage(id: id, incident: incident, step: step, manual: manual, district: district, mode: mode,
                                   kind: messageClass, channels: channels, text: text, operator: op, created: created,
-                                  needsApproval: needsApproval, corrects: corrects, cap: cap, posts: posts)
+                                  needsApproval: needsApproval, corrects: corrects, cap: cap, posts: posts,
+                                  quietHoursOverride: quiet)
             return kind == "message" ? .message(m) : .correct(m)
         case "approve":
             guard let message, let op, let at else { return nil }
@@ -317,6 +322,19 @@ struct JSONBytes {
         }
         guard ok, let ko, let en else { return nil }
         return Localized(ko: ko, en: en)
+    }
+
+    mutating func quietHoursOverride() -> QuietHoursOverride? {
+        var reason: String?, channels: [String]?
+        let ok = object { key, r in
+            switch key {
+            case "reason": reason = r.string(); return reason != nil
+            case "channels": channels = r.strings(); return channels != nil
+            default: return r.skip()
+            }
+        }
+        guard ok, let reason, let channels else { return nil }
+        return QuietHoursOverride(reason: reason, channels: channels)
     }
 
     mutating func capInfo() -> CAPInfo? {

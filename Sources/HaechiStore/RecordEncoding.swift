@@ -150,6 +150,13 @@ struct JSONWriter {
             }
             out.append(UInt8(ascii: "]"))
         }
+        if let q = m.quietHoursOverride {
+            key("quietHoursOverride")
+            open()
+            key("channels"); guard strings(q.channels) else { return false }
+            key("reason"); guard string(q.reason) else { return false }
+            close()
+        }
         key("record"); out.append(UInt8(ascii: "\"")); out.append(contentsOf: UnsafeBufferPointer(start: record.utf8Start, count: record.utf8CodeUnitCount)); out.append(UInt8(ascii: "\""))
         if let s = m.step { key("step"); guard string(s) else { return false } }
         key("text"); guard localized(m.text) else { return false }

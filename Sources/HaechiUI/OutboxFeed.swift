@@ -151,7 +151,9 @@ enum OutboxFlow {
             }
             let note = (m.corrects.map { "correction of \($0), " } ?? "") + "queued for \(channels)"
                 + (m.needsApproval ? ", awaiting approval" : "")
-            return journal(state, incident: m.incident, step: m.step, message: m.id, text: note)
+            // A quiet-hours override is journaled with its reason, right after the message line.
+            let quiet = IncidentEvent.quietHours(of: m, at: state.now, operator: state.operatorName).map { [Effect.appendJournal($0)] } ?? []
+            return journal(state, incident: m.incident, step: m.step, message: m.id, text: note) + quiet
                 + [.log("outbox: queued \(m.id) (\(m.mode.rawValue), \(m.kind.rawValue)) for \(channels)")]
 
         case .cancel(let id, _, _, let reason):

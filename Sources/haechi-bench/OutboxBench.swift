@@ -265,7 +265,7 @@ enum OutboxBenchData {
                              cap: CAPInfo(category: "Met", event: .init(ko: "태풍경보", en: "Typhoon warning"),
                                           urgency: "Immediate", severity: "Severe", certainty: "Likely"),
                              posts: Posts.resolve(channels: channels, text: text, mode: mode, kind: .emergency, isCorrection: false,
-                                                  profiles: profiles))
+                                                  profiles: profiles, at: created, timeZone: CityTime.default))
     }
 
     struct Summary { var messages = 0, approvals = 0, cancels = 0, bytes = 0, ledgerLines = 0 }

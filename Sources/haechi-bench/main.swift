@@ -6,7 +6,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "haechi-bench",
         abstract: "Benchmarks that print figures (build with -c release).",
-        subcommands: [ManualsBench.self, TUIBench.self, OutboxBench.self, SenderBench.self, ReportBench.self, StoreBench.self]
+        subcommands: [ManualsBench.self, FirstFrameBench.self, TUIBench.self, OutboxBench.self, SenderBench.self, ReportBench.self, StoreBench.self]
     )
 }
 

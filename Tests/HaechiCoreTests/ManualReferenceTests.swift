@@ -235,7 +235,7 @@ import Testing
         #expect(Compose.check(draft, channels: profiles, now: noon).refusals.isEmpty)
         draft.quietHoursOverride = "도로 통제로 귀가 차량 우회가 필요함"
         #expect(Compose.check(draft, channels: profiles, now: night).canQueue)
-        draft.quietHoursOverride = ""
+        draft.quietHoursOverride = nil
         draft.kind = .emergency
         #expect(Compose.check(draft, channels: profiles, now: night).canQueue)
     }

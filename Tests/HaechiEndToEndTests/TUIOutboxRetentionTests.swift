@@ -32,7 +32,8 @@ import HaechiUI
             let created = now.addingTimeInterval(Double(i - 240) * 3600)
             let text = Localized(ko: "[서울시] 안내 \(i)", en: "[Seoul] Notice \(i)")
             let mode: Mode = i % 2 == 0 ? .drill : .live
-            let posts = Posts.resolve(channels: channels, text: text, mode: mode, kind: .safety, isCorrection: false, profiles: profiles)
+            let posts = Posts.resolve(channels: channels, text: text, mode: mode, kind: .safety, isCorrection: false, profiles: profiles,
+                                      at: created, timeZone: CityTime.default)
             let m = OutboxMessage(id: String(format: "m-test-%04d", i), incident: "inc-\(i % 8)", manual: "typhoon", district: "중구",
                                   mode: mode, kind: .safety, channels: channels, text: text, operator: "kim", created: created,
                                   posts: posts)

@@ -83,7 +83,8 @@ func bothLanguagePosts(_ m: OutboxMessage) -> [OutboxPost] {
     let both = ChannelProfiles(Array(Set(m.channels)).map {
         ChannelProfile(id: $0, name: Localized(ko: $0, en: $0), counting: .characters, limit: 5000, languages: [.ko, .en])
     })
-    return Posts.resolve(channels: m.channels, text: m.text, mode: m.mode, kind: m.kind, isCorrection: m.corrects != nil, profiles: both)
+    return Posts.resolve(channels: m.channels, text: m.text, mode: m.mode, kind: m.kind, isCorrection: m.corrects != nil, profiles: both,
+                         at: m.created, timeZone: CityTime.default)
 }
 
 extension Post {

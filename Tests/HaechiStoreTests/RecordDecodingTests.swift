@@ -15,6 +15,8 @@ import HaechiCore
         var m = OutboxFileTests.message("m-1", text: "탭\t줄\n따옴표\" 역슬래시\\ 제어\u{01} 이모지 🇰🇷 \u{2028}")
         m.created = at
         var c = m; c.id = "m-2"; c.corrects = "m-1"; c.cap = nil; c.incident = nil
+        // A quiet-hours override (issue 11) is read, never skipped.
+        c.quietHoursOverride = QuietHoursOverride(reason: "출근 전 \"우회\" 안내", channels: ["cbs", "kakao"])
         c.posts = [OutboxPost(channel: "kakao", language: .ko, text: "[정정] 따옴표\" 역슬래시\\ 🇰🇷", length: 14, limit: 200, counting: .characters),
                    OutboxPost(channel: "x", language: .en, text: "", length: 0, limit: 280, counting: .xWeighted)]
         let records: [OutboxRecord] = [.message(m), .correct(c), .approve(message: "m-1", operator: "이", at: at),
@@ -72,6 +74,7 @@ import HaechiCore
             m.created = at
             if n % 2 == 0 { m.cap = nil; m.incident = nil; m.district = nil }
             if n % 3 == 0 { m.step = "TY-0\(n % 10)"; m.corrects = "m-0"; m.needsApproval = true }
+            if n % 5 == 2 { m.quietHoursOverride = QuietHoursOverride(reason: texts[(n + 3) % texts.count], channels: Array(["cbs", "x"].prefix(n % 3))) }
             m.text.en = texts[(n + 1) % texts.count]
             if n % 4 != 1 {
                 m.posts = (0..<(n % 4)).map { k in

@@ -38,12 +38,20 @@ public struct ChannelProfile: Codable, Sendable, Hashable, Identifiable {
         self.schedule = schedule.sorted { $0.from < $1.from }; self.quietHours = quietHours
     }
 
-    public func limit(for messageClass: MessageClass) -> Int { classLimits[messageClass] ?? limit }
+    /// The limit before any scheduled period starts. Not the limit in force: a caller with a
+    /// date asks `limit(for:on:)`. Only lint of a manual whose revision date is unreadable (an
+    /// error already) falls back to it.
+    public func baseLimit(for messageClass: MessageClass) -> Int { classLimits[messageClass] ?? limit }
     /// The limit in force on a date (YYYY-MM-DD): the latest scheduled period that has started,
     /// else the base limit. The one answer for lint (at a manual's revision date) and compose (today).
     public func limit(for messageClass: MessageClass, on date: String) -> Int {
-        guard let period = schedule.last(where: { $0.from <= date }) else { return limit(for: messageClass) }
+        guard let period = schedule.last(where: { $0.from <= date }) else { return baseLimit(for: messageClass) }
         return period.classLimits[messageClass] ?? period.limit
+    }
+    /// The limit in force at an instant: on its calendar day in the city's zone (`CityTime`), so
+    /// a period starting "2027-01-01" starts at midnight in Seoul whatever zone the server runs in.
+    public func limit(for messageClass: MessageClass, at instant: Date, timeZone: TimeZone) -> Int {
+        limit(for: messageClass, on: CivilTime(instant, timeZone).calendarDay)
     }
     public func needsApproval(_ messageClass: MessageClass) -> Bool { approval.contains(messageClass) }
     public func length(of text: String) -> Int { TextLength.count(text, rule: counting) }

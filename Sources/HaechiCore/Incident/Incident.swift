@@ -66,6 +66,8 @@ public struct Incident: Sendable, Hashable {
         public var reason: String?
     }
     public var messages: [IncidentEvent.MessageQueued] = []
+    /// Messages sent inside quiet hours on purpose, with their reasons.
+    public var quietHoursOverrides: [IncidentEvent.QuietHoursOverridden] = []
     public var closedAt: Date?
     public var closedBy: String?
     public var summary: String?
@@ -150,6 +152,8 @@ public struct Incident: Sendable, Hashable {
             self.summary = summary
         case .message(_, let m):
             messages.append(m)
+        case .quietHoursOverride(_, let o):
+            quietHoursOverrides.append(o)
         case .inject(let s, let shown):
             // Two TUIs on one drill may both play an inject; it is shown (and scored) once.
             guard !injects.contains(where: { $0.id == shown.inject }) else { return }

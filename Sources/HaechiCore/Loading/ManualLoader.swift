@@ -486,7 +486,7 @@ public enum ManualLoader {
                         guard let profile = channels[name], profile.languages.contains(language) else { continue }
                         let length = lengths[profile.counting] ?? profile.length(of: worst)
                         lengths[profile.counting] = length
-                        let limit = context.revised.map { profile.limit(for: cls, on: $0) } ?? profile.limit(for: cls)
+                        let limit = context.revised.map { profile.limit(for: cls, on: $0) } ?? profile.baseLimit(for: cls)
                         if length > limit {
                             let when = context.revised.map { " in force on \($0)" } ?? ""
                             doc.error(n, "text.\(language.rawValue) is \(length) long on \(name), over its limit of \(limit)\(when) for \(cls.rawValue) messages by \(length - limit) (counted as \(profile.counting.rawValue), placeholders at their max_length, drill prefix included)")

@@ -131,10 +131,9 @@ public struct QuietHours: Codable, Sendable, Hashable {
     }
     /// Minutes after midnight of `date` in `zone` (Seoul for every message rule).
     public static func minuteOfDay(_ date: Date, _ zone: TimeZone) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.hour, .minute], from: date)
-        return (c.hour ?? 0) * 60 + (c.minute ?? 0)
+        // CivilTime, not Calendar: compose checks this on every frame, and Calendar pages ICU into the TUI.
+        let c = CivilTime(date, zone)
+        return c.hour * 60 + c.minute
     }
     public static func clock(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
     public var description: String { "\(QuietHours.clock(start))~\(QuietHours.clock(end))" }

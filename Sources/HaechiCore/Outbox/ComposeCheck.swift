@@ -22,6 +22,8 @@ public enum ComposeRefusal: Sendable, Hashable, CustomStringConvertible {
     case missingLanguage(channel: String, language: Language)
     /// A non-urgent class inside the channel's quiet hours, with no typed override reason.
     case quietHours(channel: String, hours: String)
+    /// An override of quiet hours was asked for with an empty or blank reason.
+    case quietHoursReasonEmpty
     /// Text in a language that none of the chosen channels posts: nobody would see it.
     case languageNotCarried(language: Language, channels: [String])
     /// A control character, escape or bidirectional control in the typed text, at a character
@@ -40,6 +42,8 @@ public enum ComposeRefusal: Sendable, Hashable, CustomStringConvertible {
         case .unfilledPlaceholder(let n, let l): "{\(n)} in the \(l.rawValue) text is not filled (no incident variable '\(n)')"
         case .missingLanguage(let c, let l): "\(c) posts in \(l.rawValue) but the \(l.rawValue) text is empty"
         case .quietHours(let c, let hours): "\(c) carries no non-urgent texts \(hours) (quiet hours): send it later, or type a reason to override"
+        case .quietHoursReasonEmpty:
+            "the reason to send in quiet hours is empty: say why this non-urgent text cannot wait (it is kept in the outbox record and the incident journal)"
         case .languageNotCarried(let l, let channels):
             "the \(l.rawValue) text would be posted nowhere: none of the chosen channels (\(channels.joined(separator: ", "))) posts in \(l.rawValue); remove it or choose a channel that does"
         case .controlCharacter(let l, let position, let scalar):
@@ -77,8 +81,18 @@ public struct ComposeCheck: Sendable, Hashable {
     public var warnings: [RepeatWarning]
     /// A LIVE message on a channel whose profile wants a second operator for this class.
     public var needsApproval: Bool
+    /// Quiet hours held on these channels and the draft's typed reason overrides them; what
+    /// `record` stores and the incident journal keeps. nil when no quiet hours held.
+    public var quietHoursOverride: QuietHoursOverride? = nil
 
     public var canQueue: Bool { refusals.isEmpty }
+    /// True when the only thing between the draft and the outbox is quiet hours (or a blank
+    /// reason for them): a typed reason is then what the operator is asked for.
+    public var onlyQuietHoursStandInTheWay: Bool {
+        !refusals.isEmpty && refusals.allSatisfy {
+            switch $0 { case .quietHours, .quietHoursReasonEmpty: true; default: false }
+        }
+    }
 
     /// One meter per post: its length in its channel's rule against its limit.
     public var meters: [LengthMeter] {
@@ -124,8 +138,9 @@ public enum Compose {
             posted[language] = Posts.postedText(filled[language], language: language, mode: draft.mode, isCorrection: isCorrection)
         }
         let chosen = unique(draft.channels)
+        // The limits in force now, on today's date in the city (a scheduled 157 starts at its midnight).
         let posts = Posts.resolve(channels: chosen, text: filled, mode: draft.mode, kind: draft.kind,
-                                  isCorrection: isCorrection, profiles: profiles)
+                                  isCorrection: isCorrection, profiles: profiles, at: now, timeZone: timeZone)
 
         if languages.isEmpty { refusals.insert(.noText, at: 0) }
         if chosen.isEmpty { refusals.insert(.noChannel, at: 0) }
@@ -143,13 +158,17 @@ public enum Compose {
                 refusals.append(.missingLanguage(channel: id, language: language))
             }
         }
-        if draft.quietHoursOverride.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            let minute = QuietHours.minuteOfDay(now, timeZone)
-            for id in known {
-                guard let quiet = profiles[id]?.quietHours, quiet.holds(draft.kind, minuteOfDay: minute) else { continue }
-                refusals.append(.quietHours(channel: id, hours: quiet.description))
-            }
+        // Quiet hours (urgent classes are exempt in the profile): refused unless a reason is
+        // typed; a blank reason is refused as such, never read as "no override asked for".
+        let reason = draft.quietHoursOverride?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason?.isEmpty == true { refusals.append(.quietHoursReasonEmpty) }
+        let minute = QuietHours.minuteOfDay(now, timeZone)
+        var overridden: [String] = []
+        for id in known {
+            guard let quiet = profiles[id]?.quietHours, quiet.holds(draft.kind, minuteOfDay: minute) else { continue }
+            if reason == nil { refusals.append(.quietHours(channel: id, hours: quiet.description)) } else { overridden.append(id) }
         }
+        let quietOverride = reason.flatMap { r in r.isEmpty || overridden.isEmpty ? nil : QuietHoursOverride(reason: r, channels: overridden) }
         for post in posts where post.isOver {
             refusals.append(.overLimit(channel: post.channel, language: post.language, count: post.length, limit: post.limit,
                                        rule: post.counting))
@@ -165,7 +184,7 @@ public enum Compose {
         let warnings = endsEarlierAlerts ? [] : RepeatWarning.find(mode: draft.mode, manual: draft.manual, district: draft.district,
                                                                          now: now, history: history, excluding: draft.corrects)
         return ComposeCheck(filled: filled, posted: posted, posts: posts, refusals: refusals,
-                            warnings: warnings, needsApproval: needsApproval)
+                            warnings: warnings, needsApproval: needsApproval, quietHoursOverride: quietOverride)
     }
 
     /// Every control character, escape and bidirectional control in a text (the manual lint's
@@ -213,7 +232,8 @@ public enum Compose {
                                     district: draft.district, mode: draft.mode, kind: draft.kind,
                                     channels: unique(draft.channels), text: check.filled, operator: `operator`,
                                     created: created, needsApproval: check.needsApproval, corrects: draft.corrects,
-                                    cap: CAPProfile.resolve(draft, created: created), posts: check.posts)
+                                    cap: CAPProfile.resolve(draft, created: created), posts: check.posts,
+                                    quietHoursOverride: check.quietHoursOverride)
         return draft.corrects == nil ? .message(message) : .correct(message)
     }
 

@@ -37,8 +37,9 @@ public struct ComposeDraft: Sendable, Hashable {
     /// an all-clear updates the incident's active alerts.
     public var capType: CAPMessageType = .alert
     public var references: [CAPReference] = []
-    /// A typed reason to send a non-urgent text inside a channel's quiet hours (empty: none).
-    public var quietHoursOverride: String = ""
+    /// A typed reason to send a non-urgent text inside a channel's quiet hours. nil: none given;
+    /// an empty or blank one is refused (`ComposeRefusal.quietHoursReasonEmpty`), never taken as none.
+    public var quietHoursOverride: String?
 
     public init(source: Source = .freeForm, mode: Mode, kind: MessageClass, channels: [String], text: Localized,
                 incident: String? = nil, manual: String? = nil, step: String? = nil, variables: [String: String] = [:],

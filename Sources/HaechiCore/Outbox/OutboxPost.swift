@@ -30,10 +30,13 @@ public struct OutboxPost: Codable, Sendable, Hashable {
 /// language that the channel's profile carries and the message has text in. A channel without a
 /// profile carries no language (nothing is posted where no profile says how). The text is
 /// `postedText`: the drill prefix for drills, then the correction prefix for corrections (unless
-/// the author already wrote it), then the text with placeholders filled.
+/// the author already wrote it), then the text with placeholders filled. Each post's limit is
+/// the one in force when the message is composed (`ChannelProfile.limit(for:at:timeZone:)`: a
+/// scheduled limit starts on its day in the city's zone), the same rule lint applies on a
+/// manual's revision date.
 public enum Posts {
     public static func resolve(channels: [String], text: Localized, mode: Mode, kind: MessageClass, isCorrection: Bool,
-                               profiles: ChannelProfiles) -> [OutboxPost] {
+                               profiles: ChannelProfiles, at composed: Date, timeZone: TimeZone) -> [OutboxPost] {
         var posts: [OutboxPost] = []
         var seen = Set<String>()
         for id in channels where seen.insert(id).inserted {
@@ -41,7 +44,7 @@ public enum Posts {
             for language in profile.languages where !text[language].isEmpty {
                 let posted = postedText(text[language], language: language, mode: mode, isCorrection: isCorrection)
                 posts.append(OutboxPost(channel: id, language: language, text: posted, length: profile.length(of: posted),
-                                        limit: profile.limit(for: kind), counting: profile.counting))
+                                        limit: profile.limit(for: kind, at: composed, timeZone: timeZone), counting: profile.counting))
             }
         }
         return posts
@@ -58,11 +61,13 @@ public enum Posts {
 
     /// The posts of a message as queued: the stored list, or for a record written before
     /// records carried one, the rule above applied to it with today's channel profiles (the same
-    /// profiles the compose preview used when it was written, unless they changed since).
-    /// `profiles` nil means none could be read: an old record then makes no posts.
-    public static func of(_ message: OutboxMessage, profiles: ChannelProfiles?) -> [OutboxPost] {
+    /// profiles the compose preview used when it was written, unless they changed since), with
+    /// the limits in force when it was created. `profiles` nil means none could be read: an old
+    /// record then makes no posts.
+    public static func of(_ message: OutboxMessage, profiles: ChannelProfiles?, timeZone: TimeZone = CityTime.default) -> [OutboxPost] {
         if let stored = message.posts { return stored }
         return resolve(channels: message.channels, text: message.text, mode: message.mode, kind: message.kind,
-                       isCorrection: message.corrects != nil, profiles: profiles ?? ChannelProfiles([]))
+                       isCorrection: message.corrects != nil, profiles: profiles ?? ChannelProfiles([]),
+                       at: message.created, timeZone: timeZone)
     }
 }

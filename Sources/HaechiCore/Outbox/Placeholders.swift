@@ -44,7 +44,7 @@ public enum Placeholders {
         static func format(_ date: Date, _ zone: TimeZone, time: Bool) -> String {
             // CivilTime, not Calendar: the same answer without paging ICU into the TUI.
             let c = CivilTime(date, zone)
-            return time ? CivilTime.two(c.hour) + ":" + CivilTime.two(c.minute) : "\(c.year)-" + CivilTime.two(c.month) + "-" + CivilTime.two(c.day)
+            return time ? CivilTime.two(c.hour) + ":" + CivilTime.two(c.minute) : c.calendarDay
         }
     }
 

@@ -43,6 +43,9 @@ public enum IncidentEvent: Sendable, Hashable {
     case stepAdded(Stamp, StepAdded)
     /// A journal line (0-based among the events) pinned to the report's timeline, or unpinned.
     case pin(Stamp, Pin)
+    /// A non-urgent message queued inside a channel's quiet hours, with the operator's typed
+    /// reason (journal kind `quiet-hours`), written right after its `message` line.
+    case quietHoursOverride(Stamp, QuietHoursOverridden)
     /// A line this version cannot read as any of the above; never dropped silently.
     case unknown(Stamp, Unrecognised)
 
@@ -107,6 +110,18 @@ public enum IncidentEvent: Sendable, Hashable {
         }
     }
 
+    public struct QuietHoursOverridden: Sendable, Hashable {
+        public var message: String
+        public var step: String?
+        /// Why it could not wait (journal key `text`).
+        public var reason: String
+        /// The channels whose quiet hours it overrode.
+        public var channels: [String]
+        public init(message: String, step: String? = nil, reason: String, channels: [String]) {
+            self.message = message; self.step = step; self.reason = reason; self.channels = channels
+        }
+    }
+
     public struct InjectShown: Sendable, Hashable {
         public var inject: String
         /// The level the inject orders (the drill journals the level change itself as a `level` line).
@@ -142,7 +157,7 @@ public enum IncidentEvent: Sendable, Hashable {
         switch self {
         case .opened(let s, _), .step(let s, _), .note(let s, _), .level(let s, _), .stage(let s, _), .message(let s, _),
              .inject(let s, _), .closed(let s, _), .clock(let s, _), .unknown(let s, _),
-             .role(let s, _), .stepAdded(let s, _), .pin(let s, _):
+             .role(let s, _), .stepAdded(let s, _), .pin(let s, _), .quietHoursOverride(let s, _):
             return s
         }
     }
@@ -165,6 +180,7 @@ public enum IncidentEvent: Sendable, Hashable {
         case .role: "role"
         case .stepAdded: "step-added"
         case .pin: "pin"
+        case .quietHoursOverride: "quiet-hours"
         case .unknown(_, let u): u.kind
         }
     }
@@ -176,6 +192,7 @@ public enum IncidentEvent: Sendable, Hashable {
         case .note(_, let n): n.step
         case .message(_, let m): m.step
         case .stepAdded(_, let a): a.step
+        case .quietHoursOverride(_, let o): o.step
         default: nil
         }
     }
@@ -190,6 +207,7 @@ public enum IncidentEvent: Sendable, Hashable {
     public var injectShown: InjectShown? { if case .inject(_, let x) = self { x } else { nil } }
     public var clockSet: ClockSet? { if case .clock(_, let x) = self { x } else { nil } }
     public var unrecognised: Unrecognised? { if case .unknown(_, let x) = self { x } else { nil } }
+    public var quietHoursOverridden: QuietHoursOverridden? { if case .quietHoursOverride(_, let x) = self { x } else { nil } }
 
     /// The same event with another stamp (tests and tools that copy a journal to a new id).
     public func restamped(_ change: (inout Stamp) -> Void) -> IncidentEvent {
@@ -208,6 +226,7 @@ public enum IncidentEvent: Sendable, Hashable {
         case .role(_, let x): return .role(s, x)
         case .stepAdded(_, let x): return .stepAdded(s, x)
         case .pin(_, let x): return .pin(s, x)
+        case .quietHoursOverride(_, let x): return .quietHoursOverride(s, x)
         case .unknown(_, let x): return .unknown(s, x)
         }
     }
@@ -219,7 +238,7 @@ extension IncidentEvent: Codable {
     enum Key: String, CodingKey, CaseIterable {
         case kind, incident, at, `operator`
         case manual, mode, variables, scenario, level, step, status, text, message, inject, speed, paused, stage
-        case role, assignee, line, pinned
+        case role, assignee, line, pinned, channels
     }
     static let stampKeys: Set<Key> = [.kind, .incident, .at, .operator]
 
@@ -286,6 +305,12 @@ extension IncidentEvent: Codable {
                                                role: try c.decodeIfPresent(String.self, forKey: .role)))
         case "pin":
             return .pin(stamp, Pin(line: try need(Int.self, .line), pinned: try c.decodeIfPresent(Bool.self, forKey: .pinned) ?? true))
+        case "quiet-hours":
+            let reason = try need(String.self, .text)
+            guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Problem(text: "a 'quiet-hours' line needs a reason in 'text'") }
+            return .quietHoursOverride(stamp, QuietHoursOverridden(message: try need(String.self, .message),
+                                                                   step: try c.decodeIfPresent(String.self, forKey: .step), reason: reason,
+                                                                   channels: try c.decodeIfPresent([String].self, forKey: .channels) ?? []))
         default:
             throw Problem(text: "unknown kind '\(kind)'")
         }
@@ -367,6 +392,11 @@ extension IncidentEvent: Codable {
         case .pin(_, let x):
             try c.encode(x.line, forKey: .line)
             try c.encode(x.pinned, forKey: .pinned)
+        case .quietHoursOverride(_, let x):
+            try c.encode(x.message, forKey: .message)
+            try c.encodeIfPresent(x.step, forKey: .step)
+            try c.encode(x.reason, forKey: .text)
+            try c.encode(x.channels, forKey: .channels)
         case .unknown:
             break
         }

@@ -29,14 +29,17 @@ public struct OutboxMessage: Codable, Sendable, Hashable, Identifiable {
     /// The exact posts (channel × language × text as posted), resolved when it was queued. Nil
     /// only in records written before records carried them; read those with `Posts.of`.
     public var posts: [OutboxPost]?
+    /// Set when a non-urgent message went out inside a channel's quiet hours: the typed reason.
+    public var quietHoursOverride: QuietHoursOverride?
 
     public init(id: String, incident: String? = nil, step: String? = nil, manual: String? = nil, district: String? = nil,
                 mode: Mode, kind: MessageClass, channels: [String], text: Localized, operator: String, created: Date,
-                needsApproval: Bool = false, corrects: String? = nil, cap: CAPInfo? = nil, posts: [OutboxPost]? = nil) {
+                needsApproval: Bool = false, corrects: String? = nil, cap: CAPInfo? = nil, posts: [OutboxPost]? = nil,
+                quietHoursOverride: QuietHoursOverride? = nil) {
         self.id = id; self.incident = incident; self.step = step; self.manual = manual; self.district = district
         self.mode = mode; self.kind = kind; self.channels = channels; self.text = text; self.operator = `operator`
         self.created = created; self.needsApproval = needsApproval; self.corrects = corrects; self.cap = cap
-        self.posts = posts
+        self.posts = posts; self.quietHoursOverride = quietHoursOverride
     }
 
     public static let drillPrefix = Localized(ko: "[훈련] ", en: "[DRILL] ")

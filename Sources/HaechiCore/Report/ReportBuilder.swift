@@ -151,6 +151,13 @@ extension IncidentReport {
             case .stepAdded(_, let a):
                 entry.kind = .step
                 entry.say(en: "step added \(a.step): \(a.title)", ko: "단계 추가 \(a.step): \(a.title)")
+            case .quietHoursOverride(_, let o):
+                // Who sent a non-urgent text at night, on which channels, and why.
+                entry.kind = .message
+                entry.message = o.message
+                let channels = o.channels.joined(separator: ", ")
+                entry.say(en: "message \(o.message) sent in quiet hours on \(channels), reason: \(o.reason)",
+                          ko: "메시지 \(o.message) 심야 발송 제한 시간 예외 발송 (\(channels)), 사유: \(o.reason)")
             case .pin:
                 // Not an entry of its own: it marks the entry it names (below).
                 continue

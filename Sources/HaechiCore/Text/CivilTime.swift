@@ -16,6 +16,9 @@ public struct CivilTime: Sendable, Hashable {
         (year, month, day) = Timestamp.civilFromDays(days)
     }
 
+    /// `YYYY-MM-DD`: the calendar day, as manuals write dates (`revised`, a limit's `from`).
+    public var calendarDay: String { "\(year)-" + Self.two(month) + "-" + Self.two(day) }
+
     /// `7` → `07`, without `String(format:)` (which pages in Foundation's formatter).
     public static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

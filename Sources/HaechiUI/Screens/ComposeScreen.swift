@@ -170,7 +170,14 @@ public struct ComposeScreen: ScreenModel {
         }
         let check = check(app)
         guard check.canQueue else {
-            let first = ComposeText.refusal(check.refusals[0])
+            // Quiet hours alone: ask why it cannot wait (the override is `Compose.check`'s rule).
+            if check.onlyQuietHoursStandInTheWay {
+                askQuietHoursReason(&app, check: check)
+                return []
+            }
+            // Anything else first: a reason is asked for only once nothing else is in the way.
+            let blocking = check.refusals.first { !Self.isQuietHours($0) } ?? check.refusals[0]
+            let first = ComposeText.refusal(blocking)
             let more = check.refusals.count > 1 ? " (+\(check.refusals.count - 1))" : ""
             app.flash = Flash(Localized(ko: "등록 불가: " + first.ko + more, en: "Cannot queue: " + first.en + more), .error)
             return []
@@ -204,8 +211,33 @@ public struct ComposeScreen: ScreenModel {
         return [.enqueue(record)]
     }
 
+    static func isQuietHours(_ r: ComposeRefusal) -> Bool {
+        switch r { case .quietHours, .quietHoursReasonEmpty: true; default: false }
+    }
+
+    /// The reason field, with why it is asked on the line below (the hints line while a prompt is open).
+    mutating func askQuietHoursReason(_ app: inout AppState, check: ComposeCheck) {
+        let why = check.refusals.first { if case .quietHours = $0 { true } else { false } } ?? check.refusals[0]
+        let text = ComposeText.refusal(why)
+        app.prompt = Prompt(.quietHoursReason,
+                            label: Localized(ko: "심야 발송 사유 (기록에 남음):", en: "Reason to send in quiet hours (recorded):"),
+                            field: TextField(maxLength: 200), required: false)
+        app.flash = Flash(Localized(ko: text.ko, en: text.en), .warning)
+    }
+
     public mutating func promptAnswered(_ purpose: Prompt.Purpose, text: String, app: inout AppState, env: Environment) -> [Effect] {
         switch purpose {
+        case .quietHoursReason:
+            draft.quietHoursOverride = text
+            let checked = check(app)
+            if checked.refusals.contains(.quietHoursReasonEmpty) {
+                // Never taken as "no reason needed": asked again, with what was wrong.
+                draft.quietHoursOverride = nil
+                askQuietHoursReason(&app, check: check(app))
+                app.flash = Flash(ComposeText.refusal(.quietHoursReasonEmpty), .error)
+                return []
+            }
+            return queue(&app, env: env, repeatConfirmed: false, liveConfirmed: false)
         case .confirmRepeat:
             guard Self.isYes(text) else {
                 app.flash = Flash(Localized(ko: "등록하지 않았습니다", en: "Not queued"), .warning)
@@ -359,6 +391,10 @@ public struct ComposeScreen: ScreenModel {
             notes.append((app.t("  …외 \(check.refusals.count - shown)건", "  …and \(check.refusals.count - shown) more"), Style(.error)))
         }
         for w in check.warnings.prefix(2) { notes.append(("! " + app.t(ComposeText.warning(w, app.timeZone)), Style(.warning, bold: true))) }
+        if let quiet = check.quietHoursOverride {
+            notes.append(("! " + app.t("심야 발송 예외 (\(quiet.channels.joined(separator: ", "))): \(quiet.reason)",
+                                       "Quiet hours overridden (\(quiet.channels.joined(separator: ", "))): \(quiet.reason)"), Style(.warning, bold: true)))
+        }
         for (text, style) in notes where y <= bottom {
             c.put(text, x: 1, y: y, style: style, maxWidth: c.width - 2)
             y += 1
@@ -412,7 +448,10 @@ public enum ComposeText {
         case .missingLanguage(let channel, let language):
             return Localized(ko: "\(channel) 채널은 \(korean(language))로도 게시하는데 \(korean(language)) 글이 비어 있음", en: r.description)
         case .quietHours(let channel, let hours):
-            return Localized(ko: "\(channel) 채널은 \(hours)에 긴급하지 않은 문자를 보내지 않습니다: 나중에 보내거나 사유를 입력해 예외 처리", en: r.description)
+            return Localized(ko: "\(channel)는 \(hours) 긴급하지 않은 문자 불가: 나중에 또는 Ctrl-O 후 사유 입력",
+                             en: "\(channel) carries no non-urgent texts \(hours) (quiet hours): send it later, or Ctrl-O and type why it cannot wait")
+        case .quietHoursReasonEmpty:
+            return Localized(ko: "사유가 비어 있습니다: 이 문자를 지금 보내야 하는 이유를 입력하세요 (발송함 기록과 사건 기록에 남음)", en: r.description)
         case .languageNotCarried(let language, let channels):
             return Localized(ko: "\(korean(language)) 글은 어디에도 게시되지 않음: 고른 채널(\(channels.joined(separator: ", ")))은 \(korean(language))로 게시하지 않습니다. 지우거나 채널을 고르세요",
                              en: r.description)

@@ -23,6 +23,8 @@ public struct Prompt: Sendable, Hashable {
         case confirmRepeat
         case confirmApprove(message: String, expected: String)
         case cancelReason(message: String)
+        /// Compose in a channel's quiet hours: why a non-urgent text cannot wait (kept in the record).
+        case quietHoursReason
     }
     public var purpose: Purpose
     public var label: Localized

@@ -197,6 +197,9 @@ private func otherOperatorNote(_ event: IncidentEvent, state: AppState) -> Local
         return Localized(ko: "\(who)님이 단계를 추가했습니다: \(a.title)", en: "\(who) added a step: \(a.title)")
     case .pin:
         return Localized(ko: "\(who)님이 보고서 타임라인 고정을 바꿨습니다", en: "\(who) changed a pin on the report's timeline")
+    case .quietHoursOverride(_, let o):
+        return Localized(ko: "\(who): 메시지 \(o.message)를 심야 발송 제한 시간에 예외로 등록 — 사유: \(o.reason)",
+                         en: "\(who): message \(o.message) queued in quiet hours — reason: \(o.reason)")
     }
 }
 

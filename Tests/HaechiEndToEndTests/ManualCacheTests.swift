@@ -1,0 +1,139 @@
+import Foundation
+import HaechiCore
+import HaechiTestSupport
+import Testing
+@testable import HaechiApp
+
+/// The TUI's cache of parsed manuals: the same contents as parsing, and never used once any
+/// file it was made from changed (content, not time: rewriting the same bytes keeps it).
+/// On its own thread: parsing every manual again and again blocks, and must not starve the
+/// cooperative pool other suites' timers run on.
+@Suite(.ownThread) struct ManualCacheTests {
+    let root = Binaries.temporaryDirectory("manual-cache")
+    var manuals: String { root + "/manuals" }
+    var cache: ManualCache { ManualCache(directory: root + "/cache") }
+
+    /// A few bundled manuals and their scenarios with the shared files (all 24 would be parsed
+    /// a dozen times here for nothing: every test on this machine shares two cores).
+    func copyBundledManuals() throws {
+        try FileManager.default.createDirectory(atPath: manuals + "/scenarios", withIntermediateDirectories: true)
+        let files = ["channels.yaml", "contacts.yaml", "places.yaml", "typhoon.yaml", "heat-wave.yaml", "heavy-rain.yaml",
+                     "scenarios/typhoon-landfall.yaml", "scenarios/heavy-rain-gangnam.yaml"]
+        for f in files { try FileManager.default.copyItem(atPath: Binaries.bundledManuals + "/" + f, toPath: manuals + "/" + f) }
+    }
+
+    /// Loads through the cache, counting the parses it needed.
+    func load() -> (TUIManuals.Loaded, parses: Int, notes: [String]) {
+        var parses = 0
+        var notes: [String] = []
+        let (contents, source) = cache.load(manualsDirectory: manuals, note: { notes.append($0) }) { key in
+            parses += 1
+            return TUIManuals.parse(directory: manuals, key: key)
+        }
+        return (TUIManuals.loaded(contents, source: source, notes: notes), parses, notes)
+    }
+
+    func edit(_ file: String, _ change: (String) -> String) throws {
+        let path = manuals + "/" + file
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let changed = change(text)
+        try #require(changed != text, "the edit must change \(file)")
+        try changed.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    @Test func theCompactFormGivesBackExactlyWhatParsingGave() throws {
+        let parsed = TUIManuals.parse(directory: Binaries.bundledManuals, key: "k")
+        try #require(parsed.manuals.count >= 24 && parsed.scenarios.count >= 8 && parsed.problems.isEmpty, "\(parsed.problems)")
+        let bytes = try ManualCache.encodeFile(parsed)
+        #expect(try ManualCache.decodeFile(bytes) == parsed)
+        // A damaged file is an error (a cache miss), never a crash or a partial library.
+        for cut in [0, 5, bytes.count / 3, bytes.count - 1] {
+            #expect(throws: (any Error).self) { try ManualCache.decodeFile(Array(bytes[0..<cut])) }
+        }
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0xFF
+        #expect((try? ManualCache.decodeFile(flipped)) != parsed, "a damaged byte is never read as the original")
+    }
+
+    @Test func aSecondStartReadsTheCacheAndAnyChangeToAnyFileParsesAgain() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try copyBundledManuals()
+        let first = load()
+        #expect(first.0.source == .parsed && first.parses == 1, "\(first.notes)")
+        let second = load()
+        #expect(second.0.source == .cache && second.parses == 0, "\(second.notes)")
+        #expect(second.0.manuals == first.0.manuals && second.0.scenarios == first.0.scenarios)
+        #expect(second.0.channels == first.0.channels && second.0.problems == first.0.problems)
+        try #require(first.0.manuals.count == 3 && first.0.scenarios.count == 2 && first.0.problems.isEmpty, "\(first.0.problems)")
+
+        // The same bytes written again: content decides, not the modification time.
+        let typhoon = try String(contentsOfFile: manuals + "/typhoon.yaml", encoding: .utf8)
+        try typhoon.write(toFile: manuals + "/typhoon.yaml", atomically: true, encoding: .utf8)
+        #expect(load().0.source == .cache)
+
+        // A manual's title changed: parsed again, the new title shown.
+        try edit("typhoon.yaml") { $0.replacingOccurrences(of: "title: {ko: 태풍,", with: "title: {ko: 태풍(개정),") }
+        let retitled = load()
+        #expect(retitled.0.source == .parsed)
+        #expect(retitled.0.manuals.first { $0.id == "typhoon" }?.title.ko == "태풍(개정)")
+        #expect(load().0.source == .cache)
+
+        // A scenario, channels.yaml, contacts.yaml: each its own miss.
+        try edit("scenarios/typhoon-landfall.yaml") { $0 + "\n# reviewed\n" }
+        #expect(load().0.source == .parsed)
+        try edit("channels.yaml") { $0.replacingOccurrences(of: "limit: 90", with: "limit: 80") }
+        let channels = load()
+        #expect(channels.0.source == .parsed && channels.0.channels["cbs"]?.limit == 80)
+        try edit("contacts.yaml") { $0 + "\n" }
+        #expect(load().0.source == .parsed)
+
+        // A manual broken: its error shows and it is left out, as without a cache.
+        try edit("typhoon.yaml") { $0.replacingOccurrences(of: "category: natural", with: "category: weather") }
+        let broken = load()
+        #expect(broken.0.source == .parsed)
+        #expect(!broken.0.manuals.contains { $0.id == "typhoon" })
+        #expect(broken.0.problems.contains { $0.contains("typhoon.yaml:") && $0.contains("weather") }, "\(broken.0.problems)")
+        #expect(load().0.problems == broken.0.problems)
+
+        // A manual added, then removed.
+        try FileManager.default.copyItem(atPath: manuals + "/heat-wave.yaml", toPath: manuals + "/heat-wave-copy.yaml")
+        let added = load()
+        #expect(added.0.source == .parsed && added.0.problems.contains { $0.contains("heat-wave-copy.yaml") })
+        try FileManager.default.removeItem(atPath: manuals + "/heat-wave-copy.yaml")
+        let removed = load()
+        #expect(removed.0.source == .parsed)
+        // What the TUI calls: the same cache.
+        let tui = TUIManuals.load(directory: manuals, cache: cache)
+        #expect(tui.source == .cache)
+        #expect(tui.manuals == removed.0.manuals && tui.scenarios == removed.0.scenarios && tui.problems == removed.0.problems)
+    }
+
+    @Test func aDamagedCacheIsParsedOverAndRewritten() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try copyBundledManuals()
+        _ = load()
+        let file = cache.file(for: manuals)
+        try #require(FileManager.default.fileExists(atPath: file))
+        try Data("not a cache".utf8).write(to: URL(fileURLWithPath: file))
+        let again = load()
+        #expect(again.0.source == .parsed && again.parses == 1)
+        #expect(again.notes.contains { $0.contains("unreadable") }, "\(again.notes)")
+        #expect(load().0.source == .cache)
+        // Only its owner may read or replace it; one others could write is not believed.
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
+        #expect(mode == 0o600)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: file)
+        let shared = load()
+        #expect(shared.0.source == .parsed, "a cache others can write is parsed over")
+        #expect(shared.notes.contains { $0.contains("writable by others (mode 666)") }, "\(shared.notes)")
+        let replaced = load()
+        #expect(replaced.0.source == .cache, "and replaced by one of mode 0600: \(replaced.notes)")
+    }
+
+    @Test func theCacheDirectoryFollowsXDGThenHomeAndIsOffWithoutEither() {
+        #expect(ManualCache.directory(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/home/kim"]) == "/x/cache/haechi")
+        #expect(ManualCache.directory(environment: ["HOME": "/home/kim"]) == "/home/kim/.cache/haechi")
+        #expect(ManualCache.directory(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/home/kim"]) == "/home/kim/.cache/haechi")
+        #expect(ManualCache.directory(environment: [:]) == nil)
+    }
+}
