@@ -154,9 +154,10 @@ public enum OutboxListing {
     /// corrections: message lines are recognised by their bytes and skipped) from every part,
     /// and the ledger at the same time; the second formats each part's messages with `line`
     /// into one block per part, and `write` gets the blocks in file order. Messages are read
-    /// with `ListingRecord` (no texts or CAP built), and any line it declines is decoded fully,
-    /// so what is listed, skipped and counted bad is the same as `stream`'s.
-    /// `filter` sees the listing form of each message (see `ListingRecord.message`).
+    /// by the one record reader in its listing form (`OutboxRecord.read(_:form: .listing)`: no
+    /// texts or CAP built), and any line it declines goes to JSONDecoder, so what is listed,
+    /// skipped and counted bad is the same as `stream`'s.
+    /// `filter` sees the listing form of each message (see `RecordForm.listing`).
     public static func parallel(state: StateDirectory, channels: ChannelProfiles?, partSize: Int = 1 << 20,
                                 workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                                 filter: @escaping @Sendable (OutboxMessage) -> Bool,
@@ -224,8 +225,7 @@ public enum OutboxListing {
             try parts.withPart(k) { all in
                 LogParts.forEachLine(all, { bytes in
                     guard let body = LineFrame.verifiedBody(bytes) else { summary.bad += 1; return }
-                    if let found = ListingRecord.message(body) { return list(found.message, found.isCorrection) }
-                    switch RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
+                    switch OutboxRecord.read(body, form: .listing) ?? RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
                     case nil: summary.bad += 1
                     case .message(let m): list(m, false)
                     case .correct(let m): list(m, true)
