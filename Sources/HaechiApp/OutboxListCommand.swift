@@ -119,12 +119,7 @@ struct OutputBuffer {
 /// from the outbox and the ledger, then read the outbox again and join each message as it
 /// passes.
 public enum OutboxListing {
-    public struct Summary: Sendable {
-        public var messages = 0; public var listed = 0; public var bad = 0
-        /// Parts of the outbox (`parallel`), and how many of them were read a second time
-        /// because the kept messages had reached the memory budget.
-        public var parts = 0; public var partsReadAgain = 0
-    }
+    public struct Summary: Sendable { public var messages = 0; public var listed = 0; public var bad = 0 }
 
     /// `incident`, when given, lets the second pass skip other incidents' lines undecoded;
     /// `filter` still decides (and `messages` then counts only that incident's).
@@ -154,22 +149,17 @@ public enum OutboxListing {
         return summary
     }
 
-    /// The listing of everything `filter` keeps, as `stream` gives it, on all cores, reading
-    /// the outbox once: it is cut into parts at line starts, and each part is read, checked and
-    /// decoded on one thread (messages by the one record reader in its listing form,
-    /// `OutboxRecord.read(_:form: .listing)`: no texts or CAP built; any line it declines goes
-    /// to JSONDecoder, so what is listed, skipped and counted bad is the same as `stream`'s).
-    /// Events (approvals, cancels, corrections) are collected, and each listed message is kept
-    /// in a compact form (`KeptPart`: its id, its time and a shared "shape", the rest of the
-    /// message, which a desk's messages repeat) while the kept forms fit in `memoryBudget`;
-    /// the ledger is read meanwhile on a thread of its own. Once every event is known, the
-    /// lines are formatted from the kept forms with `line`, part by part on all cores, and
-    /// `write` gets the blocks in file order. Only the parts past the budget are read a second
-    /// time. Reading the file twice, as the listing did before, cost a second pass over the
-    /// disk whenever the file was not in the page cache (issue 9's figures).
-    /// `filter` sees the listing form of each message.
+    /// The listing of everything `filter` keeps, as `stream` gives it, on all cores: the outbox
+    /// is cut into parts at line starts. The first pass collects events (approvals, cancels,
+    /// corrections: message lines are recognised by their bytes and skipped) from every part,
+    /// and the ledger at the same time; the second formats each part's messages with `line`
+    /// into one block per part, and `write` gets the blocks in file order. Messages are read
+    /// by the one record reader in its listing form (`OutboxRecord.read(_:form: .listing)`: no
+    /// texts or CAP built), and any line it declines goes to JSONDecoder, so what is listed,
+    /// skipped and counted bad is the same as `stream`'s.
+    /// `filter` sees the listing form of each message (see `RecordForm.listing`).
     public static func parallel(state: StateDirectory, channels: ChannelProfiles?, partSize: Int = 1 << 20,
-                                workers: Int = ProcessInfo.processInfo.activeProcessorCount, memoryBudget: Int = 48 << 20,
+                                workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                                 filter: @escaping @Sendable (OutboxMessage) -> Bool,
                                 line: @escaping @Sendable (MessageStatus, inout [UInt8]) -> Void,
                                 write: @escaping @Sendable ([UInt8]) -> Void) throws -> Summary {
@@ -180,44 +170,57 @@ public enum OutboxListing {
             try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { _ in }, bad: { _ in summary.bad += 1 })
             return summary
         }
-        // The ledger, on its own thread while the outbox parts are read.
-        let ledger = Slots<PassOne>(count: 1)
+        // Pass 1: iteration 0 reads the ledger into its own index; the others collect each
+        // part's outbox events, applied afterwards in file order. The two kinds of event touch
+        // different fields of an entry, so the order between them does not matter.
+        let collected = Slots<PassOne>(count: parts.count + 1)
         let ledgerPath = state.deliveryPath
-        let ledgerDone = DispatchGroup()
-        DispatchQueue.global().async(group: ledgerDone) {
+        DispatchQueue.concurrentPerform(iterations: parts.count + 1) { k in
             var one = PassOne()
             do {
-                var reader = LogReader(path: ledgerPath)
-                try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { one.index.apply($0) }, bad: { _ in one.bad += 1 })
+                if k == 0 {
+                    var reader = LogReader(path: ledgerPath)
+                    try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { one.index.apply($0) }, bad: { _ in one.bad += 1 })
+                } else {
+                    let decoder = RecordCoding.decoder()
+                    try parts.withPart(k - 1) { all in
+                        LogParts.forEachLine(all, { line in
+                            guard let unverified = LineFrame.framedBody(line), !FileOutbox.isPlainMessage(unverified),
+                                  let body = LineFrame.verifiedBody(line),
+                                  let record = RecordLog<OutboxRecord>.decode(body, decoder: decoder) else { return }
+                            one.events.append(record)
+                        }, torn: {})
+                    }
+                }
             } catch {
                 one.error = error
             }
-            ledger.set(0, one)
+            collected.set(k, one)
         }
+        var firstPass = collected.takeAll()
+        if let error = firstPass.compactMap(\.error).first { throw error }
+        // Moved out, not copied: applying events to a second reference would copy the index.
+        var index = OutboxEventIndex()
+        swap(&index, &firstPass[0].index)
+        for part in firstPass.dropFirst() { for record in part.events { index.apply(record) } }
+        let ledgerBad = firstPass[0].bad
+        firstPass = []
 
-        // The one read: every part checked and decoded, events collected in file order, listed
-        // messages kept while they fit.
-        let shapes = ShapeTable()
-        let overBudget = Flag()
-        /// Filled by `deliver`, which runs for one part at a time, in file order.
-        final class Gathered: @unchecked Sendable {
-            var kept: [KeptPart?]
-            var events: [OutboxRecord] = []
+        // Pass 2.
+        let totals = Slots<Summary>(count: 1)
+        totals.set(0, Summary())
+        let events = index
+        try parts.inOrder(workers: workers, { k -> (Summary, [UInt8]) in
             var summary = Summary()
-            var memory = 0
-            init(parts: Int) { kept = Array(repeating: nil, count: parts) }
-        }
-        let gathered = Gathered(parts: parts.count)
-        try parts.inOrder(workers: workers, { k -> (Summary, [OutboxRecord], KeptPart?) in
-            var summary = Summary()
-            var events: [OutboxRecord] = []
-            var keep: KeptPart? = overBudget.isSet ? nil : KeptPart(part: k)
+            var out: [UInt8] = []
+            out.reserveCapacity(parts.bounds[k + 1] - parts.bounds[k])
             let decoder = RecordCoding.decoder()
             func list(_ m: OutboxMessage, _ isCorrection: Bool) {
                 summary.messages += 1
                 guard filter(m) else { return }
                 summary.listed += 1
-                keep?.append(m, isCorrection: isCorrection)
+                line(events.status(of: m, isCorrection: isCorrection, channels: channels), &out)
+                out.append(UInt8(ascii: "\n"))
             }
             try parts.withPart(k) { all in
                 LogParts.forEachLine(all, { bytes in
@@ -225,168 +228,26 @@ public enum OutboxListing {
                     switch OutboxRecord.read(body, form: .listing) ?? RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
                     case nil: summary.bad += 1
                     case .message(let m): list(m, false)
-                    case .correct(let m) :
-                        events.append(.correct(m))
-                        list(m, true)
-                    case let event?: events.append(event)
+                    case .correct(let m): list(m, true)
+                    default: break
                     }
                 }, torn: { summary.bad += 1 })
             }
-            return (summary, events, keep)
-        }, deliver: { part, partEvents, keep in
-            let g = gathered
-            g.summary.messages += part.messages; g.summary.listed += part.listed; g.summary.bad += part.bad
-            g.events += partEvents
-            guard var keep, !overBudget.isSet else { return }
-            g.memory += shapes.adopt(&keep)
-            if g.memory > memoryBudget {
-                // This part and the rest are read again when their lines are written.
-                overBudget.set()
-            } else {
-                g.kept[keep.part] = keep
-            }
-        })
-        ledgerDone.wait()
-        var ledgerRead = ledger.takeAll()[0]
-        if let error = ledgerRead.error { throw error }
-        // Moved out, not copied: applying events to a second reference would copy the index.
-        var index = OutboxEventIndex()
-        swap(&index, &ledgerRead.index)
-        for record in gathered.events { index.apply(record) }
-        gathered.events = []
-        var summary = gathered.summary
-        summary.bad += ledgerRead.bad
-        summary.parts = parts.count
-        summary.partsReadAgain = gathered.kept.filter { $0 == nil }.count
-
-        // The lines, in file order: from the kept forms, or from the part read again.
-        let joined = index
-        let table = shapes.frozen()
-        let keptParts = gathered.kept
-        gathered.kept = []
-        try parts.inOrder(workers: workers, { k -> [UInt8] in
-            var out: [UInt8] = []
-            func put(_ m: OutboxMessage, _ isCorrection: Bool) {
-                line(joined.status(of: m, isCorrection: isCorrection, channels: channels), &out)
-                out.append(UInt8(ascii: "\n"))
-            }
-            if let part = keptParts[k] {
-                out.reserveCapacity(part.count * 160)
-                part.forEach(shapes: table, put)
-                return out
-            }
-            out.reserveCapacity(parts.bounds[k + 1] - parts.bounds[k])
-            let decoder = RecordCoding.decoder()
-            try parts.withPart(k) { all in
-                LogParts.forEachLine(all, { bytes in
-                    guard let body = LineFrame.verifiedBody(bytes) else { return }
-                    switch OutboxRecord.read(body, form: .listing) ?? RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
-                    case .message(let m): if filter(m) { put(m, false) }
-                    case .correct(let m): if filter(m) { put(m, true) }
-                    default: break
-                    }
-                }, torn: {})
-            }
-            return out
-        }, deliver: { out in
+            return (summary, out)
+        }, deliver: { summary, out in
+            var total = totals.all[0]
+            total.messages += summary.messages; total.listed += summary.listed; total.bad += summary.bad
+            totals.set(0, total)
             if !out.isEmpty { write(out) }
         })
+        var summary = totals.all[0]
+        summary.bad += ledgerBad
         return summary
-    }
-
-    /// A listed message's shape: everything but its id and time, which a desk's messages
-    /// share in a few hundred combinations (mode, kind, operator, incident, channels, posts).
-    struct Shape: Hashable, @unchecked Sendable {
-        var message: OutboxMessage
-        var isCorrection: Bool
-        /// A rough size in memory, for the budget.
-        var bytes: Int { 400 + (message.posts?.count ?? 0) * 64 + message.channels.count * 24 }
-    }
-
-    /// The listed messages of one part, compactly: ids back to back in one buffer, times, and
-    /// an index into the part's shapes (the table's once adopted).
-    struct KeptPart: @unchecked Sendable {
-        var part = 0
-        var ids: [UInt8] = []
-        var idEnds: [Int32] = []
-        var created: [Date] = []
-        var shape: [Int32] = []
-        var shapes: [Shape] = []
-        var shapeIndex: [Shape: Int32] = [:]
-        var count: Int { created.count }
-
-        init(part: Int = 0) { self.part = part }
-
-        mutating func append(_ m: OutboxMessage, isCorrection: Bool) {
-            var id = m.id
-            id.withUTF8 { ids.append(contentsOf: $0) }
-            idEnds.append(Int32(ids.count))
-            created.append(m.created)
-            var rest = m
-            rest.id = ""
-            rest.created = Date(timeIntervalSinceReferenceDate: 0)
-            let key = Shape(message: rest, isCorrection: isCorrection)
-            if let k = shapeIndex[key] {
-                shape.append(k)
-            } else {
-                shape.append(Int32(shapes.count))
-                shapeIndex[key] = Int32(shapes.count)
-                shapes.append(key)
-            }
-        }
-
-        /// Each kept message, whole again.
-        func forEach(shapes table: [Shape], _ body: (OutboxMessage, Bool) -> Void) {
-            var start = 0
-            for i in 0..<created.count {
-                let end = Int(idEnds[i])
-                let s = table[Int(shape[i])]
-                var m = s.message
-                m.id = ids.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
-                m.created = created[i]
-                body(m, s.isCorrection)
-                start = end
-            }
-        }
-    }
-
-    /// The listing's shapes, shared by every part: a part's own shapes are swapped for
-    /// indices into this table as the part is delivered (in file order, on one thread).
-    final class ShapeTable: @unchecked Sendable {
-        private var shapes: [Shape] = []
-        private var index: [Shape: Int32] = [:]
-
-        /// Moves `part`'s shapes into the table; returns the bytes the part now holds.
-        func adopt(_ part: inout KeptPart) -> Int {
-            var added = 0
-            let local = part.shapes.map { s -> Int32 in
-                if let k = index[s] { return k }
-                let k = Int32(shapes.count)
-                shapes.append(s)
-                index[s] = k
-                added += s.bytes
-                return k
-            }
-            for i in part.shape.indices { part.shape[i] = local[Int(part.shape[i])] }
-            part.shapes = []
-            part.shapeIndex = [:]
-            return added + part.ids.count + part.count * 16
-        }
-
-        /// The table, read-only from here on.
-        func frozen() -> [Shape] { shapes }
-    }
-
-    /// A flag set once, read by worker threads.
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-        func set() { lock.lock(); value = true; lock.unlock() }
     }
 
     struct PassOne: @unchecked Sendable {
         var index = OutboxEventIndex()
+        var events: [OutboxRecord] = []
         var bad = 0
         var error: Error?
     }

@@ -50,8 +50,8 @@ extension OutboxRecord: DirectlyDecodable {
             case "step": return r.optionalText(&step, build: build)
             case "manual": return r.optionalText(&manual, build: build)
             case "district": return r.optionalText(&district, build: build)
-            case "mode": mode = r.string().flatMap(Mode.init(rawValue:))
-            case "kind": messageClass = r.string().flatMap(MessageClass.init(rawValue:))
+            case "mode": mode = r.oneOf(Mode.self)
+            case "kind": messageClass = r.oneOf(MessageClass.self)
             case "channels": channels = r.strings()
             case "text": text = r.localized(build: build)
             case "operator": op = r.string()
@@ -298,6 +298,23 @@ struct JSONBytes {
         return UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
     }
 
+    /// A string that must be one of an enum's raw values, matched on its bytes: a million
+    /// records' languages, counting rules, modes and kinds made into Strings first showed in
+    /// the listing's profile. A string with escapes is made into a String and looked up.
+    mutating func oneOf<E: CaseIterable & RawRepresentable>(_: E.Type) -> E? where E.RawValue == String {
+        space()
+        let start = i
+        guard let bytes = plainString() else {
+            i = start
+            return string().flatMap(E.init(rawValue:))
+        }
+        for value in E.allCases {
+            var raw = value.rawValue
+            if raw.withUTF8({ $0.elementsEqual(bytes) }) { return value }
+        }
+        return nil
+    }
+
     /// A text in the reader's form (`RecordForm`): the string itself, or "" / "·" for empty /
     /// not empty, checked exactly as `string()` checks it (only a text with escapes is built).
     mutating func text(build: Bool) -> String? {
@@ -439,8 +456,8 @@ struct JSONBytes {
         let ok = object { key, r in
             switch key {
             case "channel": channel = r.string(); return channel != nil
-            case "counting": counting = r.string().flatMap(CountingRule.init(rawValue:)); return counting != nil
-            case "language": language = r.string().flatMap(Language.init(rawValue:)); return language != nil
+            case "counting": counting = r.oneOf(CountingRule.self); return counting != nil
+            case "language": language = r.oneOf(Language.self); return language != nil
             case "length": length = r.int(); return length != nil
             case "limit": limit = r.int(); return limit != nil
             case "text": text = r.text(build: build); return text != nil

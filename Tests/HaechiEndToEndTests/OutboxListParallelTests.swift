@@ -85,12 +85,7 @@ import HaechiTestSupport
         try Data(ledger).write(to: URL(fileURLWithPath: state.deliveryPath))
     }
 
-    struct Listing: Equatable {
-        var bytes: [UInt8]; var messages: Int; var listed: Int; var bad: Int
-        /// Parts and parts read a second time (the parallel listing only).
-        var parts = 0, readAgain = 0
-        static func == (a: Listing, b: Listing) -> Bool { (a.bytes, a.messages, a.listed, a.bad) == (b.bytes, b.messages, b.listed, b.bad) }
-    }
+    struct Listing: Equatable { var bytes: [UInt8]; var messages: Int; var listed: Int; var bad: Int }
 
     final class Sink: @unchecked Sendable {
         let lock = NSLock()
@@ -110,14 +105,13 @@ import HaechiTestSupport
     }
 
     static func parallel(_ state: StateDirectory, channels: ChannelProfiles?, json: Bool, partSize: Int, workers: Int,
-                         memoryBudget: Int = 48 << 20, filter: @escaping @Sendable (OutboxMessage) -> Bool) throws -> Listing {
+                         filter: @escaping @Sendable (OutboxMessage) -> Bool) throws -> Listing {
         let sink = Sink()
-        let s = try OutboxListing.parallel(state: state, channels: channels, partSize: partSize, workers: workers,
-                                           memoryBudget: memoryBudget, filter: filter,
+        let s = try OutboxListing.parallel(state: state, channels: channels, partSize: partSize, workers: workers, filter: filter,
                                            line: { status, out in
             if json { OutboxListing.jsonLine(status, into: &out) } else { OutboxListing.textLine(status, into: &out) }
         }, write: { sink.append($0) })
-        return Listing(bytes: sink.bytes, messages: s.messages, listed: s.listed, bad: s.bad, parts: s.parts, readAgain: s.partsReadAgain)
+        return Listing(bytes: sink.bytes, messages: s.messages, listed: s.listed, bad: s.bad)
     }
 
     @Test(arguments: [false, true])
@@ -135,18 +129,8 @@ import HaechiTestSupport
             for (filter, name) in [({ _ in true } as @Sendable (OutboxMessage) -> Bool, "all"), (recent, "recent")] {
                 let expected = try Self.straightforward(state, channels: channels, json: json, filter: filter)
                 #expect(expected.listed > 1000 && expected.bad > 300, "the fixture lists and skips plenty (\(name))")
-                // Budgets: everything kept from the one read; nothing kept (every part read
-                // again); kept up to a few parts and the rest read again.
-                for (partSize, workers, budget) in [(1 << 20, 2, 48 << 20), (700, 2, 48 << 20), (3000, 3, 48 << 20), (1, 1, 48 << 20),
-                                                    (3000, 2, 0), (3000, 2, 40_000), (700, 3, 40_000)] {
-                    let got = try Self.parallel(state, channels: channels, json: json, partSize: partSize, workers: workers,
-                                                memoryBudget: budget, filter: filter)
-                    let name = "\(name), budget \(budget)"
-                    switch budget {
-                    case 0: #expect(got.parts > 1 && got.readAgain == got.parts, "\(name): every part read again")
-                    case 40_000: #expect(got.readAgain > 0 && got.readAgain < got.parts, "\(name): some parts kept, the rest read again: \(got.readAgain) of \(got.parts)")
-                    default: #expect(got.readAgain == 0, "\(name): one read")
-                    }
+                for (partSize, workers) in [(1 << 20, 2), (700, 2), (3000, 3), (1, 1)] {
+                    let got = try Self.parallel(state, channels: channels, json: json, partSize: partSize, workers: workers, filter: filter)
                     #expect(got.messages == expected.messages && got.listed == expected.listed && got.bad == expected.bad,
                             "\(name) parts of \(partSize) on \(workers): \(got.messages)/\(got.listed)/\(got.bad) vs \(expected.messages)/\(expected.listed)/\(expected.bad)")
                     if got.bytes != expected.bytes {
