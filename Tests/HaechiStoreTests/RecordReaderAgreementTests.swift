@@ -148,3 +148,26 @@ import HaechiCore
         #expect(broken.refusedByBoth > 1000 && broken.read > 100, "damage is refused, and some of it is still valid JSON: \(broken)")
     }
 }
+
+/// The one JSON string escaper, in both of its uses.
+@Suite struct JSONStringTests {
+    func written(_ s: String, otherControls: Bool) -> (String, Bool) {
+        var out: [UInt8] = []
+        let ok = JSONString.append(s, to: &out, otherControls: otherControls)
+        return (String(decoding: out, as: UTF8.self), ok)
+    }
+
+    @Test func escapesAsJSONEncoderAndTheListingNeed() throws {
+        let text = "인용 \"q\" 역\\슬래시 /\n\r\t끝 😀"
+        let (listing, ok) = written(text, otherControls: true)
+        #expect(ok && listing == #""인용 \"q\" 역\\슬래시 /\n\r\t끝 😀""#)
+        #expect(written(text, otherControls: false) == (listing, true), "no other control: the same bytes")
+        // JSONEncoder's own bytes for the same text: the record writer must match them.
+        let encoded = String(decoding: try JSONEncoder().encode([text]), as: UTF8.self)
+        #expect(encoded.replacingOccurrences(of: "\\/", with: "/") == "[\(listing)]")
+        #expect(written("a\u{1}b\u{1F}", otherControls: true) == (#""a\u0001b\u001f""#, true))
+        #expect(written("a\u{1}b", otherControls: false).1 == false, "the record writer steps aside for JSONEncoder")
+        let back = try JSONDecoder().decode(String.self, from: Data(written("x\u{1}\u{7}\"\\\n", otherControls: true).0.utf8))
+        #expect(back == "x\u{1}\u{7}\"\\\n")
+    }
+}
