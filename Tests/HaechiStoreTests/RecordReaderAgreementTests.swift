@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import HaechiStore
 import HaechiCore
+import HaechiTestSupport
 
 /// The hand-written outbox reader (`OutboxRecord.read`, both forms) against JSONDecoder over
 /// seeded generated records: as Haechi writes them, as another JSON writer might (spaces,
@@ -9,7 +10,9 @@ import HaechiCore
 /// decline a line (JSONDecoder then decides), but whatever it reads must be exactly what
 /// JSONDecoder reads, it must never read a line JSONDecoder refuses, and its listing form must
 /// accept the same lines as its full form, with the same values less the texts.
-@Suite struct RecordReaderAgreementTests {
+/// Seconds of CPU (a minute in a debug build on a loaded machine): on its own thread, so it
+/// never holds one of the shared pool's two threads while other tests' timers wait for one.
+@Suite(.ownThread) struct RecordReaderAgreementTests {
     /// SplitMix64: the same records on every run and machine.
     struct Seeded: RandomNumberGenerator {
         var state: UInt64
@@ -132,7 +135,7 @@ import HaechiCore
         var g = Seeded(state: 0x4841_4543_4849)   // "HAECHI"
         var own = Verdict(), other = Verdict(), broken = Verdict()
         var fuller = 0
-        for n in 0..<1500 {
+        for n in 0..<1000 {
             let record = Self.record(&g, n: n)
             let bytes = try RecordLog<OutboxRecord>.encode(record)
             #expect(bytes == Array(try RecordCoding.encoder().encode(record)), "the direct writer writes JSONEncoder's bytes")
@@ -144,8 +147,8 @@ import HaechiCore
         }
         // The fast path must actually be taken: only the fuller CAP blocks are left to JSONDecoder.
         #expect(own.declined == fuller && own.refusedByBoth == 0, "own records: \(own), \(fuller) with issue 12's CAP block")
-        #expect(other.read > 1000, "foreign writers' records are read too: \(other)")
-        #expect(broken.refusedByBoth > 1000 && broken.read > 100, "damage is refused, and some of it is still valid JSON: \(broken)")
+        #expect(other.read > 700, "foreign writers' records are read too: \(other)")
+        #expect(broken.refusedByBoth > 700 && broken.read > 70, "damage is refused, and some of it is still valid JSON: \(broken)")
     }
 }
 
