@@ -154,9 +154,10 @@ public enum OutboxListing {
     /// corrections: message lines are recognised by their bytes and skipped) from every part,
     /// and the ledger at the same time; the second formats each part's messages with `line`
     /// into one block per part, and `write` gets the blocks in file order. Messages are read
-    /// with `ListingRecord` (no texts or CAP built), and any line it declines is decoded fully,
-    /// so what is listed, skipped and counted bad is the same as `stream`'s.
-    /// `filter` sees the listing form of each message (see `ListingRecord.message`).
+    /// by the one record reader in its listing form (`OutboxRecord.read(_:form: .listing)`: no
+    /// texts or CAP built), and any line it declines goes to JSONDecoder, so what is listed,
+    /// skipped and counted bad is the same as `stream`'s.
+    /// `filter` sees the listing form of each message (see `RecordForm.listing`).
     public static func parallel(state: StateDirectory, channels: ChannelProfiles?, partSize: Int = 1 << 20,
                                 workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                                 filter: @escaping @Sendable (OutboxMessage) -> Bool,
@@ -224,8 +225,7 @@ public enum OutboxListing {
             try parts.withPart(k) { all in
                 LogParts.forEachLine(all, { bytes in
                     guard let body = LineFrame.verifiedBody(bytes) else { summary.bad += 1; return }
-                    if let found = ListingRecord.message(body) { return list(found.message, found.isCorrection) }
-                    switch RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
+                    switch OutboxRecord.read(body, form: .listing) ?? RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
                     case nil: summary.bad += 1
                     case .message(let m): list(m, false)
                     case .correct(let m): list(m, true)
@@ -417,32 +417,5 @@ struct JSONObject {
         quote(value)
     }
 
-    mutating func quote(_ s: String) {
-        out.append(UInt8(ascii: "\""))
-        // Nearly every value needs no escaping: copy it whole.
-        var s = s
-        let copied = s.withUTF8 { u -> Bool in
-            for b in u where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
-            out.append(contentsOf: u)
-            return true
-        }
-        if copied {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
+    mutating func quote(_ s: String) { JSONString.append(s, to: &out, otherControls: true) }
 }

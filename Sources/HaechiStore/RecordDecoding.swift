@@ -13,8 +13,29 @@ public protocol DirectlyDecodable {
     static func decodeDirectly(_ bytes: UnsafeBufferPointer<UInt8>) -> Self?
 }
 
+/// How much of a message record the reader builds: everything, or what a listing shows.
+public enum RecordForm: Sendable {
+    /// Every field, as JSONDecoder would give it.
+    case full
+    /// For `haechi outbox list`: each text (the message's per language, each post's) reduced to
+    /// "" when empty and "·" when not (whether it posts in that language is all a listing
+    /// needs), and step, manual, district and the CAP block left nil. Everything is still
+    /// checked exactly as `.full` checks it, so a line is accepted, declined (left to
+    /// JSONDecoder) or refused in both forms alike; only fewer Strings are built (a listing of
+    /// a million messages spent most of its time building texts nobody sees).
+    case listing
+
+    var builds: Bool { self == .full }
+}
+
 extension OutboxRecord: DirectlyDecodable {
-    public static func decodeDirectly(_ bytes: UnsafeBufferPointer<UInt8>) -> OutboxRecord? {
+    public static func decodeDirectly(_ bytes: UnsafeBufferPointer<UInt8>) -> OutboxRecord? { read(bytes, form: .full) }
+
+    /// The one hand-written reader of outbox records, in either form; nil when the bytes are
+    /// not the shape it knows (the caller then asks JSONDecoder, which reads them or says what
+    /// is wrong). The outbox screen, the report and `outbox list` all read records here.
+    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, form: RecordForm) -> OutboxRecord? {
+        let build = form.builds
         var r = JSONBytes(bytes)
         var kind: String?
         var id: String?, incident: String?, step: String?, manual: String?, district: String?, mode: Mode?
@@ -27,23 +48,25 @@ extension OutboxRecord: DirectlyDecodable {
             case "record": kind = r.string()
             case "id": id = r.string()
             case "incident": incident = r.optionalString(); return incident != nil || r.wasNull
-            case "step": step = r.optionalString(); return step != nil || r.wasNull
-            case "manual": manual = r.optionalString(); return manual != nil || r.wasNull
-            case "district": district = r.optionalString(); return district != nil || r.wasNull
-            case "mode": mode = r.string().flatMap(Mode.init(rawValue:))
-            case "kind": messageClass = r.string().flatMap(MessageClass.init(rawValue:))
+            case "step": return r.optionalText(&step, build: build)
+            case "manual": return r.optionalText(&manual, build: build)
+            case "district": return r.optionalText(&district, build: build)
+            case "mode": mode = r.oneOf(Mode.self)
+            case "kind": messageClass = r.oneOf(MessageClass.self)
             case "channels": channels = r.strings()
-            case "text": text = r.localized()
+            case "text": text = r.localized(build: build)
             case "operator": op = r.string()
             case "created": created = r.date()
             case "needsApproval": needsApproval = r.bool()
             case "corrects": corrects = r.optionalString(); return corrects != nil || r.wasNull
             case "cap":
                 if r.null() { return true }
-                cap = r.capInfo(); return cap != nil
+                let read = r.capInfo(build: build)
+                cap = read.value
+                return read.valid
             case "posts":
                 if r.null() { return true }
-                posts = r.posts(); return posts != nil
+                posts = r.posts(build: build); return posts != nil
             case "quietHoursOverride":
                 if r.null() { return true }
                 quiet = r.quietHoursOverride(); return quiet != nil
@@ -269,6 +292,53 @@ struct JSONBytes {
         return wasNull ? nil : string()
     }
 
+    /// A string's bytes when it has no escapes; nil (like `string()`) when it is not a valid
+    /// string, and nil too when it has an escape.
+    mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = i
+        skipPlain()
+        guard i < p.count, p[i] == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        return UnsafeBufferPointer(rebasing: p[start..<(i - 1)])
+    }
+
+    /// A string that must be one of an enum's raw values, matched on its bytes: a million
+    /// records' languages, counting rules, modes and kinds made into Strings first showed in
+    /// the listing's profile. A string with escapes is made into a String and looked up.
+    mutating func oneOf<E: CaseIterable & RawRepresentable>(_: E.Type) -> E? where E.RawValue == String {
+        space()
+        let start = i
+        guard let bytes = plainString() else {
+            i = start
+            return string().flatMap(E.init(rawValue:))
+        }
+        for value in E.allCases {
+            var raw = value.rawValue
+            if raw.withUTF8({ $0.elementsEqual(bytes) }) { return value }
+        }
+        return nil
+    }
+
+    /// A text in the reader's form (`RecordForm`): the string itself, or "" / "·" for empty /
+    /// not empty, checked exactly as `string()` checks it (only a text with escapes is built).
+    mutating func text(build: Bool) -> String? {
+        if build { return string() }
+        space()
+        let start = i
+        if let bytes = plainString() { return bytes.isEmpty ? "" : "·" }
+        i = start
+        return string().map { $0.isEmpty ? "" : "·" }
+    }
+
+    /// `optionalString()` for a field the listing form leaves nil; false when not valid.
+    mutating func optionalText(_ value: inout String?, build: Bool) -> Bool {
+        if null() { return true }
+        guard let text = text(build: build) else { return false }
+        if build { value = text }
+        return true
+    }
+
     mutating func bool() -> Bool? {
         space()
         if i + 4 <= p.count, p[i] == UInt8(ascii: "t"), p[i + 1] == UInt8(ascii: "r"), p[i + 2] == UInt8(ascii: "u"), p[i + 3] == UInt8(ascii: "e") {
@@ -281,11 +351,20 @@ struct JSONBytes {
         return nil
     }
 
+    /// An integer in JSON's grammar (no leading zeros, no `+`); nil for anything else,
+    /// including a fraction or an exponent (JSONDecoder then decides whether it is an Int).
     mutating func int() -> Int? {
         space()
         var negative = false
         if i < p.count, p[i] == UInt8(ascii: "-") { negative = true; i += 1 }
-        let start = i
+        guard i < p.count, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") else { return nil }
+        if p[i] == UInt8(ascii: "0") {
+            i += 1
+            // `01` is not JSON: JSONDecoder refuses it, so this reader must not read it as 1.
+            if i < p.count, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") { return nil }
+            if i < p.count, p[i] == UInt8(ascii: ".") || p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") { return nil }
+            return 0
+        }
         var v = 0
         while i < p.count, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") {
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
@@ -294,10 +373,31 @@ struct JSONBytes {
             v = a
             i += 1
         }
-        guard i > start else { return nil }
         // A fraction or exponent is not an Int: let JSONDecoder decide.
         if i < p.count, p[i] == UInt8(ascii: ".") || p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") { return nil }
         return negative ? -v : v
+    }
+
+    /// Moves past a number in JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    mutating func skipNumber() -> Bool {
+        func digits() -> Int {
+            let start = i
+            while i < p.count, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") { i += 1 }
+            return i - start
+        }
+        if i < p.count, p[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < p.count else { return false }
+        if p[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { return false }
+        if i < p.count, p[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < p.count, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < p.count, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return true
     }
 
     mutating func strings() -> [String]? {
@@ -311,12 +411,12 @@ struct JSONBytes {
         return take(UInt8(ascii: "]")) ? out : nil
     }
 
-    mutating func localized() -> Localized? {
+    mutating func localized(build: Bool = true) -> Localized? {
         var ko: String?, en: String?
         let ok = object { key, r in
             switch key {
-            case "ko": ko = r.string(); return ko != nil
-            case "en": en = r.string(); return en != nil
+            case "ko": ko = r.text(build: build); return ko != nil
+            case "en": en = r.text(build: build); return en != nil
             default: return r.skip()
             }
         }
@@ -337,47 +437,48 @@ struct JSONBytes {
         return QuietHoursOverride(reason: reason, channels: channels)
     }
 
-    mutating func capInfo() -> CAPInfo? {
+    /// A CAP block: whether it is one this reader knows, and the block when `build`.
+    mutating func capInfo(build: Bool) -> (valid: Bool, value: CAPInfo?) {
         var category: String?, event: Localized?, urgency: String?, severity: String?, certainty: String?
         let ok = object { key, r in
             switch key {
-            case "category": category = r.string(); return category != nil
-            case "event": event = r.localized(); return event != nil
-            case "urgency": urgency = r.string(); return urgency != nil
-            case "severity": severity = r.string(); return severity != nil
-            case "certainty": certainty = r.string(); return certainty != nil
+            case "category": category = r.text(build: build); return category != nil
+            case "event": event = r.localized(build: build); return event != nil
+            case "urgency": urgency = r.text(build: build); return urgency != nil
+            case "severity": severity = r.text(build: build); return severity != nil
+            case "certainty": certainty = r.text(build: build); return certainty != nil
             // The fuller CAP block of issue 12 (headline, area, references…) is left to
             // JSONDecoder: skipping it here would lose it.
             case "responseTypes", "headline", "instruction", "expires", "web", "area", "msgType", "references": return false
             default: return r.skip()
             }
         }
-        guard ok, let category, let event, let urgency, let severity, let certainty else { return nil }
-        return CAPInfo(category: category, event: event, urgency: urgency, severity: severity, certainty: certainty)
+        guard ok, let category, let event, let urgency, let severity, let certainty else { return (false, nil) }
+        return (true, build ? CAPInfo(category: category, event: event, urgency: urgency, severity: severity, certainty: certainty) : nil)
     }
 
     /// `[{"channel":…,"counting":…,"language":…,"length":…,"limit":…,"text":…}, …]`
-    mutating func posts() -> [OutboxPost]? {
+    mutating func posts(build: Bool = true) -> [OutboxPost]? {
         guard take(UInt8(ascii: "[")) else { return nil }
         var out: [OutboxPost] = []
         if take(UInt8(ascii: "]")) { return out }
         repeat {
-            guard let post = post() else { return nil }
+            guard let post = post(build: build) else { return nil }
             out.append(post)
         } while take(UInt8(ascii: ","))
         return take(UInt8(ascii: "]")) ? out : nil
     }
 
-    mutating func post() -> OutboxPost? {
+    mutating func post(build: Bool = true) -> OutboxPost? {
         var channel: String?, counting: CountingRule?, language: Language?, length: Int?, limit: Int?, text: String?
         let ok = object { key, r in
             switch key {
             case "channel": channel = r.string(); return channel != nil
-            case "counting": counting = r.string().flatMap(CountingRule.init(rawValue:)); return counting != nil
-            case "language": language = r.string().flatMap(Language.init(rawValue:)); return language != nil
+            case "counting": counting = r.oneOf(CountingRule.self); return counting != nil
+            case "language": language = r.oneOf(Language.self); return language != nil
             case "length": length = r.int(); return length != nil
             case "limit": limit = r.int(); return limit != nil
-            case "text": text = r.string(); return text != nil
+            case "text": text = r.text(build: build); return text != nil
             default: return r.skip()
             }
         }
@@ -388,6 +489,13 @@ struct JSONBytes {
     /// `2026-11-29T06:32:10.123Z` (RecordCoding's form) read from its digits; anything else
     /// goes through RecordCoding.parseTimestamp.
     mutating func date() -> Date? {
+        space()
+        let start = i
+        if let bytes = plainString() {
+            // The usual case, read from the bytes without making a String.
+            return Timestamp.parse(bytes: bytes) ?? RecordCoding.parseTimestamp(String(decoding: bytes, as: UTF8.self))
+        }
+        i = start
         guard let s = string() else { return nil }
         return Timestamp.parse(s) ?? RecordCoding.parseTimestamp(s)
     }
@@ -406,10 +514,7 @@ struct JSONBytes {
             return take(UInt8(ascii: "]"))
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return bool() != nil
         case UInt8(ascii: "n"): return null()
-        default:
-            let start = i
-            while i < p.count, "-+.eE0123456789".utf8.contains(p[i]) { i += 1 }
-            return i > start
+        default: return skipNumber()
         }
     }
 }

@@ -61,29 +61,7 @@ struct JSONWriter {
     }
 
     /// False for a control character JSONEncoder might write differently from us.
-    mutating func string(_ s: String) -> Bool {
-        out.append(UInt8(ascii: "\""))
-        var s = s
-        let ok = s.withUTF8 { u -> Bool in
-            var start = 0
-            for (i, b) in u.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start..<i]))
-                start = i + 1
-                switch b {
-                case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-                case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-                case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-                case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-                case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-                default: return false
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...]))
-            return true
-        }
-        out.append(UInt8(ascii: "\""))
-        return ok
-    }
+    mutating func string(_ s: String) -> Bool { JSONString.append(s, to: &out, otherControls: false) }
 
     mutating func date(_ d: Date) { _ = string(Timestamp.format(d)) }
 
@@ -162,5 +140,43 @@ struct JSONWriter {
         key("text"); guard localized(m.text) else { return false }
         close()
         return true
+    }
+}
+
+/// A string as JSON, quoted and escaped: the one copy, for the records (which must match
+/// JSONEncoder's bytes) and for `outbox list --json`.
+public enum JSONString {
+    /// Appends `s` in quotes. Quote, backslash, newline, return and tab get their short
+    /// escapes. Any other control character is written as `\u00XX` when `otherControls`; when
+    /// not, false is returned there and `out` is left part-written (the record writer then
+    /// steps aside for JSONEncoder, whose form for those it does not copy).
+    @discardableResult
+    public static func append(_ s: String, to out: inout [UInt8], otherControls: Bool) -> Bool {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        let ok = s.withUTF8 { u -> Bool in
+            var start = 0
+            // Nearly every value needs no escaping and is copied whole.
+            for (i, b) in u.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start..<i]))
+                start = i + 1
+                switch b {
+                case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+                case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                default:
+                    guard otherControls else { return false }
+                    let hex: StaticString = "0123456789abcdef"
+                    out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                            hex.utf8Start[Int(b >> 4)], hex.utf8Start[Int(b & 0xF)]]
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...]))
+            return true
+        }
+        if ok { out.append(UInt8(ascii: "\"")) }
+        return ok
     }
 }

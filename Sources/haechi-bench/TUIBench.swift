@@ -50,7 +50,15 @@ struct TUIBench: ParsableCommand {
             }
         }
         if let kib = binaryPeakKiB {
-            print(String(format: "peak memory of the haechi TUI with all manuals (its own peak, VmHWM): %.1f MiB  (goal < 30 MB) %@",
+            print(String(format: "peak memory of the haechi TUI with all manuals, binary as the build left it in the page cache: %.1f MiB",
+                         Double(kib) / 1024))
+        }
+        // The goal is judged on the binary as a duty desk runs it: read from disk (see
+        // `dropCachedPages`), the same state on every run.
+        dropCachedPages(of: binary)
+        if FileManager.default.isExecutableFile(atPath: binary), let r = TUIBenchmarks.firstFrameOfBinary(binary, manualsDirectory: manuals) {
+            let kib = r.childPeakKiB
+            print(String(format: "peak memory of the haechi TUI with all manuals (its own peak, VmHWM), binary read from disk: %.1f MiB  (goal < 30 MB) %@",
                          Double(kib) / 1024, verdict(Double(kib) * 1024 < 30_000_000)))
         }
         if history > 0, FileManager.default.isExecutableFile(atPath: binary) {
@@ -65,6 +73,7 @@ struct TUIBench: ParsableCommand {
                              Double(written.ledgerBytes) / 1_048_576, Date().timeIntervalSince(started)))
             }
             try? FileManager.default.removeItem(atPath: dir + "/haechi.log")
+            dropCachedPages(of: binary)
             if let r = TUIBenchmarks.firstFrameOfBinary(binary, manualsDirectory: manuals, stateDirectory: dir, waitForLog: "outbox: read") {
                 let log = (try? String(contentsOfFile: dir + "/haechi.log", encoding: .utf8)) ?? ""
                 let read = log.split(separator: "\n").first { $0.contains("outbox: read") }.map { String($0.split(separator: " ", maxSplits: 1).last ?? "") } ?? "?"

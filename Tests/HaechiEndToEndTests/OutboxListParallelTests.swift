@@ -5,7 +5,7 @@ import HaechiStore
 @testable import HaechiApp
 import HaechiTestSupport
 
-/// `OutboxListing.parallel` (parts on several threads, messages read with `ListingRecord`)
+/// `OutboxListing.parallel` (parts on several threads, messages read by `OutboxRecord.read` in its listing form)
 /// against the straightforward `stream` (every record decoded, then formatted): the same bytes
 /// and the same counts, on a few thousand varied records with bad lines among them.
 @Suite(.ownThread) struct OutboxListParallelTests {
