@@ -109,7 +109,7 @@ let package = Package(
         // What several test targets share: the trait that runs blocking tests on their own thread.
         .target(name: "HaechiTestSupport", path: "Tests/HaechiTestSupport", swiftSettings: strict),
         .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore", "CAPSchemaCheck"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore"], swiftSettings: strict),
+        .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore", "HaechiTestSupport"], swiftSettings: strict),
         .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore"], swiftSettings: strict),
         .testTarget(
             name: "HaechiSenderTests",

@@ -88,6 +88,14 @@ public actor Sender {
     private var interrupted: Set<String> = []
     private var writesInProgress = 0
 
+    /// With a database that wakes us (NOTIFY), the outbox is read again only when it may have
+    /// grown: after a wake-up from the watch, or a poll interval after the last read. Every
+    /// completion wakes the loop too, and a query on each would wait behind the ledger's
+    /// commits on the store's one connection, holding the actor.
+    private var outboxFollowedByWatch = false
+    private var outboxMayHaveGrown = true
+    private var lastOutboxRead = Date.distantPast
+
     private var stopping = false
     private var failure: (any Error)?
     private var summary = SenderSummary()
@@ -115,6 +123,12 @@ public actor Sender {
         wake()
     }
 
+    /// Called by the database's watch when the outbox grew.
+    func outboxGrew() {
+        outboxMayHaveGrown = true
+        wake()
+    }
+
     /// Called by the outbox watcher, by completions and by timers.
     public func wake() {
         rung = true
@@ -133,8 +147,9 @@ public actor Sender {
             // the outbox is re-read from where we stopped.
             listening = store.watch { [weak self] payload in
                 guard let self, payload == "outbox" || payload == "*" else { return }
-                Task { await self.wake() }
+                Task { await self.outboxGrew() }
             }
+            outboxFollowedByWatch = listening != nil
             if listening == nil {
                 watcher = OutboxWatcher(directory: state.path, fileName: (state.outboxPath as NSString).lastPathComponent) { [weak self] in
                     guard let self else { return }
@@ -149,10 +164,19 @@ public actor Sender {
                 try? await Task.sleep(nanoseconds: UInt64(SenderStatus.heartbeatInterval * 1_000_000_000))
             }
         } : nil
+        // Requests slower than a lease keep their posts (`LedgerWriter.renewLeases`).
+        let renewal = Task { [ledger, options] in
+            let interval = LedgerWriter.renewalInterval(lease: options.lease)
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+                await ledger.renewLeases()
+            }
+        }
         defer {
             watcher?.stop()
             listening?.stop()
             heartbeat?.cancel()
+            renewal.cancel()
         }
 
         while failure == nil {
@@ -161,7 +185,11 @@ public actor Sender {
                 await sleepUntilWoken(timeout: 1)
                 continue
             }
-            catchUpOutbox()
+            if !outboxFollowedByWatch || outboxMayHaveGrown || env.now().timeIntervalSince(lastOutboxRead) >= options.pollInterval {
+                outboxMayHaveGrown = false
+                lastOutboxRead = env.now()
+                catchUpOutbox()
+            }
             schedule()
             if options.once && isDrained { break }
             var timeout = options.pollInterval
@@ -218,6 +246,7 @@ public actor Sender {
             })
         } catch {
             note("cannot read the outbox: \(error); trying again")
+            outboxMayHaveGrown = true
             return
         }
         for record in records { apply(record) }
