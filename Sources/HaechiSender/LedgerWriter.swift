@@ -114,6 +114,17 @@ actor LedgerWriter {
     /// fail before another sender could take a post over.
     static func renewalInterval(lease: TimeInterval) -> TimeInterval { max(0.05, lease / 4) }
 
+    /// The names of the senders whose heartbeat is recent (`SenderStatus`), for `SenderShare`.
+    func alivePeers(now: Date) async -> [String] {
+        let store = self.store
+        return await withCheckedContinuation { (finished: CheckedContinuation<[String], Never>) in
+            queue.async {
+                let beats = (try? store.senderBeats()) ?? []
+                finished.resume(returning: beats.filter { SenderStatus.from(heartbeatMTime: $0.beat, now: now) == .alive }.map(\.name).sorted())
+            }
+        }
+    }
+
     /// The sender's heartbeat: the file's mtime, or its row in the database.
     func beat(now: Date) async {
         let store = self.store

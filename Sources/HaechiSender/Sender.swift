@@ -96,6 +96,9 @@ public actor Sender {
     private var outboxMayHaveGrown = true
     private var lastOutboxRead = Date.distantPast
 
+    /// Which posts are this sender's own when several share a database (`SenderShare`).
+    private var share: SenderShare
+
     private var stopping = false
     private var failure: (any Error)?
     private var summary = SenderSummary()
@@ -114,6 +117,7 @@ public actor Sender {
         let store = store ?? FileStore(state)
         self.store = store
         self.ledger = LedgerWriter(store: store, holder: options.name, lease: options.lease)
+        self.share = SenderShare(me: options.name)
     }
 
     /// Asks the loop to stop: no new attempt starts; requests in flight finish and their outcome
@@ -122,6 +126,8 @@ public actor Sender {
         stopping = true
         wake()
     }
+
+    private func setPeers(_ names: [String]) { share.peers = names }
 
     /// Called by the database's watch when the outbox grew.
     func outboxGrew() {
@@ -158,9 +164,15 @@ public actor Sender {
                 if watcher == nil { note("inotify unavailable; polling the outbox every \(options.pollInterval)s") }
             }
         }
+        if options.heartbeat {
+            // Known before the first outbox read: which posts are this sender's own (`SenderShare`).
+            await ledger.beat(now: env.now())
+            share.peers = await ledger.alivePeers(now: env.now())
+        }
         let heartbeat: Task<Void, Never>? = options.heartbeat ? Task { [ledger, env] in
             while !Task.isCancelled {
                 await ledger.beat(now: env.now())
+                await self.setPeers(await ledger.alivePeers(now: env.now()))
                 try? await Task.sleep(nanoseconds: UInt64(SenderStatus.heartbeatInterval * 1_000_000_000))
             }
         } : nil
@@ -325,7 +337,12 @@ public actor Sender {
                 continue
             }
             deliveries[key] = Delivery(post: post, endpoint: endpoint, attempts: attempts)
-            place(key, step)
+            if case .send = step, !share.isHome(key) {
+                // Another live sender's post: left to it for a moment (`SenderShare`).
+                delay(key, until: env.now().addingTimeInterval(SenderShare.grace))
+            } else {
+                place(key, step)
+            }
         }
     }
 

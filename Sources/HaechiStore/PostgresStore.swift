@@ -140,13 +140,10 @@ public final class PostgresStore: Store, @unchecked Sendable {
         try withConnection { c in try inTransaction(c, body) }
     }
 
-    /// BEGIN … COMMIT on a connection the caller already holds. `durable: false` commits
-    /// without waiting for the WAL to reach the disk: only for rows that may be lost in a crash
-    /// (a claim row made again by the next claim, a wake-up).
-    func inTransaction<T>(_ c: PostgresConnection, durable: Bool = true, _ body: (PostgresConnection) throws -> T) throws -> T {
+    /// BEGIN … COMMIT on a connection the caller already holds; any error rolls back.
+    func inTransaction<T>(_ c: PostgresConnection, _ body: (PostgresConnection) throws -> T) throws -> T {
         _ = try run(c, "BEGIN")
         do {
-            if !durable { _ = try run(c, "SET LOCAL synchronous_commit = off") }
             let value = try body(c)
             _ = try run(c, "COMMIT")
             return value
@@ -160,8 +157,12 @@ public final class PostgresStore: Store, @unchecked Sendable {
     /// transaction: NOTIFY takes one lock for the whole cluster at commit and holds it until the
     /// commit is on disk, which made every sender's commit wait for every other's fsync. A
     /// wake-up lost in a crash costs a follower at most its poll interval.
+    ///
+    /// `set_config(…, true)` in a statement run on its own lasts until its implicit commit: that
+    /// commit does not wait for the disk, in one round trip, with no lock held across a round
+    /// trip to the client.
     func wakeLedgerFollowers(_ c: PostgresConnection) {
-        _ = try? inTransaction(c, durable: false) { c in try run(c, "SELECT pg_notify('haechi', 'ledger')") }
+        _ = try? run(c, "SELECT set_config('synchronous_commit', 'off', true), pg_notify('haechi', 'ledger')")
     }
 
     /// The ledger's append: no lock (PostgresSchema migration 2), records in the given order.
@@ -324,16 +325,21 @@ public final class PostgresStore: Store, @unchecked Sendable {
         let recordIDs = records.map { Self.recordID($0) }
         let recordTexts = try records.map { try Self.text($0) }
         return try withConnection { c in
-            let unregistered = Array(Set(keys).subtracting(registered)).sorted()
+            // Filtered by lookups into the (large) set, not by a set operation that walks it.
+            let unregistered = Array(Set(keys.filter { !registered.contains($0) })).sorted()
             if !unregistered.isEmpty {
                 // A claim row is made once per post, in a commit that does not wait for the disk:
                 // another sender inserting the same key waits for this commit (a unique index
                 // does), and should wait microseconds, not an fsync. A row lost in a crash is
-                // made again: a key found neither free nor locked is forgotten below.
-                // Sorted, so two senders inserting overlapping sets never wait in a cycle.
-                try inTransaction(c, durable: false) { c in
-                    _ = try run(c, "INSERT INTO haechi_claims (key) SELECT k FROM unnest(\(unregistered)::text[]) AS k ORDER BY k ON CONFLICT DO NOTHING")
-                }
+                // made again: a key found neither free nor locked is forgotten below. Rows that
+                // exist are left alone before the insert tries them: the unique check would wait
+                // for a sender whose claim holds that row, fsync and all. One statement
+                // (see `wakeLedgerFollowers` for the set_config). Sorted, so two senders inserting overlapping sets never wait in a cycle.
+                _ = try run(c, """
+                    WITH quick AS (SELECT set_config('synchronous_commit', 'off', true))
+                    INSERT INTO haechi_claims (key) SELECT k FROM unnest(\(unregistered)::text[]) AS k, quick
+                    WHERE NOT EXISTS (SELECT FROM haechi_claims c WHERE c.key = k) ORDER BY k ON CONFLICT DO NOTHING
+                    """)
                 registered.formUnion(unregistered)
             }
             let answers = try inTransaction(c) { c -> [Claim] in

@@ -116,7 +116,15 @@ extension Store {
     /// appended twice (a retry, a spool replayed) has the same id and is stored once.
     public static func recordID(_ body: some Collection<UInt8>) -> String {
         let digest = SHA256.hash(data: Array(body))
-        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        // Hex by table: String(format:) cost a tenth of a database append.
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        for byte in digest.prefix(16) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `claim` with no outcomes to record first.
