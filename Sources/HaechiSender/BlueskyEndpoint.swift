@@ -218,15 +218,8 @@ public actor BlueskyEndpoint: Endpoint {
                       bearer: String? = nil) async throws -> HTTPReply {
         var components = URLComponents(string: url + "/xrpc/" + nsid)!
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
-        var request = HTTPClientRequest(url: components.string!)
-        request.method = post ? .POST : .GET
-        request.headers.add(name: "Accept", value: "application/json")
-        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: jsonBody(body)))
-        }
-        return try await perform(client, request, timeout: timeout)
+        return try await perform(client, components.string!, method: post ? .POST : .GET, bearer: bearer,
+                                 json: body.map(jsonBody), timeout: timeout)
     }
 
     static func uri(did: String, rkey: String) -> String { "at://\(did)/\(collection)/\(rkey)" }

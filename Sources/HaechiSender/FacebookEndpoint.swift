@@ -68,16 +68,12 @@ public actor FacebookEndpoint: Endpoint {
     public func deliver(_ post: Post) async -> DeliveryResult {
         let text = post.text
         if let refusal = PlatformLimit.facebook.refusal(text) { return .permanent(reason: refusal) }
-        var request = HTTPClientRequest(url: "\(base)/\(pageID)/feed")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.body = .bytes(ByteBuffer(data: jsonBody(["message": text, "access_token": token])))
         let reply: HTTPReply
         do {
-            reply = try await perform(client, request, timeout: timeout)
+            reply = try await deliveryRequest(client, "\(base)/\(pageID)/feed", json: jsonBody(["message": text, "access_token": token]),
+                                              timeout: timeout)
         } catch {
-            return transportFailure(error)
+            return error.result
         }
         let current = now()
         if reply.status == 200 {
@@ -116,10 +112,8 @@ public actor FacebookEndpoint: Endpoint {
     public func check() async -> EndpointCheck {
         var components = URLComponents(string: "\(base)/\(pageID)")!
         components.queryItems = [URLQueryItem(name: "fields", value: "id,name"), URLQueryItem(name: "access_token", value: token)]
-        var request = HTTPClientRequest(url: components.string!)
-        request.headers.add(name: "Accept", value: "application/json")
         do {
-            let reply = try await perform(client, request, timeout: timeout)
+            let reply = try await perform(client, components.string!, timeout: timeout)
             guard reply.status == 200, let id = reply.json?["id"] as? String, id == pageID else {
                 return .failed("GET /\(pageID) answered HTTP \(reply.status): \(reply.serverMessage)")
             }

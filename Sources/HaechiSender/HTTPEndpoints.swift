@@ -59,6 +59,39 @@ func perform(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: TimeIn
     return HTTPReply(status: response.status.code, headers: response.headers, body: body)
 }
 
+/// A request as every platform endpoint makes it: JSON asked for, a JSON body when there is
+/// one, a Bearer token when given, then `headers` (the platform's own, e.g. an idempotency key).
+func perform(_ client: HTTPClient, _ url: String, method: HTTPMethod = .GET, bearer: String? = nil,
+             headers: [(String, String)] = [], json body: Data? = nil, timeout: TimeInterval) async throws -> HTTPReply {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    request.headers.add(name: "Accept", value: "application/json")
+    if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+    if let body {
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: body))
+    }
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
+    return try await perform(client, request, timeout: timeout)
+}
+
+/// A delivery's request that got no answer, as the result it means for the post: nothing was
+/// sent (transient, safe to retry anywhere) or it may have been (ambiguous), `transportFailure`.
+struct NoAnswer: Error {
+    let result: DeliveryResult
+}
+
+/// `perform` for posting: a transport failure comes back as its `NoAnswer`, so a deliver reads
+/// `do { reply = try await deliveryRequest(…) } catch { return error.result }`.
+func deliveryRequest(_ client: HTTPClient, _ url: String, bearer: String? = nil, headers: [(String, String)] = [],
+                     json body: Data, timeout: TimeInterval) async throws(NoAnswer) -> HTTPReply {
+    do {
+        return try await perform(client, url, method: .POST, bearer: bearer, headers: headers, json: body, timeout: timeout)
+    } catch {
+        throw NoAnswer(result: transportFailure(error))
+    }
+}
+
 /// Status codes worth another try (RFC 9110 and the issue): 408, 429 and every 5xx.
 func isTransient(_ status: UInt) -> Bool { status == 408 || status == 429 || (500...599).contains(status) }
 
@@ -200,10 +233,8 @@ public actor MastodonEndpoint: Endpoint {
     }
 
     private static func fetchLimit(client: HTTPClient, url: String, timeout: TimeInterval) async -> Result<Int, DeliveryResultError> {
-        var request = HTTPClientRequest(url: url + "/api/v2/instance")
-        request.headers.add(name: "Accept", value: "application/json")
         do {
-            let reply = try await perform(client, request, timeout: timeout)
+            let reply = try await perform(client, url + "/api/v2/instance", timeout: timeout)
             guard reply.status == 200 else {
                 return .failure(DeliveryResultError(reason: "instance lookup answered HTTP \(reply.status)", transient: isTransient(reply.status) || reply.status == 404))
             }
@@ -231,19 +262,13 @@ public actor MastodonEndpoint: Endpoint {
         if length > limit {
             return .permanent(reason: "post is \(length) characters; the instance allows \(limit)")
         }
-        var request = HTTPClientRequest(url: url + "/api/v1/statuses")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Idempotency-Key", value: post.key)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
         let body: [String: String] = ["status": text, "language": post.language.rawValue, "visibility": visibility]
-        request.body = .bytes(ByteBuffer(data: jsonBody(body)))
         let reply: HTTPReply
         do {
-            reply = try await perform(client, request, timeout: timeout)
+            reply = try await deliveryRequest(client, url + "/api/v1/statuses", bearer: token,
+                                              headers: [("Idempotency-Key", post.key)], json: jsonBody(body), timeout: timeout)
         } catch {
-            return transportFailure(error)
+            return error.result
         }
         let current = now()
         pause.note(reply.headers, now: current)
@@ -266,11 +291,8 @@ extension MastodonEndpoint: CheckableEndpoint {
     /// answers 403 for the scope, which still proves the token itself is accepted (a bad one
     /// gets 401).
     public func check() async -> EndpointCheck {
-        var request = HTTPClientRequest(url: url + "/api/v1/accounts/verify_credentials")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
         do {
-            let reply = try await perform(client, request, timeout: timeout)
+            let reply = try await perform(client, url + "/api/v1/accounts/verify_credentials", bearer: token, timeout: timeout)
             switch reply.status {
             case 200:
                 guard let id = (reply.json?["id"] as? String) ?? (reply.json?["id"] as? Int).map(String.init) else {
@@ -361,19 +383,14 @@ public actor WebhookEndpoint: Endpoint {
         let sentAt = now()
         let timestamp = Int(sentAt.timeIntervalSince1970)
         let body = Self.payload(post, at: sentAt)
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "webhook-id", value: post.key)
-        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
-        request.headers.add(name: "webhook-signature", value: Self.signature(key: key, id: post.key, timestamp: timestamp, body: body))
-        request.headers.add(name: "Idempotency-Key", value: post.key)
-        request.body = .bytes(ByteBuffer(data: body))
+        let headers = [("webhook-id", post.key), ("webhook-timestamp", String(timestamp)),
+                       ("webhook-signature", Self.signature(key: key, id: post.key, timestamp: timestamp, body: body)),
+                       ("Idempotency-Key", post.key)]
         let reply: HTTPReply
         do {
-            reply = try await perform(client, request, timeout: timeout)
+            reply = try await deliveryRequest(client, url, headers: headers, json: body, timeout: timeout)
         } catch {
-            return transportFailure(error)
+            return error.result
         }
         switch reply.status {
         case 200..<300:

@@ -45,17 +45,11 @@ public actor XEndpoint: Endpoint {
     public func deliver(_ post: Post) async -> DeliveryResult {
         let text = post.text
         if let refusal = PlatformLimit.x.refusal(text) { return .permanent(reason: refusal) }
-        var request = HTTPClientRequest(url: url + "/2/tweets")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.body = .bytes(ByteBuffer(data: jsonBody(["text": text])))
         let reply: HTTPReply
         do {
-            reply = try await perform(client, request, timeout: timeout)
+            reply = try await deliveryRequest(client, url + "/2/tweets", bearer: token, json: jsonBody(["text": text]), timeout: timeout)
         } catch {
-            return transportFailure(error)
+            return error.result
         }
         let current = now()
         pause.note(reply.headers, now: current)
@@ -82,11 +76,8 @@ public actor XEndpoint: Endpoint {
 
     /// `GET {url}/2/users/me`: proves the token works and names the account, posting nothing.
     public func check() async -> EndpointCheck {
-        var request = HTTPClientRequest(url: url + "/2/users/me")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
         do {
-            let reply = try await perform(client, request, timeout: timeout)
+            let reply = try await perform(client, url + "/2/users/me", bearer: token, timeout: timeout)
             guard reply.status == 200, let data = reply.json?["data"] as? [String: Any], let id = data["id"] as? String else {
                 return .failed("GET /2/users/me answered HTTP \(reply.status): \(reply.serverMessage)")
             }
