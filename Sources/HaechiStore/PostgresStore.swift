@@ -340,6 +340,8 @@ public final class PostgresStore: Store, @unchecked Sendable {
                     INSERT INTO haechi_claims (key) SELECT k FROM unnest(\(unregistered)::text[]) AS k, quick
                     WHERE NOT EXISTS (SELECT FROM haechi_claims c WHERE c.key = k) ORDER BY k ON CONFLICT DO NOTHING
                     """)
+                // Only a shortcut: bounded, so a sender running for months does not grow it forever.
+                if registered.count > 200_000 { registered.removeAll() }
                 registered.formUnion(unregistered)
             }
             let answers = try inTransaction(c) { c -> [Claim] in

@@ -257,10 +257,11 @@ struct StoreBench: ParsableCommand {
             }
             stopAll.wait()
             done.wait()
-            let delivered = try outcome.withLock { $0! }.get()
             let shut = DispatchSemaphore(value: 0)
             Task { for (_, setup) in all { await setup.shutdown() }; shut.signal() }
             shut.wait()
+            // After the shutdown: an HTTP client released without one stops the process.
+            let delivered = try outcome.withLock { $0! }.get()
             rates[senders, default: []].append(rate)
             print(String(format: "round %d, drain with %d sender%@ (%d in flight each): %d posts delivered to the loopback Mastodon and webhook and recorded = %.0f msg/s (requests at the receivers: %d)",
                          round, senders, senders == 1 ? "" : "s", concurrency, drained, rate, received() - before))

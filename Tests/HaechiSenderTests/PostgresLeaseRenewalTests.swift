@@ -7,7 +7,9 @@ import Testing
 
 /// A request slower than the lease: its sender keeps renewing the lease, so the other sender on
 /// the same database, asking for the post about once a second all along, never takes it over.
-@Suite(.ownThread) struct PostgresLeaseRenewalTests {
+/// In `PostgresSenderTests` (serialized): its kill test restarts the shared server, which must
+/// not happen under this one.
+extension PostgresSenderTests {
     @Test func aRequestSlowerThanTheLeaseIsAttemptedOnceAndPostedOnce() async throws {
         let (_, address) = try SenderDatabase.fresh()
         let fx = try Fixture()
@@ -48,9 +50,11 @@ import Testing
         }
         let settled = await SenderProcessTests.poll(timeout: 120) { ledger().contains { $0.kind == .delivered } }
         for (sender, _) in senders { await sender.stop() }
-        var delivered = 0
-        for run in runs { delivered += try await run.value.delivered }
+        var results: [Result<SenderSummary, any Error>] = []
+        for run in runs { results.append(await run.result) }
+        // Before anything can throw: an HTTP client must be shut down before it is released.
         for (_, setup) in senders { await setup.shutdown() }
+        let delivered = try results.map { try $0.get().delivered }.reduce(0, +)
 
         #expect(settled, "not delivered: \(ledger().map(\.kind))")
         let records = ledger()
