@@ -89,7 +89,11 @@ public final class PostgresStore: Store, @unchecked Sendable {
             }
             if let e = error as? PSQLError, let underlying = e.underlying, underlying is NIOSSLError || underlying is BoringSSLError {
                 // A wrong certificate is a setting to fix, not an outage to spool through.
-                throw StoreError("cannot open TLS to the database \(address): \(underlying)")
+                let detail = "\(underlying)"
+                let why = detail.contains("CERTIFICATE_VERIFY_FAILED")
+                    ? "the server's certificate could not be verified against \(address.rootCertificate ?? "the system's trusted authorities") for \(address.host)"
+                    : "the TLS handshake failed"
+                throw StoreError("cannot open TLS to the database \(address): \(why) (\(detail))")
             }
             throw StoreError("cannot reach the database \(address): \(Self.describe(error))", unreachable: true)
         }
