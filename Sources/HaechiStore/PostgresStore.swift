@@ -224,7 +224,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
 
     public func read(_ log: StoreLog, from cursor: StoreCursor, following: Bool,
                      record: (ArraySlice<UInt8>) throws -> Void, bad: (BadLine) -> Void) throws -> StoreCursor {
-        if log == .ledger { return try readLedger(from: cursor, record: record) }
+        if log == .ledger { return try readLedger(from: cursor, patience: Self.ledgerPatience(following: following), record: record) }
         var cursor = cursor
         let page = 5000
         while true {
@@ -250,19 +250,21 @@ public final class PostgresStore: Store, @unchecked Sendable {
         }
     }
 
-    /// How long a ledger read waits for an older transaction still running (see `readLedger`).
-    public let ledgerPatience: TimeInterval = 2
+    /// How long a ledger read waits for an older transaction still running (see `readLedger`):
+    /// a follower (a seat's screen) reads again soon anyway; a one-shot read (a report, an
+    /// export, a sender's start) must not come back short because of a slow commit elsewhere.
+    static func ledgerPatience(following: Bool) -> TimeInterval { following ? 2 : 15 }
 
     /// The ledger in (tx, seq) order (PostgresSchema migration 2). A row is handed out only when
     /// every transaction older than its own has finished (`tx` below the snapshot's xmin): until
     /// then an older one may still commit a row that belongs before it, and a cursor moved past
     /// that place would never see it. Such a transaction is a sender's claim, milliseconds long,
-    /// so the read waits for it, up to `ledgerPatience`; after that it returns what is final and
+    /// so the read waits for it, up to `patience`; after that it returns what is final and
     /// a follower picks up the rest on its next read.
-    func readLedger(from start: StoreCursor, record: (ArraySlice<UInt8>) throws -> Void) throws -> StoreCursor {
+    func readLedger(from start: StoreCursor, patience: TimeInterval, record: (ArraySlice<UInt8>) throws -> Void) throws -> StoreCursor {
         var cursor = start
         let page = 5000
-        let giveUp = Date().addingTimeInterval(ledgerPatience)
+        let giveUp = Date().addingTimeInterval(patience)
         while true {
             let rows: [(Int, Int, String, Bool)] = try withConnection { c in
                 // One xmin for the statement (an InitPlan), from the snapshot that decides
