@@ -1,5 +1,4 @@
 import Foundation
-import HaechiTestSupport
 import Testing
 @testable import HaechiCore
 
@@ -59,9 +58,7 @@ enum Mutation: CaseIterable {
     }
 }
 
-/// On a thread of its own: tens of seconds of CPU on the shared pool (two threads here) held up
-/// every other suite's timers meanwhile, and a CAP feed test's 30 s wait ran out.
-@Suite(.ownThread) struct ManualFuzzTests {
+@Suite struct ManualFuzzTests {
     /// Mutates manuals at random a few hundred times: the loader must never crash, and must
     /// either accept the file or explain every problem with a `file:line:col` location.
     @Test func mutatedManualsNeverCrashAndAlwaysExplainThemselves() throws {
