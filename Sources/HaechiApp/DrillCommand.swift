@@ -99,7 +99,9 @@ public enum DrillStart {
             if let level = inject.level { out += "        → level \(ReportText.level(level))\n" }
             if let expect = inject.expect {
                 let steps = expect.steps.map { id in id + (manual.step(id: id).flatMap { " " + (style.title($0.title) ?? "") } ?? "") }
-                out += "        expects within \(ReportText.duration(expect.within)): " + steps.joined(separator: "; ") + "\n"
+                // Judgement expectations in the report's words, so the script and the score agree.
+                let judgement = IncidentReport.ExpectationResult.unplayed(expect).filter { $0.kind != .steps }.map { ReportText.expected($0) }
+                out += "        expects within \(ReportText.duration(expect.within)): " + (steps + judgement).joined(separator: "; ") + "\n"
             }
         }
         return out

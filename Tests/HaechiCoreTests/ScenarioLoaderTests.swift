@@ -148,3 +148,93 @@ import Testing
         #expect(ScenarioTime.format(180) == "T+3")
     }
 }
+
+/// Judgement expectations (issue 11): a message of a kind, none on a channel, a correction or
+/// cancel, a level, a duty stage; each refused at its own `file:line:col` when wrong.
+@Suite struct ScenarioJudgementLoaderTests {
+    static let yaml = """
+    id: test-drill
+    title: {ko: 시험 훈련, en: Test drill}
+    manual: test-rain
+    start_level: 주의
+    variables:
+      district: 강남구
+    injects:
+      - id: order
+        at: 1
+        text: {ko: 문자 발송 지시, en: Send the text}
+        expect:
+          message: {class: 안전안내, channels: [x]}
+          level: 경계
+          within: 5
+      - id: kma
+        at: 2
+        text: {ko: 기상청 문자 발송됨, en: KMA text sent}
+        expect: {no_message: {channels: [cbs]}, within: 10}
+      - id: wrong
+        at: 3
+        text: {ko: 잘못된 문자, en: Wrong text}
+        expect: {correction: {}, stage: 1단계, steps: [sns], within: "T+2:30"}
+    """
+
+    func parse(_ yaml: String) -> (Scenario?, [String]) {
+        let (s, d) = ScenarioLoader(manuals: [ReportFixture.manual], channels: ["x", "mastodon", "cbs"]).parse(yaml: yaml, file: "test-drill.yaml")
+        return (s, d.map(\.description))
+    }
+
+    @Test func readsEveryKind() throws {
+        let (scenario, d) = parse(Self.yaml)
+        #expect(d == [])
+        let s = try #require(scenario)
+        #expect(s.injects[0].expect == Expectation(within: 300, message: MessageMatch(kind: .safety, channels: ["x"]), level: .alert))
+        #expect(s.injects[1].expect == Expectation(within: 600, noMessage: MessageMatch(channels: ["cbs"])))
+        #expect(s.injects[2].expect == Expectation(steps: ["sns"], within: 150, correction: MessageMatch(), stage: .stage1))
+    }
+
+    @Test func eachMistakeAtItsPlace() {
+        let bad = Self.yaml
+            .replacingOccurrences(of: "class: 안전안내, channels: [x]", with: "class: urgent, channels: [twitter]")
+            .replacingOccurrences(of: "stage: 1단계", with: "stage: 4단계")
+            .replacingOccurrences(of: "{no_message: {channels: [cbs]}, within: 10}", with: "{no_mesage: {channels: [cbs]}, within: 10}")
+        let (scenario, d) = parse(bad)
+        #expect(scenario == nil)
+        #expect(d.contains("test-drill.yaml:12:24: error: message class must be one of critical, emergency, safety, info, 위급, 긴급, 안전안내, 정보, found 'urgent'"))
+        #expect(d.contains("test-drill.yaml:12:43: error: unknown channel 'twitter' (channels.yaml has: x, mastodon, cbs)"))
+        #expect(d.contains("test-drill.yaml:18:14: error: unknown key 'no_mesage' in an expectation; did you mean 'no_message'?"))
+        #expect(d.contains { $0.hasPrefix("test-drill.yaml:22:37: error: expected stage must be one of 준비, 1단계") })
+    }
+
+    @Test func nothingExpectedContradictionsAndTheDrillsOwnLevelAreRefused() {
+        let yaml = Self.yaml
+            .replacingOccurrences(of: "{no_message: {channels: [cbs]}, within: 10}", with: "{within: 10}")
+            .replacingOccurrences(of: "  - id: wrong\n", with: "  - id: wrong\n    level: 경계\n")
+            .replacingOccurrences(of: "{correction: {}, stage: 1단계, steps: [sns], within: \"T+2:30\"}",
+                                  with: "{message: {channels: [x]}, no_message: {}, level: 심각, within: 3}")
+        let (scenario, d) = parse(yaml)
+        #expect(scenario == nil)
+        #expect(d.contains("test-drill.yaml:18:13: error: an expectation needs at least one of steps, message, no_message, correction, level or stage"))
+        #expect(d.contains("test-drill.yaml:23:52: error: no_message contradicts message in the same expectation: the expected message would break it"))
+        #expect(d.contains("test-drill.yaml:23:63: error: this inject sets the level itself (level:); expect a level only from injects that leave the decision to the trainees"))
+    }
+
+    /// "Any message, but none on Kakao" can be met (post on X): not a contradiction.
+    @Test func aMessageThatCanAvoidTheForbiddenChannelIsAccepted() throws {
+        let yaml = Self.yaml.replacingOccurrences(of: "{no_message: {channels: [cbs]}, within: 10}",
+                                                  with: "{message: {}, no_message: {channels: [cbs]}, within: 10}")
+        let (scenario, d) = parse(yaml)
+        #expect(d == [])
+        #expect(try #require(scenario).injects[1].expect == Expectation(within: 600, message: MessageMatch(), noMessage: MessageMatch(channels: ["cbs"])))
+    }
+
+    @Test func aClassNoTemplateUsesAndALevelAlreadyInForceAreWarnings() throws {
+        let yaml = Self.yaml
+            .replacingOccurrences(of: "class: 안전안내", with: "class: critical")
+            .replacingOccurrences(of: "level: 경계\n", with: "level: 주의\n")
+        let (scenario, d) = parse(yaml)
+        #expect(scenario != nil)
+        #expect(d == [
+            "test-drill.yaml:12:24: warning: manual 'test-rain' has no template of class critical (위급); trainees would have to write it free-form",
+            "test-drill.yaml:13:14: warning: the level at T+1 is already 주의; this expectation is met before the inject is read",
+        ])
+    }
+}

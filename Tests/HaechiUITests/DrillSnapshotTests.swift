@@ -40,4 +40,21 @@ import Testing
         h.state.flash = nil
         try SnapshotTests.check("drill-report", h.state)
     }
+
+    /// Judgement expectations on the report screen: one line each under its inject, in the
+    /// report's words, from the same `DrillJudgement` as `haechi report`.
+    @Test func reportScreenListsJudgementExpectations() throws {
+        var h = Self.workedDrill(width: 120, height: 40)
+        var scenario = Fixture.quakeScenario
+        scenario.injects[0].expect?.noMessage = MessageMatch(channels: ["x"])
+        scenario.injects[1].expect?.stage = .stage1
+        h.state.scenarios = [scenario]
+        h.key(.char("c")); h.type("여진 후 종료"); h.key(.enter)
+        h.key(.char("R"))
+        let screen = h.screenText
+        #expect(screen.contains("· 메시지 보내지 않기 (x): 충족 "))
+        #expect(screen.contains("· 비상근무 1단계: 미충족"))
+        // The aftershock's step was never done and its stage never decided: missed, not answered.
+        #expect(screen.contains("[미대응: hq]"))
+    }
 }

@@ -229,6 +229,77 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var meanResponse: TimeInterval?
         /// 0–100, `answered / expected`.
         public var percent: Int
+
+        /// Every expectation's result, inject by inject.
+        public var results: [ExpectationResult] { injects.flatMap { $0.results ?? [] } }
+        public func count(_ verdict: ExpectationResult.Verdict) -> Int { results.filter { $0.verdict == verdict }.count }
+    }
+
+    /// One expectation of an inject, judged (`DrillJudgement`): what was expected, whether it was
+    /// met, missed or (for "no message") violated, and when, counted from the inject's showing.
+    public struct ExpectationResult: Sendable, Hashable {
+        public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+            case steps, message, noMessage = "no-message", correction, level, stage
+        }
+        /// What was expected, each case with exactly its data.
+        public enum Expected: Sendable, Hashable {
+            case steps([String])
+            case message(MessageMatch)
+            case noMessage(MessageMatch)
+            case correction(MessageMatch)
+            case level(AlertLevel)
+            case stage(DutyStage)
+
+            public var kind: Kind {
+                switch self {
+                case .steps: .steps
+                case .message: .message
+                case .noMessage: .noMessage
+                case .correction: .correction
+                case .level: .level
+                case .stage: .stage
+                }
+            }
+
+            /// Each thing `e` expects, in a fixed order (steps first).
+            public static func all(_ e: Expectation) -> [Expected] {
+                var all: [Expected] = e.steps.isEmpty ? [] : [.steps(e.steps)]
+                if let m = e.message { all.append(.message(m)) }
+                if let m = e.noMessage { all.append(.noMessage(m)) }
+                if let m = e.correction { all.append(.correction(m)) }
+                if let l = e.level { all.append(.level(l)) }
+                if let s = e.stage { all.append(.stage(s)) }
+                return all
+            }
+        }
+        public enum Verdict: String, Codable, Sendable, Hashable, CaseIterable {
+            case met, missed
+            /// A "no message" expectation broken by a message queued in the window.
+            case violated
+            /// The window was still running when the record ends (an open drill).
+            case pending
+            /// The inject was never shown: the drill ended first.
+            case notPlayed = "not-played"
+        }
+        public var expected: Expected
+        public var verdict: Verdict
+        /// Scenario seconds from the inject's showing to when it was met or broken (for "no
+        /// message" met: to the end of the window, or the close if that came first).
+        public var after: TimeInterval?
+        /// The message that met or broke it (for a correction: the correction, or the message cancelled).
+        public var message: String?
+
+        public var kind: Kind { expected.kind }
+
+        public init(_ expected: Expected, verdict: Verdict, after: TimeInterval? = nil, message: String? = nil) {
+            self.expected = expected; self.verdict = verdict; self.after = after; self.message = message
+        }
+
+        /// Every expectation of an inject, as results of an inject never shown (`not-played`):
+        /// also how `haechi drill --print` lists them, in the same words as the report.
+        public static func unplayed(_ e: Expectation) -> [ExpectationResult] {
+            Expected.all(e).map { ExpectationResult($0, verdict: .notPlayed) }
+        }
     }
 
     public struct InjectScore: Codable, Sendable, Hashable, Identifiable {
@@ -245,6 +316,45 @@ public struct IncidentReport: Codable, Sendable, Hashable {
         public var missing: [String]
         /// Seconds from showing to the last expected step; 0 when all were done beforehand.
         public var response: TimeInterval?
+        /// Every expectation met.
         public var answered: Bool
+        /// One result per expectation (steps, message, no message, correction, level, stage);
+        /// nil in reports written before judgement expectations.
+        public var results: [ExpectationResult]?
+    }
+}
+
+/// On disk a result is one flat object: `kind`, `verdict`, `after`, `message` and the kind's own
+/// key (`steps`, `match`, `level` or `stage`).
+extension IncidentReport.ExpectationResult: Codable {
+    enum Keys: String, CodingKey { case kind, verdict, after, message, steps, match, level, stage }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        switch try c.decode(Kind.self, forKey: .kind) {
+        case .steps: expected = .steps(try c.decode([String].self, forKey: .steps))
+        case .message: expected = .message(try c.decode(MessageMatch.self, forKey: .match))
+        case .noMessage: expected = .noMessage(try c.decode(MessageMatch.self, forKey: .match))
+        case .correction: expected = .correction(try c.decode(MessageMatch.self, forKey: .match))
+        case .level: expected = .level(try c.decode(AlertLevel.self, forKey: .level))
+        case .stage: expected = .stage(try c.decode(DutyStage.self, forKey: .stage))
+        }
+        verdict = try c.decode(Verdict.self, forKey: .verdict)
+        after = try c.decodeIfPresent(TimeInterval.self, forKey: .after)
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encodeIfPresent(after, forKey: .after)
+        try c.encodeIfPresent(message, forKey: .message)
+        switch expected {
+        case .steps(let steps): try c.encode(steps, forKey: .steps)
+        case .message(let m), .noMessage(let m), .correction(let m): try c.encode(m, forKey: .match)
+        case .level(let l): try c.encode(l, forKey: .level)
+        case .stage(let s): try c.encode(s, forKey: .stage)
+        }
     }
 }

@@ -166,7 +166,7 @@ extension IncidentReport {
         let journaledMessages = Set(model.messages.map(\.message))
 
         // MARK: Outbox and ledger.
-        let (messages, messageEntries) = messageOutcomes(incident: incident, journaled: journaledMessages,
+        let (messages, messageEntries, messageStatuses) = messageOutcomes(incident: incident, journaled: journaledMessages,
                                                          outbox: input.outbox, ledger: input.ledger, channels: input.channels,
                                                          offset: offset, saw: saw, problems: &problems)
         timeline += messageEntries
@@ -201,7 +201,7 @@ extension IncidentReport {
                 problems.add("the journal names scenario '\(scenarioID)' but '\(scenario.id)' was given",
                              ko: "기록의 시나리오는 '\(scenarioID)'인데 '\(scenario.id)'가 주어졌습니다")
             }
-            drill = score(scenario, incident: model)
+            drill = DrillJudgement.score(scenario, incident: model, messages: messageStatuses, end: end)
         }
 
         // The public-update cadence on the report's own clock (offsets), like the checklist's line.
@@ -298,8 +298,9 @@ extension IncidentReport {
     static func messageOutcomes(incident: String, journaled: Set<String>, outbox: [OutboxRecord], ledger: [DeliveryRecord],
                                 channels: ChannelProfiles?, offset: (Date) -> TimeInterval, saw: (String) -> Void,
                                 problems: inout Problems)
-        -> ([MessageOutcome], [TimelineEntry]) {
+        -> ([MessageOutcome], [TimelineEntry], [MessageStatus]) {
         var join = OutboxLedgerJoin(channels: channels)
+        let belonging = messageIDs(of: incident, journaled: journaled, outbox: outbox)
         var mine: Set<String> = []
         var entries: [TimelineEntry] = []
         var steps: [String: String] = [:]
@@ -307,10 +308,8 @@ extension IncidentReport {
         for record in outbox {
             switch record {
             case .message(let m), .correct(let m):
-                // A correction queued from the command line may name no incident; it belongs here
-                // when the message it corrects does (the outbox is in time order, so that one is known).
-                let belongs = m.incident == incident || journaled.contains(m.id) || m.corrects.map { mine.contains($0) } == true
-                guard belongs, !mine.contains(m.id) else { continue }
+                // Which messages belong is `messageIDs` (the drill score reads the same set).
+                guard belonging.contains(m.id), !mine.contains(m.id) else { continue }
                 mine.insert(m.id)
                 steps[m.id] = m.step
                 authors[m.id] = m.operator
@@ -398,7 +397,8 @@ extension IncidentReport {
             }
         }
 
-        let result = join.messages.map { status -> MessageOutcome in
+        let statuses = join.messages
+        let result = statuses.map { status -> MessageOutcome in
             let m = status.message
             let deliveries = status.posts.map { post -> Delivery in
                 let record = status.events.ledger[post.target]
@@ -414,45 +414,7 @@ extension IncidentReport {
                                   cancelReason: status.cancel?.reason, corrects: m.corrects,
                                   correctedBy: status.correctedBy.filter(mine.contains), deliveries: deliveries)
         }
-        return (result, entries)
+        return (result, entries, statuses)
     }
 
-    // MARK: - Drill score
-
-    static func score(_ scenario: Scenario, incident: Incident) -> DrillScore {
-        var shownAt: [String: TimeInterval] = [:]
-        for shown in incident.injects where shownAt[shown.id] == nil { shownAt[shown.id] = incident.offset(of: shown.at) }
-        var scores: [InjectScore] = []
-        for inject in scenario.injects {
-            let shown = shownAt[inject.id]
-            let expected = inject.expect?.steps ?? []
-            var done: [String] = []
-            var missing: [String] = []
-            var response: TimeInterval?
-            if let shown, let within = inject.expect?.within {
-                var latest: TimeInterval = 0
-                for step in expected {
-                    // The first completion counts; a step done before the inject answers it at once.
-                    if let at = incident.history[step]?.first(where: { $0.status == .done }).map({ incident.offset(of: $0.at) }),
-                       at <= shown + within {
-                        done.append(step); latest = max(latest, at - shown)
-                    } else {
-                        missing.append(step)
-                    }
-                }
-                if missing.isEmpty { response = latest }
-            } else {
-                missing = expected
-            }
-            scores.append(InjectScore(id: inject.id, scheduled: inject.at, shown: shown, text: inject.text, level: inject.level,
-                                      expected: expected, within: inject.expect?.within, done: done, missing: missing,
-                                      response: response, answered: !expected.isEmpty && missing.isEmpty && shown != nil))
-        }
-        let withExpectation = scores.filter { !$0.expected.isEmpty }
-        let answered = withExpectation.filter(\.answered)
-        let responses = answered.compactMap(\.response)
-        return DrillScore(injects: scores, answered: answered.count, expected: withExpectation.count,
-                          meanResponse: responses.isEmpty ? nil : responses.reduce(0, +) / Double(responses.count),
-                          percent: withExpectation.isEmpty ? 100 : answered.count * 100 / withExpectation.count)
-    }
 }

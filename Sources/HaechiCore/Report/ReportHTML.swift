@@ -108,13 +108,27 @@ public enum ReportHTML {
             for i in d.injects {
                 let expected = i.expected.isEmpty ? "–" : i.expected.map { "<code>\(e($0))</code>" }.joined(separator: ", ")
                     + (i.within.map { t(" \(e(dur($0))) 이내", " within \(e(dur($0)))") } ?? "")
-                let (cls, answered) = i.expected.isEmpty ? ("", "–") : i.answered ? ("on-time", t("예", "yes")) : i.shown == nil ? ("not-done", t("제시 안 됨", "not played"))
-                    : ("not-done", t("아니오 (누락 ", "no (missing ") + i.missing.joined(separator: ", ") + ")")
+                let hasExpectation = !i.expected.isEmpty || !(i.results ?? []).isEmpty
+                let cls = !hasExpectation ? "" : i.answered ? "on-time" : "not-done"
+                let answered = ReportText.answered(i, lang)
                 w("<tr><td><code>\(e(i.id))</code></td><td class=\"num\">\(ScenarioTime.format(i.scheduled))</td><td class=\"num\">\(i.shown.map(ReportText.offset) ?? "–")</td>"
                   + "<td>\(e(style.title(i.text) ?? ""))</td><td>\(expected)</td><td class=\"num\">\(i.response.map(dur) ?? "–")</td>"
                   + "<td class=\"\(cls)\">\(e(answered))</td></tr>")
             }
             w("</table>")
+            let judged = d.injects.flatMap { i in (i.results ?? []).map { (i, $0) } }
+            if !judged.isEmpty {
+                w("<h3>\(t("기대 행동 채점", "Expected actions scored"))</h3>")
+                w("<p>" + e(t("충족 \(d.count(.met)), 미충족 \(d.count(.missed)), 위반 \(d.count(.violated))",
+                              "met \(d.count(.met)), missed \(d.count(.missed)), violated \(d.count(.violated))")) + "</p>")
+                w("<table><tr>" + [t("상황", "Inject"), t("기대", "Expected"), t("기한", "Within"), t("결과", "Result")].map { "<th>\($0)</th>" }.joined() + "</tr>")
+                for (i, r) in judged {
+                    let rc = switch r.verdict { case .met: "on-time"; case .missed, .violated: "not-done"; default: "" }
+                    w("<tr><td><code>\(e(i.id))</code></td><td>\(e(ReportText.expected(r, lang)))</td>"
+                      + "<td class=\"num\">\(e(i.within.map(dur) ?? "–"))</td><td class=\"\(rc)\">\(e(ReportText.verdict(r, lang)))</td></tr>")
+                }
+                w("</table>")
+            }
         }
 
         if !report.notes.isEmpty {
@@ -239,7 +253,7 @@ enum ReportSVG {
             for i in drill.injects {
                 let at = i.shown ?? i.scheduled
                 let cx = x(at), cy = y + rowHeight / 2
-                out += "<path d=\"M\(f(cx - 6)) \(f(cy + 6)) L\(f(cx)) \(f(cy - 6)) L\(f(cx + 6)) \(f(cy + 6)) Z\" fill=\"\(i.answered || i.expected.isEmpty ? "#6a2fb0" : "#b3261e")\"><title>\(e("\(i.id) at \(ReportText.offset(at)): \(style.title(i.text) ?? "")"))</title></path>"
+                out += "<path d=\"M\(f(cx - 6)) \(f(cy + 6)) L\(f(cx)) \(f(cy - 6)) L\(f(cx + 6)) \(f(cy + 6)) Z\" fill=\"\(i.answered || (i.expected.isEmpty && (i.results ?? []).isEmpty) ? "#6a2fb0" : "#b3261e")\"><title>\(e("\(i.id) at \(ReportText.offset(at)): \(style.title(i.text) ?? "")"))</title></path>"
                 if let within = i.within, i.shown != nil {
                     out += "<line x1=\"\(f(cx))\" y1=\"\(f(cy))\" x2=\"\(f(x(at + within)))\" y2=\"\(f(cy))\" stroke=\"#6a2fb0\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>"
                 }

@@ -48,6 +48,9 @@ public enum ReportMarkdown {
         if let d = report.drill {
             line(t("- 훈련 점수: **\(d.percent)%**, 상황 \(d.expected)개 중 \(d.answered)개에 제시간 대응", "- Drill score: **\(d.percent)%**, \(d.answered) of \(d.expected) injects answered in their window")
                  + (d.meanResponse.map { t(", 평균 대응 \(dur($0))", ", mean response \(dur($0))") } ?? ""))
+            line(t("- 기대 행동: 충족 \(d.count(.met)), 미충족 \(d.count(.missed)), 위반 \(d.count(.violated))",
+                   "- Expected actions: met \(d.count(.met)), missed \(d.count(.missed)), violated \(d.count(.violated))")
+                 + (d.count(.pending) > 0 ? t(", 시간 남음 \(d.count(.pending))", ", window still open \(d.count(.pending))") : ""))
         }
         line()
 
@@ -94,12 +97,22 @@ public enum ReportMarkdown {
             for i in d.injects {
                 let expected = i.expected.isEmpty ? "–" : i.expected.map { "`\(code($0))`" }.joined(separator: ", ")
                     + (i.within.map { t(" \(dur($0)) 이내", " within \(dur($0))") } ?? "")
-                let answered = i.expected.isEmpty ? "–" : i.answered ? t("예", "yes") : i.shown == nil ? t("제시 안 됨", "not played") :
-                    t("아니오 (누락 ", "no (missing ") + i.missing.joined(separator: ", ") + ")"
+                let answered = ReportText.answered(i, lang)
                 line("| `\(code(i.id))` | \(ScenarioTime.format(i.scheduled)) | \(i.shown.map(ReportText.offset) ?? "–") | "
                      + "\(cell(style.title(i.text) ?? "")) | \(expected) | \(i.response.map(dur) ?? "–") | \(cell(answered)) |")
             }
             line()
+            // Every expectation judged on its own (DrillJudgement), times from the inject's showing.
+            let judged = d.injects.flatMap { i in (i.results ?? []).map { (i, $0) } }
+            if !judged.isEmpty {
+                line(t("### 기대 행동 채점", "### Expected actions scored")); line()
+                line(t("| 상황 | 기대 | 기한 | 결과 |", "| Inject | Expected | Within | Result |"))
+                line("|---|---|---|---|")
+                for (i, r) in judged {
+                    line("| `\(code(i.id))` | \(cell(ReportText.expected(r, lang))) | \(i.within.map(dur) ?? "–") | \(cell(ReportText.verdict(r, lang))) |")
+                }
+                line()
+            }
         }
 
         if !report.notes.isEmpty {

@@ -169,6 +169,56 @@ public enum ReportText {
         }
     }
 
+    /// What an expectation asked for: `message 위급 on cbs`, `no message on cbs`, `correction of
+    /// a critical message`, `level 경계`, `stage 1단계`, `steps HR-01, HR-04`.
+    public static func expected(_ r: IncidentReport.ExpectationResult, _ language: Language = .en) -> String {
+        let ko = language == .ko
+        func kind(_ m: MessageMatch) -> String {
+            guard let k = m.kind else { return "" }
+            return ko ? "\(k.korean) " : "\(k.rawValue) "
+        }
+        func on(_ m: MessageMatch) -> String {
+            guard !m.channels.isEmpty else { return "" }
+            return ko ? " (\(m.channels.joined(separator: ", ")))" : " on \(m.channels.joined(separator: ", "))"
+        }
+        return switch r.expected {
+        case .steps(let steps): (ko ? "단계 " : "steps ") + steps.joined(separator: ", ")
+        case .message(let m): ko ? "\(kind(m))메시지 등록\(on(m))" : "a \(kind(m))message\(on(m))"
+        case .noMessage(let m): ko ? "\(kind(m))메시지 보내지 않기\(on(m))" : "no \(kind(m))message\(on(m))"
+        case .correction(let m): ko ? "\(kind(m))메시지 정정·취소\(on(m))" : "a correction or cancel of a \(kind(m))message\(on(m))"
+        case .level(let l): (ko ? "경보 단계 " : "level ") + level(l, language)
+        case .stage(let s): (ko ? "비상근무 " : "duty stage ") + s.name(language)
+        }
+    }
+
+    /// How it went: `met after 3 min 5 s (m-…)`, `missed`, `VIOLATED after 2 min by m-…`.
+    public static func verdict(_ r: IncidentReport.ExpectationResult, _ language: Language = .en) -> String {
+        let ko = language == .ko
+        let after = r.after.map { duration($0, language) }
+        let by = r.message.map { " (\($0))" } ?? ""
+        return switch r.verdict {
+        case .met: ko ? "충족" + (after.map { " \($0)" } ?? "") + by : "met" + (after.map { " after \($0)" } ?? "") + by
+        case .missed: ko ? "미충족" : "missed"
+        case .violated: ko ? "위반 \(after ?? "")\(by)" : "VIOLATED after \(after ?? "?")\(by)"
+        case .pending: ko ? "시간 남음" : "window still open"
+        case .notPlayed: ko ? "제시 안 됨" : "not played"
+        }
+    }
+
+    /// An inject's answer in a word or a line: `yes`, `not played`, `no (missing HR-06; a message on cbs)`.
+    public static func answered(_ i: IncidentReport.InjectScore, _ language: Language = .en) -> String {
+        let ko = language == .ko
+        let results = i.results ?? []
+        if results.isEmpty && i.expected.isEmpty { return "–" }
+        if i.answered { return ko ? "예" : "yes" }
+        if i.shown == nil { return ko ? "제시 안 됨" : "not played" }
+        var open: [String] = []
+        if !i.missing.isEmpty { open.append((ko ? "누락 " : "missing ") + i.missing.joined(separator: ", ")) }
+        open += results.filter { $0.kind != .steps && $0.verdict != .met }.map { expected($0, language) + " – " + verdict($0, language) }
+        if open.isEmpty { return ko ? "아니오" : "no" }
+        return (ko ? "아니오 (" : "no (") + open.joined(separator: "; ") + ")"
+    }
+
     /// Percent rounded down, so "100%" is only ever said of a perfect record.
     public static func percent(_ part: Int, of whole: Int) -> String {
         whole == 0 ? "–" : "\(part * 100 / whole)%"

@@ -50,13 +50,56 @@ public struct Inject: Codable, Sendable, Hashable, Identifiable {
     }
 }
 
-/// What the trainees should do in answer to an inject, and how long they have.
+/// What the trainees should do in answer to an inject, and how long they have. Steps test the
+/// checklist; the rest tests judgement: a message of a kind, no message (the weather service's
+/// text already went out), a correction or cancel of an earlier message, a level or duty-stage
+/// decision. Each is scored by `DrillJudgement` (rules in docs/steps.md).
 public struct Expectation: Codable, Sendable, Hashable {
     /// Step ids of the scenario's manual that should be done (or, if already done, stay done).
     public var steps: [String]
     /// Response window in seconds of scenario time, counted from the inject.
     public var within: TimeInterval
-    public init(steps: [String], within: TimeInterval) { self.steps = steps; self.within = within }
+    /// A message like this should be queued in the window (`message:`).
+    public var message: MessageMatch?
+    /// No message like this may be queued in the window (`no_message:`).
+    public var noMessage: MessageMatch?
+    /// A correction or cancel of an earlier message like this should be queued in the window (`correction:`).
+    public var correction: MessageMatch?
+    /// The trainees should set the national alert level to this (`level:`).
+    public var level: AlertLevel?
+    /// The city should decide this duty stage (`stage:`).
+    public var stage: DutyStage?
+
+    public init(steps: [String] = [], within: TimeInterval, message: MessageMatch? = nil, noMessage: MessageMatch? = nil,
+                correction: MessageMatch? = nil, level: AlertLevel? = nil, stage: DutyStage? = nil) {
+        self.steps = steps; self.within = within; self.message = message; self.noMessage = noMessage
+        self.correction = correction; self.level = level; self.stage = stage
+    }
+
+    /// Whether anything at all is expected (an `expect:` with only `within` is refused by the loader).
+    public var isEmpty: Bool {
+        steps.isEmpty && message == nil && noMessage == nil && correction == nil && level == nil && stage == nil
+    }
+}
+
+/// Which messages an expectation is about: of a class (the message's `kind`, 위급/긴급/안전안내/정보)
+/// and on channels. Either may be left out: `{}` is any message.
+public struct MessageMatch: Codable, Sendable, Hashable {
+    /// The message class (`kind` of the outbox record); nil: any.
+    public var kind: MessageClass?
+    public var channels: [String]
+    public init(kind: MessageClass? = nil, channels: [String] = []) { self.kind = kind; self.channels = channels }
+
+    /// A message expected to be sent: of the class, and posting on every listed channel.
+    public func covers(_ message: OutboxMessage) -> Bool {
+        (kind == nil || message.kind == kind) && channels.allSatisfy(message.channels.contains)
+    }
+
+    /// A message that breaks "none like this": of the class, and posting on any listed channel
+    /// (any channel at all when none are listed).
+    public func touches(_ message: OutboxMessage) -> Bool {
+        (kind == nil || message.kind == kind) && (channels.isEmpty || channels.contains { message.channels.contains($0) })
+    }
 }
 
 /// `T+3`, `T+2:30`, `T+75:00` — how injects and response windows are written and shown.

@@ -23,10 +23,12 @@ public struct ScenarioLoader: Sendable {
     public static let directoryName = "scenarios"
 
     public var manuals: [Manual]?
+    /// The channel ids of `channels.yaml`, for the channels an expectation names; nil: not checked.
+    public var channels: [String]?
 
     /// Without manuals only the file's own shape is checked.
-    public init(manuals: [Manual]? = nil) { self.manuals = manuals }
-    public init(library: ManualLibrary) { self.manuals = library.manuals }
+    public init(manuals: [Manual]? = nil, channels: [String]? = nil) { self.manuals = manuals; self.channels = channels }
+    public init(library: ManualLibrary) { self.manuals = library.manuals; self.channels = library.channels.ids }
 
     /// Whether a YAML file is a drill scenario rather than a manual: its top level has `injects`
     /// and no `phases`. Lint uses it so that a scenario is checked as one wherever it lies.
@@ -89,7 +91,8 @@ public struct ScenarioLoader: Sendable {
 
     static let scenarioKeys = ["id", "title", "brief", "manual", "start_level", "variables", "injects"]
     static let injectKeys = ["id", "at", "text", "level", "expect"]
-    static let expectKeys = ["steps", "within"]
+    static let expectKeys = ["steps", "within", "message", "no_message", "correction", "level", "stage"]
+    static let matchKeys = ["class", "channels"]
 
     // MARK: - Shape
 
@@ -126,14 +129,14 @@ public struct ScenarioLoader: Sendable {
 
         var injects: [Inject] = []
         // Where things were written, so checks against the manual point at the exact word.
-        var stepNodes: [String: [String: Node]] = [:]   // inject id → step id → node
+        var expectNodes: [String: ExpectNodes] = [:]    // inject id → where its expectation says what
         var levelNodes: [String: Node] = [:]            // inject id → its level
         if let node = map["injects"], let list = doc.sequence(node, what: "injects") {
             if list.isEmpty { doc.error(node, "a scenario needs at least one inject") }
             for (index, item) in list.enumerated() {
-                if let (inject, steps) = readInject(item, index: index, doc) {
+                if let (inject, nodes) = readInject(item, index: index, doc) {
                     injects.append(inject)
-                    stepNodes[inject.id] = steps
+                    expectNodes[inject.id] = nodes
                     if case .mapping(let m) = item, let l = m["level"] { levelNodes[inject.id] = l }
                 }
             }
@@ -143,8 +146,18 @@ public struct ScenarioLoader: Sendable {
         guard let id, let title, let manualID, let startLevel else { return nil }
         let scenario = Scenario(id: id, title: title, brief: brief, manual: manualID, startLevel: startLevel,
                                 variables: variables, injects: injects, file: doc.file)
+        if let channels {
+            for inject in injects {
+                for (channel, node) in expectNodes[inject.id]?.channels ?? [] where !channels.contains(channel) {
+                    var message = "unknown channel '\(doc.printable(channel))'"
+                    if let near = YAMLDocument.closest(to: channel, in: channels) { message += "; did you mean '\(near)'?" }
+                    else { message += " (channels.yaml has: \(channels.joined(separator: ", ")))" }
+                    doc.error(node, message)
+                }
+            }
+        }
         if let manuals {
-            check(scenario, against: manuals, map: map, root: root, stepNodes: stepNodes, levelNodes: levelNodes, doc)
+            check(scenario, against: manuals, map: map, root: root, expectNodes: expectNodes, levelNodes: levelNodes, doc)
         }
         return doc.diagnostics.contains { $0.severity == .error } ? nil : scenario
     }
@@ -162,7 +175,7 @@ public struct ScenarioLoader: Sendable {
         return seconds
     }
 
-    private func readInject(_ node: Node, index: Int, _ doc: YAMLDocument) -> (Inject, [String: Node])? {
+    private func readInject(_ node: Node, index: Int, _ doc: YAMLDocument) -> (Inject, ExpectNodes)? {
         guard let map = doc.mapping(node, what: "an inject", keys: Self.injectKeys, required: ["at", "text"]) else { return nil }
         // Positional ids keep short scenarios short; an explicit id keeps past drills' scores valid
         // when injects are inserted later.
@@ -177,24 +190,100 @@ public struct ScenarioLoader: Sendable {
         let text = map["text"].flatMap { doc.localized($0, what: "inject text", multiline: true) }
         let level = map["level"].flatMap { self.level($0, doc, what: "level") }
         var expect: Expectation?
-        var stepNodes: [String: Node] = [:]
+        var nodes = ExpectNodes()
         if let node = map["expect"],
-           let e = doc.mapping(node, what: "an expectation", keys: Self.expectKeys, required: ["steps", "within"]) {
-            var steps: [String]?
-            if let stepsNode = e["steps"], let list = doc.sequence(stepsNode, what: "steps") {
-                if list.isEmpty { doc.error(stepsNode, "steps must name at least one step") }
-                steps = list.compactMap { item in
-                    guard let s = doc.string(item, what: "step id") else { return nil }
-                    stepNodes[s] = stepNodes[s] ?? item
-                    return s
-                }
+           let e = doc.mapping(node, what: "an expectation", keys: Self.expectKeys, required: ["within"]) {
+            var steps: [String] = []
+            var valid = true
+            if let stepsNode = e["steps"] {
+                if let list = doc.sequence(stepsNode, what: "steps") {
+                    if list.isEmpty { doc.error(stepsNode, "steps must name at least one step") }
+                    steps = list.compactMap { item in
+                        guard let s = doc.string(item, what: "step id") else { return nil }
+                        nodes.steps[s] = nodes.steps[s] ?? item
+                        return s
+                    }
+                } else { valid = false }
             }
             let within = e["within"].flatMap { minutes($0, doc, what: "within") }
             if let within, within <= 0, let w = e["within"] { doc.error(w, "within must be more than 0 minutes") }
-            if let steps, let within { expect = Expectation(steps: steps, within: within) }
+            func match(_ key: String, _ what: String) -> MessageMatch? {
+                guard let node = e[key] else { return nil }
+                let found = messageMatch(node, doc, what: what, nodes: &nodes)
+                if found == nil { valid = false }
+                return found
+            }
+            let message = match("message", "message (a message expected)")
+            let noMessage = match("no_message", "no_message (messages that must not be sent)")
+            let correction = match("correction", "correction (a correction or cancel expected)")
+            var expectedLevel: AlertLevel?
+            if let l = e["level"] {
+                nodes.level = l
+                expectedLevel = self.level(l, doc, what: "expected level")
+                if expectedLevel == nil { valid = false }
+            }
+            var stage: DutyStage?
+            if let st = e["stage"] {
+                stage = doc.word(st, what: "expected stage", allowed: DutyStage.allNames).flatMap(DutyStage.init(name:))
+                if stage == nil { valid = false }
+            }
+            if let within, valid {
+                let expectation = Expectation(steps: steps, within: within, message: message, noMessage: noMessage,
+                                              correction: correction, level: expectedLevel, stage: stage)
+                if expectation.isEmpty {
+                    doc.error(node, "an expectation needs at least one of steps, message, no_message, correction, level or stage")
+                } else {
+                    expect = expectation
+                }
+            }
+            // The drill itself journals the level an inject orders: expecting the trainees to set
+            // it too would score the drill's own line.
+            if let l = e["level"], map["level"] != nil {
+                doc.error(l, "this inject sets the level itself (level:); expect a level only from injects that leave the decision to the trainees")
+            }
+            // "Send X" and "send nothing like X" in one window cannot both be met when every
+            // message that meets the first breaks the second (same class, a shared channel).
+            if let message, let noMessage, let n = e["no_message"],
+               noMessage.kind == nil || noMessage.kind == message.kind,
+               noMessage.channels.isEmpty || noMessage.channels.contains(where: message.channels.contains) {
+                doc.error(n, "no_message contradicts message in the same expectation: the expected message would break it")
+            }
         }
         guard let id, let at, let text else { return nil }
-        return (Inject(id: id, at: at, text: text, level: level, expect: expect, location: doc.location(node)), stepNodes)
+        return (Inject(id: id, at: at, text: text, level: level, expect: expect, location: doc.location(node)), nodes)
+    }
+
+    /// Where an inject's expectation wrote each thing, so checks against the manual and the
+    /// channel profiles point at the exact word.
+    struct ExpectNodes {
+        var steps: [String: Node] = [:]
+        var classes: [(kind: MessageClass, node: Node)] = []
+        var channels: [(id: String, node: Node)] = []
+        var level: Node?
+    }
+
+    /// `{class: critical, channels: [cbs]}`; both keys optional (`{}`: any message).
+    private func messageMatch(_ node: Node, _ doc: YAMLDocument, what: String, nodes: inout ExpectNodes) -> MessageMatch? {
+        guard let map = doc.mapping(node, what: what, keys: Self.matchKeys) else { return nil }
+        var match = MessageMatch()
+        var valid = true
+        if let c = map["class"] {
+            let names = MessageClass.allCases.map(\.rawValue) + MessageClass.allCases.map(\.korean)
+            if let word = doc.word(c, what: "message class", allowed: names), let kind = MessageClass(name: word) {
+                match.kind = kind
+                nodes.classes.append((kind, c))
+            } else { valid = false }
+        }
+        if let list = map["channels"] {
+            guard let items = doc.sequence(list, what: "channels") else { return nil }
+            if items.isEmpty { doc.error(list, "channels must name at least one channel (leave the key out for any channel)") }
+            for item in items {
+                guard let id = doc.string(item, what: "channel id") else { valid = false; continue }
+                if !match.channels.contains(id) { match.channels.append(id) }
+                nodes.channels.append((id, item))
+            }
+        }
+        return valid ? match : nil
     }
 
     /// Injects must be written in time order: a trainer reads the file top to bottom as the drill's
@@ -226,7 +315,7 @@ public struct ScenarioLoader: Sendable {
     // MARK: - Against the manuals
 
     private func check(_ scenario: Scenario, against manuals: [Manual], map: [String: Node], root: Node,
-                       stepNodes: [String: [String: Node]], levelNodes: [String: Node], _ doc: YAMLDocument) {
+                       expectNodes: [String: ExpectNodes], levelNodes: [String: Node], _ doc: YAMLDocument) {
         guard let manual = manuals.first(where: { $0.id == scenario.manual }) else {
             var message = "unknown manual '\(doc.printable(scenario.manual))'"
             if let near = YAMLDocument.closest(to: scenario.manual, in: manuals.map(\.id)) {
@@ -271,8 +360,11 @@ public struct ScenarioLoader: Sendable {
                 }
                 level = newLevel
             }
+            if let expect = inject.expect, let nodes = expectNodes[inject.id] {
+                checkJudgement(expect, inject: inject, level: level, manual: manual, nodes: nodes, doc)
+            }
             for stepID in inject.expect?.steps ?? [] {
-                let node = stepNodes[inject.id]?[stepID]
+                let node = expectNodes[inject.id]?.steps[stepID]
                 guard let step = manual.step(id: stepID) else {
                     var message = "manual '\(manual.id)' has no step '\(doc.printable(stepID))'"
                     if let near = YAMLDocument.closest(to: stepID, in: manual.allSteps.map(\.id)) { message += "; did you mean '\(near)'?" }
@@ -284,6 +376,20 @@ public struct ScenarioLoader: Sendable {
                     doc.warning(node, "step '\(stepID)' applies from \(step.fromLevel.korean) but the level at \(ScenarioTime.format(inject.at)) is \(level.korean)")
                 }
             }
+        }
+    }
+
+    /// What a judgement expectation names must make sense in the manual: a class none of its
+    /// templates uses would have to be written free-form (a warning: free-form is allowed), and
+    /// a level already in force is met before the inject is read.
+    private func checkJudgement(_ expect: Expectation, inject: Inject, level: AlertLevel, manual: Manual,
+                                nodes: ExpectNodes, _ doc: YAMLDocument) {
+        let classes = Set(manual.allSteps.compactMap { $0.message?.messageClass })
+        for (kind, node) in nodes.classes where !classes.contains(kind) {
+            doc.warning(node, "manual '\(manual.id)' has no template of class \(kind.rawValue) (\(kind.korean)); trainees would have to write it free-form")
+        }
+        if let expected = expect.level, expected == level, let node = nodes.level {
+            doc.warning(node, "the level at \(ScenarioTime.format(inject.at)) is already \(level.korean); this expectation is met before the inject is read")
         }
     }
 }

@@ -147,12 +147,24 @@ struct ReportLines {
             for inject in drill.injects {
                 let when = ScenarioTime.format(inject.scheduled).padded(to: 6)
                 let verdict: String
+                // Judgement expectations (message, no message, correction, level, stage) are
+                // listed under the inject, one line each, in the report's words (DrillJudgement).
+                let judged = (inject.results ?? []).filter { $0.kind != .steps }
+                let expects = !inject.expected.isEmpty || !judged.isEmpty
                 if inject.shown == nil { verdict = app.t("제시 안 됨", "not played") }
-                else if inject.expected.isEmpty { verdict = app.t("제시됨", "played") }
-                else if inject.answered { verdict = app.t("대응함 ", "answered in ") + ReportText.duration(inject.response ?? 0, app.language) }
-                else { verdict = app.t("미대응: ", "missed: ") + inject.missing.joined(separator: ", ") }
+                else if !expects { verdict = app.t("제시됨", "played") }
+                else if inject.answered {
+                    let response = inject.response ?? judged.compactMap(\.after).max() ?? 0
+                    verdict = app.t("대응함 ", "answered in ") + ReportText.duration(response, app.language)
+                }
+                else if !inject.missing.isEmpty { verdict = app.t("미대응: ", "missed: ") + inject.missing.joined(separator: ", ") }
+                else { verdict = app.t("미대응", "missed") }
                 add(when + "[" + verdict + "] " + title(inject.text, inject.id),
-                    Style(inject.answered || inject.expected.isEmpty ? .normal : .warning))
+                    Style(inject.answered || !expects ? .normal : .warning))
+                for result in judged where inject.shown != nil {
+                    add("        · " + ReportText.expected(result, app.language) + ": " + ReportText.verdict(result, app.language),
+                        Style(result.verdict == .met || result.verdict == .pending ? .normal : .warning))
+                }
             }
         }
 
