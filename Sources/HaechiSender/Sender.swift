@@ -88,6 +88,17 @@ public actor Sender {
     private var interrupted: Set<String> = []
     private var writesInProgress = 0
 
+    /// With a database that wakes us (NOTIFY), the outbox is read again only when it may have
+    /// grown: after a wake-up from the watch, or a poll interval after the last read. Every
+    /// completion wakes the loop too, and a query on each would wait behind the ledger's
+    /// commits on the store's one connection, holding the actor.
+    private var outboxFollowedByWatch = false
+    private var outboxMayHaveGrown = true
+    private var lastOutboxRead = Date.distantPast
+
+    /// Which posts are this sender's own when several share a database (`SenderShare`).
+    private var share: SenderShare
+
     private var stopping = false
     private var failure: (any Error)?
     private var summary = SenderSummary()
@@ -106,12 +117,21 @@ public actor Sender {
         let store = store ?? FileStore(state)
         self.store = store
         self.ledger = LedgerWriter(store: store, holder: options.name, lease: options.lease)
+        self.share = SenderShare(me: options.name)
     }
 
     /// Asks the loop to stop: no new attempt starts; requests in flight finish and their outcome
     /// is recorded; then `run` returns.
     public func stop() {
         stopping = true
+        wake()
+    }
+
+    private func setPeers(_ names: [String]) { share.peers = names }
+
+    /// Called by the database's watch when the outbox grew.
+    func outboxGrew() {
+        outboxMayHaveGrown = true
         wake()
     }
 
@@ -133,8 +153,9 @@ public actor Sender {
             // the outbox is re-read from where we stopped.
             listening = store.watch { [weak self] payload in
                 guard let self, payload == "outbox" || payload == "*" else { return }
-                Task { await self.wake() }
+                Task { await self.outboxGrew() }
             }
+            outboxFollowedByWatch = listening != nil
             if listening == nil {
                 watcher = OutboxWatcher(directory: state.path, fileName: (state.outboxPath as NSString).lastPathComponent) { [weak self] in
                     guard let self else { return }
@@ -143,16 +164,31 @@ public actor Sender {
                 if watcher == nil { note("inotify unavailable; polling the outbox every \(options.pollInterval)s") }
             }
         }
+        if options.heartbeat {
+            // Known before the first outbox read: which posts are this sender's own (`SenderShare`).
+            await ledger.beat(now: env.now())
+            share.peers = await ledger.alivePeers(now: env.now())
+        }
         let heartbeat: Task<Void, Never>? = options.heartbeat ? Task { [ledger, env] in
             while !Task.isCancelled {
                 await ledger.beat(now: env.now())
+                await self.setPeers(await ledger.alivePeers(now: env.now()))
                 try? await Task.sleep(nanoseconds: UInt64(SenderStatus.heartbeatInterval * 1_000_000_000))
             }
         } : nil
+        // Requests slower than a lease keep their posts (`LedgerWriter.renewLeases`).
+        let renewal = Task { [ledger, options] in
+            let interval = LedgerWriter.renewalInterval(lease: options.lease)
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+                await ledger.renewLeases()
+            }
+        }
         defer {
             watcher?.stop()
             listening?.stop()
             heartbeat?.cancel()
+            renewal.cancel()
         }
 
         while failure == nil {
@@ -161,7 +197,11 @@ public actor Sender {
                 await sleepUntilWoken(timeout: 1)
                 continue
             }
-            catchUpOutbox()
+            if !outboxFollowedByWatch || outboxMayHaveGrown || env.now().timeIntervalSince(lastOutboxRead) >= options.pollInterval {
+                outboxMayHaveGrown = false
+                lastOutboxRead = env.now()
+                catchUpOutbox()
+            }
             schedule()
             if options.once && isDrained { break }
             var timeout = options.pollInterval
@@ -218,6 +258,7 @@ public actor Sender {
             })
         } catch {
             note("cannot read the outbox: \(error); trying again")
+            outboxMayHaveGrown = true
             return
         }
         for record in records { apply(record) }
@@ -296,7 +337,12 @@ public actor Sender {
                 continue
             }
             deliveries[key] = Delivery(post: post, endpoint: endpoint, attempts: attempts)
-            place(key, step)
+            if case .send = step, !share.isHome(key) {
+                // Another live sender's post: left to it for a moment (`SenderShare`).
+                delay(key, until: env.now().addingTimeInterval(SenderShare.grace))
+            } else {
+                place(key, step)
+            }
         }
     }
 

@@ -33,20 +33,36 @@ public final class PostgresScratch: Sendable {
     /// True when the PostgreSQL 15 server binaries are installed.
     public static var available: Bool { FileManager.default.isExecutableFile(atPath: binaries + "/initdb") }
 
+    /// A server certificate and its key (PEM files), for a server that offers TLS.
+    public struct TLSFiles: Sendable {
+        public var certificate: String
+        public var key: String
+        /// The certificate authority that signed `certificate` (for `sslrootcert`).
+        public var authority: String
+        public init(certificate: String, key: String, authority: String) {
+            self.certificate = certificate; self.key = key; self.authority = authority
+        }
+    }
+
+    /// With `tls`, the server runs with `ssl = on` and that certificate (copied into its own
+    /// directory, owned by the server's user with mode 0600, as PostgreSQL insists).
+    public let tls: TLSFiles?
+
     /// Starts a new server. Throws with the server's own words when it cannot.
-    public static func start() throws -> PostgresScratch {
+    public static func start(tls: TLSFiles? = nil) throws -> PostgresScratch {
         guard available else {
             throw Failure(description: "PostgreSQL 15 is not installed (\(binaries)/initdb missing): apt-get install postgresql-15")
         }
         var lastError: (any Error)?
         // A free port can be taken by someone else between our probe and the server's bind.
         for _ in 0..<5 {
-            do { return try PostgresScratch() } catch { lastError = error }
+            do { return try PostgresScratch(tls: tls) } catch { lastError = error }
         }
         throw lastError!
     }
 
-    private init() throws {
+    private init(tls: TLSFiles?) throws {
+        self.tls = tls
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("haechi-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         directory = root
@@ -75,6 +91,15 @@ public final class PostgresScratch: Sendable {
             chown(serverPass, pw.pointee.pw_uid, pw.pointee.pw_gid)
             chmod(directory, 0o755)
         }
+        if let tls {
+            for (from, to) in [(tls.certificate, "server.crt"), (tls.key, "server.key")] {
+                let target = directory + "/" + to
+                try? FileManager.default.removeItem(atPath: target)
+                try FileManager.default.copyItem(atPath: from, toPath: target)
+                chmod(target, 0o600)
+                if runAsPostgres, let pw = getpwnam("postgres") { chown(target, pw.pointee.pw_uid, pw.pointee.pw_gid) }
+            }
+        }
         // Local (socket) connections trust, TCP needs the password: tests go over TCP like seats.
         try server(["initdb", "-D", dataDirectory, "-U", user, "--pwfile=" + serverPass, "-E", "UTF8", "--locale=C.UTF-8",
                     "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"])
@@ -83,7 +108,10 @@ public final class PostgresScratch: Sendable {
 
     /// `pg_ctl start`, waiting until it accepts connections.
     public func startServer() throws {
-        let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200 -c synchronous_commit=on -c fsync=on"
+        var options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200 -c synchronous_commit=on -c fsync=on"
+        if tls != nil {
+            options += " -c ssl=on -c ssl_cert_file=\(directory)/server.crt -c ssl_key_file=\(directory)/server.key"
+        }
         try server(["pg_ctl", "-D", dataDirectory, "-l", directory + "/server.log", "-w", "-t", "60", "-o", options, "start"])
     }
 
@@ -138,6 +166,30 @@ public final class PostgresScratch: Sendable {
     /// the server started by pg_ctl must not keep a pipe of ours open.
     private func run(_ program: String, _ arguments: [String], asPostgres: Bool) throws -> String {
         let command = (asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] : [program]) + arguments
+        do {
+            return try Self.spawn(command, in: directory)
+        } catch let failure as Failure {
+            throw Failure(description: failure.description + "\n" + serverLog.suffix(2000))
+        }
+    }
+
+    /// A certificate authority and a server certificate it signed for 127.0.0.1 and localhost,
+    /// made with `openssl` in `directory` (EC P-256 keys: quick to make). For tests of TLS.
+    public static func makeCertificates(in directory: String, authorityName: String = "Haechi test CA") throws -> TLSFiles {
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try Data("subjectAltName = IP:127.0.0.1, DNS:localhost\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n".utf8)
+            .write(to: URL(fileURLWithPath: directory + "/server.ext"))
+        _ = try spawn(["openssl", "req", "-x509"] + ec + ["-days", "2", "-subj", "/CN=\(authorityName)", "-keyout", "ca.key", "-out", "ca.crt",
+                       "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], in: directory)
+        _ = try spawn(["openssl", "req"] + ec + ["-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr"], in: directory)
+        _ = try spawn(["openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                       "-days", "2", "-extfile", "server.ext", "-out", "server.crt"], in: directory)
+        return TLSFiles(certificate: directory + "/server.crt", key: directory + "/server.key", authority: directory + "/ca.crt")
+    }
+
+    private static func spawn(_ command: [String], in directory: String) throws -> String {
+        let program = command[0]
+        let arguments = Array(command.dropFirst())
         // The postgres user may not be allowed into our working directory: start in the server's.
         let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + command
         let outPath = directory + "/command.out"
@@ -166,7 +218,7 @@ public final class PostgresScratch: Sendable {
         let exited = (status & 0x7f) == 0
         let code = (status >> 8) & 0xff
         guard exited && code == 0 else {
-            throw Failure(description: "\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)\n\(serverLog.suffix(2000))")
+            throw Failure(description: "\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
         }
         return text
     }

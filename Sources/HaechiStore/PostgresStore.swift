@@ -18,6 +18,9 @@ public final class PostgresStore: Store, @unchecked Sendable {
     private let lock = NSLock()
     /// Guarded by `lock`.
     private var connection: PostgresConnection?
+    /// Keys whose claim row this store has made (or found): only new keys are registered
+    /// before a claim. Guarded by `lock`.
+    private var registered: Set<String> = []
     public let logger: Logger
 
     public var location: String { address.description }
@@ -80,6 +83,18 @@ public final class PostgresStore: Store, @unchecked Sendable {
             return try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: config,
                                                   id: 1, logger: logger).wait()
         } catch {
+            if let e = error as? PSQLError, e.code == .sslUnsupported {
+                // Never a quiet fall back to plain text: the URL asked for TLS.
+                throw StoreError("the database server \(address.host):\(address.port) does not offer TLS, and the store URL asks for it (sslmode=\(address.tls.rawValue)): not connecting without TLS. Turn on ssl in the server's postgresql.conf, or use sslmode=disable only on a trusted network")
+            }
+            if let e = error as? PSQLError, let underlying = e.underlying, underlying is NIOSSLError || underlying is BoringSSLError {
+                // A wrong certificate is a setting to fix, not an outage to spool through.
+                let detail = "\(underlying)"
+                let why = detail.contains("CERTIFICATE_VERIFY_FAILED")
+                    ? "the server's certificate could not be verified against \(address.rootCertificate ?? "the system's trusted authorities") for \(address.host)"
+                    : "the TLS handshake failed"
+                throw StoreError("cannot open TLS to the database \(address): \(why) (\(detail))")
+            }
             throw StoreError("cannot reach the database \(address): \(Self.describe(error))", unreachable: true)
         }
     }
@@ -126,17 +141,41 @@ public final class PostgresStore: Store, @unchecked Sendable {
 
     /// Runs `body` inside BEGIN … COMMIT on one connection; any error rolls back.
     func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try withConnection { c in
-            _ = try run(c, "BEGIN")
-            do {
-                let value = try body(c)
-                _ = try run(c, "COMMIT")
-                return value
-            } catch {
-                _ = try? run(c, "ROLLBACK")
-                throw error
-            }
+        try withConnection { c in try inTransaction(c, body) }
+    }
+
+    /// BEGIN … COMMIT on a connection the caller already holds; any error rolls back.
+    func inTransaction<T>(_ c: PostgresConnection, _ body: (PostgresConnection) throws -> T) throws -> T {
+        _ = try run(c, "BEGIN")
+        do {
+            let value = try body(c)
+            _ = try run(c, "COMMIT")
+            return value
+        } catch {
+            _ = try? run(c, "ROLLBACK")
+            throw error
         }
+    }
+
+    /// Wakes ledger followers after the records committed. Not inside the records' own
+    /// transaction: NOTIFY takes one lock for the whole cluster at commit and holds it until the
+    /// commit is on disk, which made every sender's commit wait for every other's fsync. A
+    /// wake-up lost in a crash costs a follower at most its poll interval.
+    ///
+    /// `set_config(…, true)` in a statement run on its own lasts until its implicit commit: that
+    /// commit does not wait for the disk, in one round trip, with no lock held across a round
+    /// trip to the client.
+    func wakeLedgerFollowers(_ c: PostgresConnection) {
+        _ = try? run(c, "SELECT set_config('synchronous_commit', 'off', true), pg_notify('haechi', 'ledger')")
+    }
+
+    /// The ledger's append: no lock (PostgresSchema migration 2), records in the given order.
+    func insertLedger(_ c: PostgresConnection, ids: [String], texts: [String]) throws {
+        _ = try run(c, """
+            INSERT INTO haechi_ledger (rid, key, body)
+            SELECT r, (b::jsonb) ->> 'key', b FROM unnest(\(ids)::text[], \(texts)::text[]) WITH ORDINALITY AS t(r, b, i) ORDER BY i
+            ON CONFLICT (rid) DO NOTHING
+            """)
     }
 
     // MARK: Store
@@ -148,27 +187,33 @@ public final class PostgresStore: Store, @unchecked Sendable {
         let (name, incident) = Self.names(log)
         do {
             _ = try withConnection { c in
-                if bodies.count == 1, log != .ledger {
+                if log == .ledger {
+                    try insertLedger(c, ids: ids, texts: texts)
+                    wakeLedgerFollowers(c)
+                    return
+                }
+                if bodies.count == 1 {
                     // One record (a seat's usual append): the same lock, insert and wake-up as
                     // `haechi_append`, in one plain statement; no function call, no unnest sort.
                     let lockKey = "haechi:\(name):\(incident ?? "")"
                     let payload = incident.map { "\(name):\($0)" } ?? name
                     switch log {
                     case .journal(let id):
-                        return try run(c, """
+                        _ = try run(c, """
                             WITH l AS (SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))), n AS (SELECT pg_notify('haechi', \(payload)) FROM l)
                             INSERT INTO haechi_journal (rid, incident, body) SELECT \(ids[0]), \(id), \(texts[0]) FROM l, n
                             ON CONFLICT (rid) DO NOTHING
                             """)
                     default:
-                        return try run(c, """
+                        _ = try run(c, """
                             WITH l AS (SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))), n AS (SELECT pg_notify('haechi', \(payload)) FROM l)
                             INSERT INTO haechi_outbox (rid, body) SELECT \(ids[0]), \(texts[0]) FROM l, n
                             ON CONFLICT (rid) DO NOTHING
                             """)
                     }
+                    return
                 }
-                return try run(c, "SELECT haechi_append(\(name), \(incident), \(ids), \(texts))")
+                _ = try run(c, "SELECT haechi_append(\(name), \(incident), \(ids), \(texts))")
             }
         } catch let error as StoreError {
             throw error
@@ -179,25 +224,69 @@ public final class PostgresStore: Store, @unchecked Sendable {
 
     public func read(_ log: StoreLog, from cursor: StoreCursor, following: Bool,
                      record: (ArraySlice<UInt8>) throws -> Void, bad: (BadLine) -> Void) throws -> StoreCursor {
+        if log == .ledger { return try readLedger(from: cursor, patience: Self.ledgerPatience(following: following), record: record) }
         var cursor = cursor
         let page = 5000
         while true {
-            let rows: [(Int, String)] = try withConnection { c in
+            let rows: [(Int, Int, String)] = try withConnection { c in
                 let result: PostgresQueryResult
                 switch log {
                 case .journal(let incident):
-                    result = try run(c, "SELECT seq, body FROM haechi_journal WHERE incident = \(incident) AND seq > \(cursor.position) ORDER BY seq LIMIT \(page)")
+                    result = try run(c, "SELECT seq, 0::bigint, body FROM haechi_journal WHERE incident = \(incident) AND seq > \(cursor.position) ORDER BY seq LIMIT \(page)")
                 case .outbox:
-                    result = try run(c, "SELECT seq, body FROM haechi_outbox WHERE seq > \(cursor.position) ORDER BY seq LIMIT \(page)")
+                    result = try run(c, "SELECT seq, 0::bigint, body FROM haechi_outbox WHERE seq > \(cursor.position) ORDER BY seq LIMIT \(page)")
                 case .ledger:
-                    result = try run(c, "SELECT seq, body FROM haechi_ledger WHERE seq > \(cursor.position) ORDER BY seq LIMIT \(page)")
+                    return []
                 }
-                return try result.map { try $0.decode((Int, String).self) }
+                return try result.map { try $0.decode((Int, Int, String).self) }
             }
-            for (seq, body) in rows {
+            for (seq, tx, body) in rows {
                 try record(Array(body.utf8)[...])
                 cursor.position = seq
+                cursor.transaction = tx
                 cursor.line += 1
+            }
+            if rows.count < page { return cursor }
+        }
+    }
+
+    /// How long a ledger read waits for an older transaction still running (see `readLedger`):
+    /// a follower (a seat's screen) reads again soon anyway; a one-shot read (a report, an
+    /// export, a sender's start) must not come back short because of a slow commit elsewhere.
+    static func ledgerPatience(following: Bool) -> TimeInterval { following ? 2 : 15 }
+
+    /// The ledger in (tx, seq) order (PostgresSchema migration 2). A row is handed out only when
+    /// every transaction older than its own has finished (`tx` below the snapshot's xmin): until
+    /// then an older one may still commit a row that belongs before it, and a cursor moved past
+    /// that place would never see it. Such a transaction is a sender's claim, milliseconds long,
+    /// so the read waits for it, up to `patience`; after that it returns what is final and
+    /// a follower picks up the rest on its next read.
+    func readLedger(from start: StoreCursor, patience: TimeInterval, record: (ArraySlice<UInt8>) throws -> Void) throws -> StoreCursor {
+        var cursor = start
+        let page = 5000
+        let giveUp = Date().addingTimeInterval(patience)
+        while true {
+            let rows: [(Int, Int, String, Bool)] = try withConnection { c in
+                // One xmin for the statement (an InitPlan), from the snapshot that decides
+                // which rows this statement sees.
+                try run(c, """
+                    SELECT seq, tx::text::bigint, body, tx < (SELECT pg_snapshot_xmin(pg_current_snapshot())) FROM haechi_ledger
+                    WHERE (tx, seq) > (\(String(cursor.transaction))::xid8, \(cursor.position))
+                    ORDER BY tx, seq LIMIT \(page)
+                    """).map { try $0.decode((Int, Int, String, Bool).self) }
+            }
+            var settled = true
+            for (seq, tx, body, final) in rows {
+                guard final else { settled = false; break }
+                try record(Array(body.utf8)[...])
+                cursor.position = seq
+                cursor.transaction = tx
+                cursor.line += 1
+            }
+            if !settled {
+                if Date() >= giveUp { return cursor }
+                usleep(2_000)
+                continue
             }
             if rows.count < page { return cursor }
         }
@@ -232,54 +321,102 @@ public final class PostgresStore: Store, @unchecked Sendable {
         }
     }
 
-    public func claim(_ requests: [ClaimRequest], holder: String, lease: TimeInterval) throws -> [Claim] {
-        guard !requests.isEmpty else { return [] }
+    public func claim(_ requests: [ClaimRequest], after records: [[UInt8]], holder: String, lease: TimeInterval) throws -> [Claim] {
+        guard !requests.isEmpty else {
+            try append(bodies: records, to: .ledger)
+            return []
+        }
         let keys = requests.map(\.key)
         let leaseSeconds = Double(max(0.1, lease))
-        return try transaction { c in
-            // Sorted, so two senders inserting overlapping sets never wait on each other in a cycle.
-            _ = try run(c, "INSERT INTO haechi_claims (key) SELECT k FROM unnest(\(keys)) AS k ORDER BY k ON CONFLICT DO NOTHING")
-            // SKIP LOCKED: a post another sender is claiming at this very moment is left to it.
-            var leases: [String: (holder: String?, until: Date?)] = [:]
-            var serverNow = Date()
-            for row in try run(c, "SELECT key, holder, lease_until, now() FROM haechi_claims WHERE key = ANY(\(keys)) FOR UPDATE SKIP LOCKED") {
-                let (key, owner, until, now) = try row.decode((String, String?, Date?, Date).self)
-                leases[key] = (owner, until)
-                serverNow = now
+        let recordIDs = records.map { Self.recordID($0) }
+        let recordTexts = try records.map { try Self.text($0) }
+        return try withConnection { c in
+            // Filtered by lookups into the (large) set, not by a set operation that walks it.
+            let unregistered = Array(Set(keys.filter { !registered.contains($0) })).sorted()
+            if !unregistered.isEmpty {
+                // A claim row is made once per post, in a commit that does not wait for the disk:
+                // another sender inserting the same key waits for this commit (a unique index
+                // does), and should wait microseconds, not an fsync. A row lost in a crash is
+                // made again: a key found neither free nor locked is forgotten below. Rows that
+                // exist are left alone before the insert tries them: the unique check would wait
+                // for a sender whose claim holds that row, fsync and all. One statement
+                // (see `wakeLedgerFollowers` for the set_config). Sorted, so two senders inserting overlapping sets never wait in a cycle.
+                _ = try run(c, """
+                    WITH quick AS (SELECT set_config('synchronous_commit', 'off', true))
+                    INSERT INTO haechi_claims (key) SELECT k FROM unnest(\(unregistered)::text[]) AS k, quick
+                    WHERE NOT EXISTS (SELECT FROM haechi_claims c WHERE c.key = k) ORDER BY k ON CONFLICT DO NOTHING
+                    """)
+                // Only a shortcut: bounded, so a sender running for months does not grow it forever.
+                if registered.count > 200_000 { registered.removeAll() }
+                registered.formUnion(unregistered)
             }
-            var ledger: [String: [[UInt8]]] = [:]
-            for row in try run(c, "SELECT key, body FROM haechi_ledger WHERE key = ANY(\(keys)) ORDER BY seq") {
-                let (key, body) = try row.decode((String, String).self)
-                ledger[key, default: []].append(Array(body.utf8))
-            }
-            let local = Date()
-            var answers: [Claim] = []
-            var granted: [ClaimRequest] = []
-            for request in requests {
-                guard let lease = leases[request.key] else {
-                    answers.append(.held(until: local.addingTimeInterval(0.2)))
-                    continue
+            let answers = try inTransaction(c) { c -> [Claim] in
+                // SKIP LOCKED: a post another sender is claiming at this very moment is left to it.
+                var leases: [String: (holder: String?, until: Date?)] = [:]
+                var serverNow = Date()
+                for row in try run(c, "SELECT key, holder, lease_until, now() FROM haechi_claims WHERE key = ANY(\(keys)) FOR UPDATE SKIP LOCKED") {
+                    let (key, owner, until, now) = try row.decode((String, String?, Date?, Date).self)
+                    leases[key] = (owner, until)
+                    serverNow = now
                 }
-                if let owner = lease.holder, owner != holder, let until = lease.until, until > serverNow {
-                    answers.append(.held(until: local.addingTimeInterval(until.timeIntervalSince(serverNow))))
-                    continue
+                // What the ledger holds for the posts this transaction now holds: nobody else
+                // can make an attempt at them until it commits.
+                let locked = Array(leases.keys)
+                var ledger: [String: [[UInt8]]] = [:]
+                if !locked.isEmpty {
+                    for row in try run(c, "SELECT key, body FROM haechi_ledger WHERE key = ANY(\(locked)) ORDER BY seq") {
+                        let (key, body) = try row.decode((String, String).self)
+                        ledger[key, default: []].append(Array(body.utf8))
+                    }
                 }
-                let records = ledger[request.key] ?? []
-                if records.count != request.known || granted.contains(where: { $0.key == request.key }) {
-                    answers.append(.moved(records: records))
-                    continue
+                let local = Date()
+                var answers: [Claim] = []
+                var granted: [ClaimRequest] = []
+                var grantedKeys: Set<String> = []
+                for request in requests {
+                    guard let lease = leases[request.key] else {
+                        answers.append(.held(until: local.addingTimeInterval(0.2)))
+                        continue
+                    }
+                    if let owner = lease.holder, owner != holder, let until = lease.until, until > serverNow {
+                        answers.append(.held(until: local.addingTimeInterval(until.timeIntervalSince(serverNow))))
+                        continue
+                    }
+                    let records = ledger[request.key] ?? []
+                    if records.count != request.known || grantedKeys.contains(request.key) {
+                        answers.append(.moved(records: records))
+                        continue
+                    }
+                    granted.append(request)
+                    grantedKeys.insert(request.key)
+                    answers.append(.granted)
                 }
-                granted.append(request)
-                answers.append(.granted)
+                if !granted.isEmpty {
+                    _ = try run(c, "UPDATE haechi_claims SET holder = \(holder), lease_until = now() + make_interval(secs => \(leaseSeconds)) WHERE key = ANY(\(Array(grantedKeys)))")
+                }
+                // The outcomes that came back since the last claim, then the new attempts: one
+                // commit for both, and each attempt durable before its request goes out.
+                let ids = recordIDs + granted.map { Self.recordID($0.attempt) }
+                let texts = try recordTexts + granted.map { try Self.text($0.attempt) }
+                if !ids.isEmpty { try insertLedger(c, ids: ids, texts: texts) }
+                // Keys neither free nor locked by another have no claim row (lost in a crash
+                // before its commit reached the disk): register them again next time.
+                for key in keys where leases[key] == nil { registered.remove(key) }
+                return answers
             }
-            if !granted.isEmpty {
-                let grantedKeys = granted.map(\.key)
-                _ = try run(c, "UPDATE haechi_claims SET holder = \(holder), lease_until = now() + make_interval(secs => \(leaseSeconds)) WHERE key = ANY(\(grantedKeys))")
-                let ids = granted.map { Self.recordID($0.attempt) }
-                let texts = try granted.map { try Self.text($0.attempt) }
-                _ = try run(c, "SELECT haechi_append('ledger', NULL, \(ids), \(texts))")
-            }
+            if !records.isEmpty || answers.contains(.granted) { wakeLedgerFollowers(c) }
             return answers
+        }
+    }
+
+    /// Extends the leases `holder` still has on `keys` (requests slower than a lease). A post
+    /// another sender has taken over since (its lease ran out first) is not taken back: its
+    /// row names the new holder, and a claim in progress holds the row until it commits.
+    public func renew(_ keys: [String], holder: String, lease: TimeInterval) throws {
+        guard !keys.isEmpty else { return }
+        let leaseSeconds = Double(max(0.1, lease))
+        _ = try withConnection { c in
+            try run(c, "UPDATE haechi_claims SET lease_until = now() + make_interval(secs => \(leaseSeconds)) WHERE holder = \(holder) AND key = ANY(\(keys))")
         }
     }
 

@@ -70,11 +70,15 @@ public struct FileStore: Store {
         directory.heartbeatTime().map { [SenderBeat(name: "sender", beat: $0)] } ?? []
     }
 
-    public func claim(_ requests: [ClaimRequest], holder: String, lease: TimeInterval) throws -> [Claim] {
+    public func claim(_ requests: [ClaimRequest], after records: [[UInt8]], holder: String, lease: TimeInterval) throws -> [Claim] {
         // sender.lock makes this process the only sender of the directory: nobody to share with.
-        try append(bodies: requests.map(\.attempt), to: .ledger)
+        // Outcomes and attempts in one append: one fdatasync.
+        try append(bodies: records + requests.map(\.attempt), to: .ledger)
         return requests.map { _ in .granted }
     }
+
+    /// One sender per directory: no lease to keep.
+    public func renew(_ keys: [String], holder: String, lease: TimeInterval) throws {}
 }
 
 /// `sender.heartbeat`: a timestamp and our pid, replaced atomically every couple of seconds.

@@ -117,8 +117,11 @@ public final class SpooledStore: Store, @unchecked Sendable {
 
     public func beat(sender name: String, now: Date) throws { try primary.beat(sender: name, now: now) }
     public func senderBeats() throws -> [SenderBeat] { try primary.senderBeats() }
-    public func claim(_ requests: [ClaimRequest], holder: String, lease: TimeInterval) throws -> [Claim] {
-        try primary.claim(requests, holder: holder, lease: lease)
+    public func claim(_ requests: [ClaimRequest], after records: [[UInt8]], holder: String, lease: TimeInterval) throws -> [Claim] {
+        try primary.claim(requests, after: records, holder: holder, lease: lease)
+    }
+    public func renew(_ keys: [String], holder: String, lease: TimeInterval) throws {
+        try primary.renew(keys, holder: holder, lease: lease)
     }
     public func watch(_ onChange: @escaping @Sendable (String) -> Void) -> (any StoreWatch)? { primary.watch(onChange) }
 

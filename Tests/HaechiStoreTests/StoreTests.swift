@@ -1,12 +1,15 @@
 import Foundation
 import HaechiCore
+import HaechiTestSupport
 import Synchronization
 import Testing
 @testable import HaechiStore
 
 /// The store interface, against the file store and PostgreSQL alike: the same records in, the
 /// same bytes and order out, followers that resume from a cursor, heartbeats, claims.
-@Suite struct StoreTests {
+/// On threads of their own: they block on the database (and the first one on starting the
+/// throwaway server), which on the shared pool starved every other suite's timers.
+@Suite(.ownThread) struct StoreTests {
     static let at = Date(timeIntervalSince1970: 1_795_935_900)
 
     static func message(_ id: String, text: String = "마포구 하천변 접근 금지") -> OutboxMessage {
