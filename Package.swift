@@ -124,7 +124,7 @@ let package = Package(
         .target(name: "CAPSchemaCheck", path: "Tests/CAPSchemaCheck", swiftSettings: strict),
         // What several test targets share: the trait that runs blocking tests on their own thread.
         .target(name: "HaechiTestSupport", path: "Tests/HaechiTestSupport", swiftSettings: strict),
-        .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore", "CAPSchemaCheck"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore", "CAPSchemaCheck", "HaechiTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore", "HaechiTestSupport"], swiftSettings: strict),
         .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore"], swiftSettings: strict),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import HaechiTestSupport
 import Testing
 @testable import HaechiCore
 
@@ -58,7 +59,9 @@ enum Mutation: CaseIterable {
     }
 }
 
-@Suite struct ManualFuzzTests {
+// Own thread: it parses for half a minute or more and would hold one of the shared pool's two
+// threads, starving the timers of tests in other suites.
+@Suite(.ownThread) struct ManualFuzzTests {
     /// Mutates manuals at random a few hundred times: the loader must never crash, and must
     /// either accept the file or explain every problem with a `file:line:col` location.
     @Test func mutatedManualsNeverCrashAndAlwaysExplainThemselves() throws {

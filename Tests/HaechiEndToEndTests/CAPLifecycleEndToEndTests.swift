@@ -3,12 +3,13 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import HaechiTestSupport
 import Testing
 
 /// The public-alert lifecycle through the real binaries: `haechi outbox add` queues, the real
 /// `haechi-sender` writes CAP documents and the Atom index through its `cap` endpoint, and the
 /// feed is read after every step. Every document is validated against the OASIS CAP 1.2 XSD.
-@Suite(.serialized) struct CAPLifecycleEndToEndTests {
+@Suite(.serialized, .ownThread) struct CAPLifecycleEndToEndTests {
     struct Desk {
         let dir = Binaries.temporaryDirectory("cap-e2e")
         var state: String { dir + "/state" }

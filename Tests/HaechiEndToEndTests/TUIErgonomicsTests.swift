@@ -1,13 +1,14 @@
 import Foundation
 import HaechiCore
 import HaechiStore
+import HaechiTestSupport
 import Testing
 
 /// Issue 13 with the real binary in tmux: readline editing in a Korean note, a bracketed paste
 /// of two lines into compose, `:` jumping to a step, an Esc followed by a key staying two keys,
 /// a read-only seat that refuses `d` while showing another seat's change, and a bad config file
 /// refused at its line and column.
-@Suite(.serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
+@Suite(.serialized, .ownThread, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
 struct TUIErgonomicsTests {
     typealias Setup = TUIEndToEndTests.Setup
 

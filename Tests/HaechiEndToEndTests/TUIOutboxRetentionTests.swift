@@ -1,4 +1,5 @@
 import Foundation
+import HaechiTestSupport
 import Testing
 import HaechiCore
 import HaechiStore
@@ -10,7 +11,7 @@ import HaechiUI
 /// what it holds and counts with the full join of the same files: the same counts, the same
 /// states for every message held, and every message the rule keeps is there, also after late
 /// records that name a retired message.
-@Suite struct TUIOutboxRetentionTests {
+@Suite(.ownThread) struct TUIOutboxRetentionTests {
     static let now = Date(timeIntervalSince1970: ((Date().timeIntervalSince1970) / 60).rounded(.down) * 60)
     static let profiles: ChannelProfiles = {
         let (p, _) = ChannelProfileLoader.load(path: Binaries.bundledManuals + "/channels.yaml")

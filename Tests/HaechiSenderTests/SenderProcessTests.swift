@@ -104,7 +104,7 @@ import HaechiTestSupport
         #expect(killsWhileDraining >= 50, "only \(killsWhileDraining) kills landed before everything was delivered")
 
         let last = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/sender.log")
-        let status = await last.wait(timeout: 60)
+        let status = await last.wait(timeout: 300)
         #expect(status == 0, "last run: \(last.log.suffix(2000))")
 
         #expect(storedKeys() == expected, "lost: \(expected.subtracting(storedKeys()).sorted().prefix(10))")
