@@ -126,7 +126,7 @@ let package = Package(
         .target(name: "HaechiTestSupport", path: "Tests/HaechiTestSupport", swiftSettings: strict),
         .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore", "CAPSchemaCheck", "HaechiTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HaechiStoreTests", dependencies: ["HaechiStore", "HaechiCore", "HaechiTestSupport"], swiftSettings: strict),
-        .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore"], swiftSettings: strict),
+        .testTarget(name: "HaechiUITests", dependencies: ["HaechiUI", "HaechiCore", "HaechiTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HaechiSenderTests",
             dependencies: [
@@ -141,7 +141,7 @@ let package = Package(
         // Runs the real binaries (tmux on a private socket, subprocesses).
         .testTarget(
             name: "HaechiEndToEndTests",
-            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp", "HaechiUI", "HaechiSender", "CAPSchemaCheck"],
+            dependencies: ["HaechiCore", "HaechiStore", "HaechiApp", "HaechiUI", "HaechiSender", "CAPSchemaCheck", "HaechiTestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -187,6 +187,18 @@ public final class PostgresScratch: Sendable {
         return TLSFiles(certificate: directory + "/server.crt", key: directory + "/server.key", authority: directory + "/ca.crt")
     }
 
+    /// Marks every open descriptor above stderr close-on-exec, so no child started after this
+    /// inherits one. Only exec is affected: the descriptors stay open in this process, and a
+    /// child that is meant to have one gets it through dup2, which clears the flag on the copy.
+    private static func closeOnExecAboveStandardError() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for name in names {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
+    }
+
     private static func spawn(_ command: [String], in directory: String) throws -> String {
         let program = command[0]
         let arguments = Array(command.dropFirst())
@@ -199,6 +211,11 @@ public final class PostgresScratch: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours: a server started by pg_ctl lives on, and any pipe it inherited
+        // from a test running beside this one (a child's output being read to its end) would
+        // never reach end of file. A full test run hung exactly so, reading CAP validation output.
+        // (glibc's posix_spawn_file_actions_addclosefrom_np is not visible from Swift here.)
+        Self.closeOnExecAboveStandardError()
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C.UTF-8"
         environment["PGPASSWORD"] = nil

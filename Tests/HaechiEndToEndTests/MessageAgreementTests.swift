@@ -22,17 +22,7 @@ import HaechiTestSupport
     static let channelIDs = ["x", "mastodon", "kakao", "cbs", "webhook", "bluesky"]
     static let operators = ["kim", "lee", "park"]
 
-    /// SplitMix64: the same seed gives the same history on every machine.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Seeded = SeededRandom
 
     /// What the ledger says about one post, as a script of records in order.
     enum Script: CaseIterable {

@@ -1,20 +1,12 @@
 import Foundation
+import HaechiTestSupport
 import Testing
 @testable import HaechiStore
 
 /// The read path's word-at-a-time and search shortcuts give the same answers as the plain
 /// byte-by-byte ones, on random bytes with the interesting ones planted.
 @Suite struct ReadPathTests {
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Seeded = SeededRandom
 
     @Test func aMarkerIsFoundFromEitherEndExactlyWhereItOccurs() {
         var g = Seeded(state: 9)

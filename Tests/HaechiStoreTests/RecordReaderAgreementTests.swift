@@ -13,17 +13,7 @@ import HaechiTestSupport
 /// Seconds of CPU (a minute in a debug build on a loaded machine): on its own thread, so it
 /// never holds one of the shared pool's two threads while other tests' timers wait for one.
 @Suite(.ownThread) struct RecordReaderAgreementTests {
-    /// SplitMix64: the same records on every run and machine.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Seeded = SeededRandom
 
     static let pieces = ["마포구 하천변 접근 금지", "Keep away", "", "say \"now\"", "back\\slash", "a/b", "tab\tline\nnext\r",
                          "제어\u{01}\u{1F}", "😀 🇰🇷 👨‍👩‍👧", "\u{2028}\u{202E}", "e\u{301}", " ", "[훈련] ", "{snow_cm}cm"]

@@ -1,5 +1,6 @@
 import Foundation
 import HaechiCore
+import HaechiTestSupport
 import Testing
 @testable import HaechiUI
 
@@ -9,17 +10,7 @@ import Testing
 /// checklist is rendered exactly as an operator would see it at the report's cut-off time and its
 /// marks are compared with the report's outcome for every step of the manual.
 @Suite struct StepAgreementTests {
-    /// SplitMix64: small, fast, and the same sequence on every machine for a given seed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Seeded = SeededRandom
 
     static let t0 = Fixture.start
     static let incidentID = "gen-incident"
