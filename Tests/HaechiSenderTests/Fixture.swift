@@ -112,6 +112,7 @@ let fastRetry = retryPolicy(timeout: "1500ms")
 /// where a timed-out request is `unknown` by design.
 let patientRetry = retryPolicy(timeout: "20s")
 
-func retryPolicy(timeout: String) -> String {
-    "retry: { base: 50ms, cap: 400ms, max_attempts: 8, max_age: 1h, timeout: \(timeout) }"
+/// The sender config's `retry:` line for a test; only the numbers differ between tests.
+func retryPolicy(base: String = "50ms", cap: String = "400ms", maxAttempts: Int = 8, timeout: String) -> String {
+    "retry: { base: \(base), cap: \(cap), max_attempts: \(maxAttempts), max_age: 1h, timeout: \(timeout) }"
 }

@@ -23,7 +23,7 @@ extension PostgresSenderTests {
         defer { Task { await hook.close() } }
         // A request timeout far above the slow answer: this test is about leases, not timeouts.
         let config = try fx.config("""
-            retry: { base: 50ms, cap: 400ms, max_attempts: 8, max_age: 1h, timeout: 120s }
+            \(retryPolicy(timeout: "120s"))
             channels:
               kakao:
                 live: { kind: webhook, url: "\(hook.url)", secret_file: \(try fx.secretFile("hook.secret", secret)) }

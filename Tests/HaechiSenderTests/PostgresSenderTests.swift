@@ -41,7 +41,7 @@ enum SenderDatabase {
         let hookSecret = try fx.secretFile("hook.secret", secret)
         let configPath = fx.dir + "/sender.yaml"
         try """
-        retry: { base: 20ms, cap: 300ms, max_attempts: 100, max_age: 1h, timeout: 3s }
+        \(retryPolicy(base: "20ms", cap: "300ms", maxAttempts: 100, timeout: "3s"))
         concurrency: 4
         channels:
           mastodon:

@@ -78,7 +78,7 @@ import HaechiTestSupport
         let hookSecret = try fx.secretFile("hook.secret", secret)
         let configPath = fx.dir + "/sender.yaml"
         try """
-        retry: { base: 20ms, cap: 200ms, max_attempts: 50, max_age: 1h, timeout: 2s }
+        \(retryPolicy(base: "20ms", cap: "200ms", maxAttempts: 50, timeout: "2s"))
         concurrency: 2
         channels:
           mastodon:
