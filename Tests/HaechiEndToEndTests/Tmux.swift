@@ -20,7 +20,14 @@ final class Tmux {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("haechi-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "set -s exit-empty off\n".write(to: configuration, atomically: true, encoding: .utf8)
     }
+
+    /// The server's configuration: it stays up when its last session ends. Without it, a test
+    /// that kills the program in session `a` and starts session `b` raced the server's exit
+    /// (`b` connected to a server already leaving: "server exited unexpectedly").
+    /// `shutdown()` ends the server.
+    var configuration: URL { directory.appendingPathComponent("tmux.conf") }
 
     /// Ends this test's private server (never the default one, never by name pattern).
     /// Call it in a `defer`: a test that throws still cleans up.
@@ -64,7 +71,7 @@ final class Tmux {
 
     @discardableResult
     func tmux(_ arguments: String...) throws -> String {
-        let r = try Self.run(["tmux", "-L", socket] + arguments)
+        let r = try Self.run(["tmux", "-L", socket, "-f", configuration.path] + arguments)
         if r.status != 0 { throw TmuxError(message: "tmux \(arguments.joined(separator: " ")): \(r.output)") }
         return r.output
     }
