@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import HaechiCore
 import HaechiStore
+import HaechiUI
 
 /// The TUI's parsed manuals, channel profiles and drill scenarios, kept between runs so the
 /// first screen does not wait for every YAML file to be parsed and checked again (issue 11:
@@ -17,7 +18,10 @@ import HaechiStore
 /// it. Hashing the files costs a read of ~0.5 MB, far less than parsing them.
 ///
 /// Stored in `CompactCoding`'s binary form (JSONDecoder alone took longer than the rest of the
-/// start). It lives in the user's cache directory (`$XDG_CACHE_HOME/haechi`, else `~/.cache/haechi`),
+/// start), after a small hand-encoded index of what Home lists (`Index`): the TUI draws its
+/// first frame from the index and decodes the rest after it (`open`), because decoding through
+/// Codable costs milliseconds of Swift runtime type and conformance lookups in a fresh process,
+/// however few manuals there are. It lives in the user's cache directory (`$XDG_CACHE_HOME/haechi`, else `~/.cache/haechi`),
 /// one file per manuals directory, written to a temporary name and renamed into place, so a
 /// reader sees a whole cache or none. A cache that cannot be read, decoded or written is
 /// simply not used; the manuals are then parsed as always.
@@ -37,7 +41,7 @@ struct ManualCache {
     enum Source: Equatable { case cache, parsed }
 
     /// Bumped when `Contents` changes shape.
-    static let format = "haechi-manual-cache-3"
+    static let format = "haechi-manual-cache-4"
 
     /// The directory caches go in.
     let directory: String
@@ -97,24 +101,71 @@ struct ManualCache {
     /// stored for next time). `note` hears why a cache was not used or not written.
     func load(manualsDirectory: String, note: (String) -> Void = { _ in },
               parse: (_ key: String) -> Contents) -> (contents: Contents, source: Source) {
+        switch open(manualsDirectory: manualsDirectory, note: note, parse: parse) {
+        case .loaded(let contents, let source): return (contents, source)
+        case .indexed(_, let rest): return rest.finish(note: note, parse: parse)
+        }
+    }
+
+    /// How a start begins: with the cache's index when the cache is current (the rest is read by
+    /// `Rest.finish`, after the first frame), else with everything parsed (or decoded, when
+    /// only the index was unreadable).
+    enum Opening {
+        case indexed(Index, rest: Rest)
+        case loaded(Contents, Source)
+    }
+
+    /// The cache's parts after the index, for a key already checked against the files.
+    struct Rest {
+        let cache: ManualCache
+        let manualsDirectory: String
+        let key: String
+        let parts: [[UInt8]]
+
+        /// The full contents: decoded, or parsed again when the decode fails or its key is
+        /// not the one the index had (then the cache is rewritten).
+        func finish(note: (String) -> Void = { _ in }, parse: (_ key: String) -> Contents) -> (contents: Contents, source: Source) {
+            let path = cache.file(for: manualsDirectory)
+            switch decode(parts) {
+            case .success(let cached) where cached.key == key: return (cached, .cache)
+            case .success: note("manual cache \(path) not used: its index and its manuals disagree")
+            case .failure(let error): note("manual cache \(path) unreadable, parsing the manuals: \(error)")
+            }
+            return cache.parseAndStore(manualsDirectory: manualsDirectory, key: key, note: note, parse: parse)
+        }
+    }
+
+    /// The index when the cache file is trusted, readable and made from the files as they are
+    /// now (the key is computed here, on the caller's thread: ~0.5 ms of SHA-256); else the
+    /// contents parsed (and stored) at once.
+    func open(manualsDirectory: String, note: (String) -> Void = { _ in },
+              parse: (_ key: String) -> Contents) -> Opening {
         let path = file(for: manualsDirectory)
-        var key = ""
+        let key = Self.key(of: manualsDirectory)
         let problem = Self.untrusted(path)
         if let problem { note("manual cache \(path) not used: \(problem)") }
         if problem == nil, let data = FileManager.default.contents(atPath: path) {
-            // The inputs are hashed while the cache is decoded (on the other core): the first
-            // screen waits for the longer of the two, not their sum. A stale cache is decoded
-            // for nothing, once, and then replaced.
-            let (hashed, decoded) = Self.hashWhileDecoding(manualsDirectory: manualsDirectory, cache: Array(data))
-            key = hashed
-            switch decoded {
-            case .success(let cached) where cached.key == key: return (cached, .cache)
-            case .success: break
-            case .failure(let error): note("manual cache \(path) unreadable, parsing the manuals: \(error)")
+            if let parts = Self.parts(of: Array(data)) {
+                do {
+                    let index = try Self.decodeIndex(parts[0])
+                    if index.key == key {
+                        return .indexed(index, rest: Rest(cache: self, manualsDirectory: manualsDirectory, key: key, parts: Array(parts.dropFirst())))
+                    }
+                } catch {
+                    note("manual cache \(path) unreadable, parsing the manuals: \(error)")
+                }
+            } else {
+                note("manual cache \(path) unreadable, parsing the manuals: not a manual cache file")
             }
-        } else {
-            key = Self.key(of: manualsDirectory)
         }
+        let (contents, source) = parseAndStore(manualsDirectory: manualsDirectory, key: key, note: note, parse: parse)
+        return .loaded(contents, source)
+    }
+
+    /// Parses, and stores the result for next time unless a file changed meanwhile.
+    func parseAndStore(manualsDirectory: String, key: String, note: (String) -> Void,
+                       parse: (_ key: String) -> Contents) -> (contents: Contents, source: Source) {
+        let path = file(for: manualsDirectory)
         let parsed = parse(key)
         // A file that changed while it was being parsed: the result may not match the key.
         guard Self.key(of: manualsDirectory) == key else {
@@ -141,10 +192,10 @@ struct ManualCache {
         return nil
     }
 
-    // MARK: the file: a head (everything but the manuals) and the manuals in a few chunks,
-    // each in `CompactCoding`'s form, so the chunks decode on all cores at once.
+    // MARK: the file: the index, a head (everything but the manuals) and the manuals in a few
+    // chunks, each in `CompactCoding`'s form, so the chunks decode on all cores at once.
 
-    static let fileMagic: [UInt8] = Array("HMCF".utf8)
+    static let fileMagic: [UInt8] = Array("HMCG".utf8)
     static let chunks = 4
 
     struct Head: Codable {
@@ -158,7 +209,8 @@ struct ManualCache {
     static func encodeFile(_ c: Contents) throws -> [UInt8] {
         let head = Head(key: c.key, problems: c.problems, channels: c.channels, scenarios: c.scenarios, scenarioProblems: c.scenarioProblems)
         let per = max(1, (c.manuals.count + chunks - 1) / chunks)
-        var parts = [try CompactCoding.encode(head)]
+        let index = Index(key: c.key, problems: c.problems, listing: c.manuals.map(ManualListing.init))
+        var parts = [encodeIndex(index), try CompactCoding.encode(head)]
         for start in stride(from: 0, to: c.manuals.count, by: per) {
             parts.append(try CompactCoding.encode(Array(c.manuals[start..<min(c.manuals.count, start + per)])))
         }
@@ -176,10 +228,11 @@ struct ManualCache {
         guard file.count > fileMagic.count, Array(file[0..<fileMagic.count]) == fileMagic else { return nil }
         return file.withUnsafeBufferPointer { buffer -> [[UInt8]]? in
             var r = CompactCoding.Reader(bytes: buffer, at: fileMagic.count)
-            guard let n = try? r.length(), n >= 1 else { return nil }
+            guard let n = try? r.length(), n >= 2 else { return nil }
             var out: [[UInt8]] = []
             for _ in 0..<n {
                 guard let length = try? r.length() else { return nil }
+                guard length > 0 else { return nil }
                 out.append(Array(buffer[r.at..<(r.at + length)]))
                 r.at += length
             }
@@ -189,44 +242,102 @@ struct ManualCache {
 
     static func decodeFile(_ file: [UInt8]) throws -> Contents {
         guard let parts = parts(of: file) else { throw CompactCoding.Failure(description: "not a manual cache file") }
-        return try decode(parts, key: nil).1.get()
+        _ = try decodeIndex(parts[0])
+        return try decode(Array(parts.dropFirst())).get()
     }
 
-    /// Decodes the parts (and hashes the inputs when `key` names the directory) on all cores.
-    static func decode(_ parts: [[UInt8]], key directory: String?) -> (String, Result<Contents, any Error>) {
-        let jobs = parts.count + (directory == nil ? 0 : 1)
+    /// Decodes the parts after the index (the head, then the manuals' chunks) on all cores.
+    static func decode(_ parts: [[UInt8]]) -> Result<Contents, any Error> {
+        guard !parts.isEmpty else { return .failure(CompactCoding.Failure(description: "no head")) }
         let heads = UnsafeMutableBufferPointer<Result<Head, any Error>?>.allocate(capacity: 1)
         let chunks = UnsafeMutableBufferPointer<Result<[Manual], any Error>?>.allocate(capacity: max(1, parts.count - 1))
-        let hashed = UnsafeMutableBufferPointer<String>.allocate(capacity: 1)
-        heads.initialize(repeating: nil); chunks.initialize(repeating: nil); hashed.initialize(repeating: "")
-        defer {
-            heads.deinitialize(); heads.deallocate(); chunks.deinitialize(); chunks.deallocate()
-            hashed.deinitialize(); hashed.deallocate()
-        }
+        heads.initialize(repeating: nil); chunks.initialize(repeating: nil)
+        defer { heads.deinitialize(); heads.deallocate(); chunks.deinitialize(); chunks.deallocate() }
         // Each job writes only its own slot.
-        nonisolated(unsafe) let (h, c, k) = (heads, chunks, hashed)
-        DispatchQueue.concurrentPerform(iterations: jobs) { i in
-            switch i {
-            case parts.count: k[0] = key(of: directory!)
-            case 0: h[0] = Result { try CompactCoding.decode(Head.self, from: parts[0]) }
-            default: c[i - 1] = Result { try CompactCoding.decode([Manual].self, from: parts[i]) }
+        nonisolated(unsafe) let (h, c) = (heads, chunks)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+            if i == 0 {
+                h[0] = Result { try CompactCoding.decode(Head.self, from: parts[0]) }
+            } else {
+                c[i - 1] = Result { try CompactCoding.decode([Manual].self, from: parts[i]) }
             }
         }
-        let contents = Result<Contents, any Error> {
+        return Result<Contents, any Error> {
             let head = try heads[0]!.get()
             var manuals: [Manual] = []
             for i in 0..<(parts.count - 1) { manuals += try chunks[i]!.get() }
             return Contents(key: head.key, manuals: manuals, problems: head.problems, channels: head.channels,
                             scenarios: head.scenarios, scenarioProblems: head.scenarioProblems)
         }
-        return (hashed[0], contents)
     }
 
-    static func hashWhileDecoding(manualsDirectory: String, cache file: [UInt8]) -> (String, Result<Contents, any Error>) {
-        guard let parts = parts(of: file) else {
-            return (key(of: manualsDirectory), .failure(CompactCoding.Failure(description: "not a manual cache file")))
+    // MARK: the index: what the first frame shows, without Codable.
+
+    /// The key, the load problems Home shows, and Home's list of manuals.
+    struct Index: Equatable {
+        var key: String
+        var problems: [String]
+        var listing: [ManualListing]
+    }
+
+    ///     index := "HMI1" crc32-le(body) body
+    ///     body  := string(key) count string(problem)* count listing*
+    ///     listing := string(id) string(title.ko) string(title.en) category(byte) varint(steps)
+    /// with `string := varint(length) utf8`. Written by hand, read by hand: no generic code, so
+    /// no runtime type lookups in the first frame. The CRC makes a damaged index a cache miss
+    /// rather than a wrong title on screen.
+    static let indexMagic: [UInt8] = Array("HMI1".utf8)
+
+    static func encodeIndex(_ index: Index) -> [UInt8] {
+        var body: [UInt8] = []
+        func string(_ s: String) {
+            CompactCoding.varint(UInt64(s.utf8.count), into: &body)
+            body += Array(s.utf8)
         }
-        return decode(parts, key: manualsDirectory)
+        string(index.key)
+        CompactCoding.varint(UInt64(index.problems.count), into: &body)
+        index.problems.forEach(string)
+        CompactCoding.varint(UInt64(index.listing.count), into: &body)
+        for m in index.listing {
+            string(m.id); string(m.title.ko); string(m.title.en)
+            body.append(m.category == .natural ? 0 : 1)
+            CompactCoding.varint(UInt64(m.stepCount), into: &body)
+        }
+        let crc = body.withUnsafeBytes { CRC32.checksum($0) }
+        return indexMagic + withUnsafeBytes(of: crc.littleEndian) { Array($0) } + body
+    }
+
+    static func decodeIndex(_ bytes: [UInt8]) throws -> Index {
+        let head = indexMagic.count + 4
+        guard bytes.count >= head, Array(bytes[0..<indexMagic.count]) == indexMagic else {
+            throw CompactCoding.Failure(description: "not a manual cache index")
+        }
+        var stored: UInt32 = 0
+        for i in 0..<4 { stored |= UInt32(bytes[indexMagic.count + i]) << (8 * UInt32(i)) }
+        return try bytes.withUnsafeBufferPointer { buffer in
+            let body = UnsafeBufferPointer(rebasing: buffer[head...])
+            guard CRC32.checksum(UnsafeRawBufferPointer(body)) == stored else {
+                throw CompactCoding.Failure(description: "the index's checksum does not match")
+            }
+            var r = CompactCoding.Reader(bytes: body, at: 0)
+            let key = try r.string()
+            var problems: [String] = []
+            for _ in 0..<(try r.length()) { problems.append(try r.string()) }
+            var listing: [ManualListing] = []
+            for _ in 0..<(try r.length()) {
+                let id = try r.string(), ko = try r.string(), en = try r.string()
+                let category: DisasterCategory
+                switch try r.byte() {
+                case 0: category = .natural
+                case 1: category = .social
+                default: throw CompactCoding.Failure(description: "bad category in the index")
+                }
+                guard let steps = Int(exactly: try r.varint()) else { throw CompactCoding.Failure(description: "bad step count in the index") }
+                listing.append(ManualListing(id: id, title: Localized(ko: ko, en: en), category: category, stepCount: steps))
+            }
+            guard r.at == body.count else { throw CompactCoding.Failure(description: "bytes after the index") }
+            return Index(key: key, problems: problems, listing: listing)
+        }
     }
 
     /// Caches of manuals directories not opened for this long are removed when a cache is written

@@ -32,13 +32,16 @@ struct TUICommand: ParsableCommand {
 
     func run() throws {
         try Self.shell(manuals: manuals, state: state, timeZone: timeZone, operatorName: operatorName, language: language,
-                       readOnly: readOnly, configPath: configPath).run()
+                       readOnly: readOnly, configPath: configPath, firstFrameFromIndex: true).run()
     }
 
     /// The shell with its manuals, channels and drill scenarios loaded; shared with `haechi drill`,
-    /// which opens straight into a drill.
+    /// which opens straight into a drill. With `firstFrameFromIndex` and a current parsed-manual
+    /// cache, only the cache's index is read here (what Home lists) and the shell reads the rest
+    /// right after its first frame, before it handles any key (issue 11: the first frame's time).
     static func shell(manuals: ManualsOption, state: StateOption, timeZone: TimeZoneOption, operatorName: String?,
-                      language: String?, readOnly: Bool = false, configPath: String? = nil) throws -> TUIShell {
+                      language: String?, readOnly: Bool = false, configPath: String? = nil,
+                      firstFrameFromIndex: Bool = false) throws -> TUIShell {
         let started = DispatchTime.now().uptimeNanoseconds
         let config = try TUIConfig.load(explicit: configPath)
         // The same rule as the outbox commands: --operator, $HAECHI_OPERATOR, $USER, the login name;
@@ -68,10 +71,22 @@ struct TUICommand: ParsableCommand {
         } catch {
             throw ValidationError("Cannot use the state directory \(stateDirectory.path): \(error)")
         }
-        let library = TUIManuals.load(directory: manuals.directory)
-        let shell = try TUIShell(state: stateDirectory, store: store, manuals: library.manuals, problems: library.problems,
+        let opening = firstFrameFromIndex ? TUIManuals.open(directory: manuals.directory) : .ready(TUIManuals.load(directory: manuals.directory))
+        let shell: TUIShell
+        switch opening {
+        case .ready(let library):
+            shell = try TUIShell(state: stateDirectory, store: store, manuals: library.manuals, problems: library.problems,
                                  operatorName: who, language: lang, timeZone: zone)
-        shell.useChannels(library.channels)
+            shell.manualsDirectory = manuals.directory
+            shell.use(library, started: started)
+        case .listed(let index, let finish):
+            shell = try TUIShell(state: stateDirectory, store: store, manuals: [], problems: index.problems,
+                                 operatorName: who, language: lang, timeZone: zone)
+            shell.manualsDirectory = manuals.directory
+            shell.state.listedManuals = index.listing
+            shell.pendingManuals = finish
+            shell.log.write("manuals: \(index.listing.count) listed from the parsed-manual cache's index in \(TUILog.milliseconds(since: started)) ms; read in full after the first frame")
+        }
         shell.state.readOnly = readOnly
         shell.state.theme = config.theme
         shell.state.keyOverrides = config.keyOverrides
@@ -79,11 +94,7 @@ struct TUICommand: ParsableCommand {
         shell.terminal.mouse = config.file.mouse ?? true
         if let delay = config.file.escapeDelayMilliseconds { shell.terminal.escapeDelayMilliseconds = Int32(delay) }
         if let path = config.path { shell.log.write("config: \(path)") }
-        for note in library.notes { shell.log.write(note) }
-        shell.log.write("manuals: \(library.manuals.count) loaded from \(manuals.directory) in \(TUILog.milliseconds(since: started)) ms"
-                        + (library.source == .cache ? " (parsed-manual cache)" : ""))
         shell.started = started
-        shell.useScenarios(manualsDirectory: manuals.directory, loaded: library)
         return shell
     }
 }

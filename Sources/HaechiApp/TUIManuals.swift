@@ -28,6 +28,28 @@ enum TUIManuals {
         return loaded(contents, source: source, notes: notes)
     }
 
+    /// How the TUI starts: with Home's list from the cache's index and the rest to read after the
+    /// first frame (`finish`), or with everything loaded (no cache, or one that is not current).
+    enum Opening {
+        case listed(ManualCache.Index, finish: () -> Loaded)
+        case ready(Loaded)
+    }
+
+    static func open(directory: String, cache: ManualCache? = ManualCache.directory().map(ManualCache.init)) -> Opening {
+        guard let cache else { return .ready(load(directory: directory, cache: nil)) }
+        var notes: [String] = []
+        switch cache.open(manualsDirectory: directory, note: { notes.append($0) }, parse: { parse(directory: directory, key: $0) }) {
+        case .loaded(let contents, let source):
+            return .ready(loaded(contents, source: source, notes: notes))
+        case .indexed(let index, let rest):
+            return .listed(index, finish: {
+                var later = notes
+                let (contents, source) = rest.finish(note: { later.append($0) }, parse: { parse(directory: directory, key: $0) })
+                return loaded(contents, source: source, notes: later)
+            })
+        }
+    }
+
     /// Parses and checks everything, as `haechi lint` would (without the stale-review warning).
     static func parse(directory: String, key: String) -> ManualCache.Contents {
         let library = ManualLibrary.load(directory: directory)

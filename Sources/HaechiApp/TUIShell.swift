@@ -25,6 +25,11 @@ final class TUIShell {
     var started: UInt64?
     /// Sent once the first frame is up (`haechi drill` opens its drill this way).
     var startActions: [Action] = []
+    /// Where the manuals were loaded from (scenarios and reports are looked up there too).
+    var manualsDirectory = "manuals"
+    /// The manuals, channels and scenarios still to read when the first frame is drawn from the
+    /// parsed-manual cache's index (`AppState.listedManuals`); read by `completeManuals`.
+    var pendingManuals: (() -> TUIManuals.Loaded)?
 
     init(state stateDirectory: StateDirectory, store: (any Store)? = nil, manuals: [Manual], problems: [String], operatorName: String,
          language: Language, timeZone: TimeZone = CityTime.default) throws {
@@ -41,7 +46,7 @@ final class TUIShell {
     func run() throws {
         if let problem = Terminal.prepareLocale() { log.write("locale: \(problem)") }
         for p in state.manualProblems { log.write("manuals: \(p)") }
-        log.write("start: operator \(state.operatorName), \(state.manuals.count) manuals, store \(effects.files.store.location), state \(stateDirectory.path)")
+        log.write("start: operator \(state.operatorName), \(state.listedManuals?.count ?? state.manuals.count) manuals, store \(effects.files.store.location), state \(stateDirectory.path)")
         // Anything the runtime or a library prints on stderr would scribble over the screen.
         let savedStderr = dup(2)
         dup2(log.descriptor, 2)
@@ -59,11 +64,21 @@ final class TUIShell {
         let size = terminal.size
         send(.resized(width: size.width, height: size.height))
         send(.statusSummary(effects.files.statusSummary()))
+        // Incidents on Home are summarised against their manuals' steps, and a drill opened at
+        // start needs its scenario: then the first frame waits for the full manuals too.
+        if pendingManuals != nil, !startActions.isEmpty || !((try? effects.files.store.incidents()) ?? []).isEmpty {
+            completeManuals()
+        }
         perform([.listIncidents])
         for action in startActions { send(action) }
         terminal.draw(render(state))
         if let started {
             log.write("first frame after \(TUILog.milliseconds(since: started)) ms")
+        }
+        // Before any key is read: every screen behind Home needs the full manuals.
+        if pendingManuals != nil {
+            completeManuals()
+            terminal.draw(render(state))
         }
         // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
         let readStart = DispatchTime.now().uptimeNanoseconds
@@ -107,6 +122,36 @@ final class TUIShell {
             }
             if running { terminal.draw(render(state)) }
         }
+    }
+
+    /// The loaded manuals, their problems, channels and scenarios put in place.
+    func use(_ library: TUIManuals.Loaded, started: UInt64?) {
+        state.manuals = library.manuals
+        state.listedManuals = nil
+        state.manualProblems = library.problems
+        effects.use(library.manuals)
+        useChannels(library.channels)
+        for note in library.notes { log.write(note) }
+        if let started {
+            log.write("manuals: \(library.manuals.count) loaded from \(manualsDirectory) in \(TUILog.milliseconds(since: started)) ms"
+                      + (library.source == .cache ? " (parsed-manual cache)" : ""))
+        }
+        useScenarios(manualsDirectory: manualsDirectory, loaded: library)
+    }
+
+    /// Reads what the first frame was drawn without (see `pendingManuals`). Home then lists the
+    /// manuals read; should they differ from the index (they cannot while the key matches),
+    /// the log says so.
+    func completeManuals() {
+        guard let finish = pendingManuals else { return }
+        pendingManuals = nil
+        let listed = state.listedManuals
+        let started = DispatchTime.now().uptimeNanoseconds
+        let library = finish()
+        if let listed, listed != library.manuals.map(ManualListing.init) {
+            log.write("manuals: the cache's index listed other manuals than were read; Home shows the ones read")
+        }
+        use(library, started: started)
     }
 
     /// Runs an action through the reducer, then performs the effects, feeding their results

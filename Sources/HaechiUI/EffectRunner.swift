@@ -44,6 +44,13 @@ public struct EffectRunner<Files: ShellFiles> {
 
     public init(files: Files, manuals: [Manual] = []) {
         self.files = files
+        self.manuals = [:]
+        use(manuals)
+    }
+
+    /// The manuals step counts are taken from (the TUI fills them in after its first frame
+    /// when that frame came from the parsed-manual cache's index).
+    public mutating func use(_ manuals: [Manual]) {
         self.manuals = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 

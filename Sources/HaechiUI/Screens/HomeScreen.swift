@@ -32,7 +32,13 @@ public struct HomeScreen: ScreenModel {
 
     /// Manuals in display order: natural disasters first, then social, each by Korean title.
     public static func orderedManuals(_ app: AppState) -> [Manual] {
-        app.manuals.sorted { ($0.category == .natural ? 0 : 1, $0.title.ko, $0.id) < ($1.category == .natural ? 0 : 1, $1.title.ko, $1.id) }
+        app.manuals.sorted { ManualListing.precedes(ManualListing($0), ManualListing($1)) }
+    }
+
+    /// What Home lists, in the same order: the cache's index while the full manuals are still
+    /// being read (the first frame), else the manuals themselves.
+    public static func orderedListing(_ app: AppState) -> [ManualListing] {
+        (app.listedManuals ?? app.manuals.map(ManualListing.init)).sorted(by: ManualListing.precedes)
     }
 
     /// Open incidents (newest first), then up to ten recently closed ones.
@@ -99,7 +105,7 @@ public struct HomeScreen: ScreenModel {
     }
 
     public func render(_ app: AppState, into c: inout Canvas) {
-        let manuals = Self.orderedManuals(app)
+        let manuals = Self.orderedListing(app)
         let incidents = Self.orderedIncidents(app)
         let openCount = incidents.filter { $0.closedAt == nil }.count
         Chrome.header(app, into: &c, title: " " + app.t("홈 · 근무자 ", "Home · operator ") + app.operatorName,

@@ -45,6 +45,9 @@ public struct AppState: Sendable, Hashable {
     public var height: Int
     public var language: Language
     public var manuals: [Manual]
+    /// Set only while the TUI's first frame is drawn from the parsed-manual cache's index, before
+    /// `manuals` is filled (the shell fills it before handling any key): what Home lists.
+    public var listedManuals: [ManualListing]?
     /// Problems found while loading the manuals (shown on Home so an owner notices).
     public var manualProblems: [String]
     public var operatorName: String
