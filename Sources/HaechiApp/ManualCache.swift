@@ -55,8 +55,23 @@ struct ManualCache {
 
     /// The cache file for one manuals directory (by its absolute path).
     func file(for manualsDirectory: String) -> String {
-        let absolute = URL(fileURLWithPath: manualsDirectory).standardizedFileURL.path
-        return directory + "/manuals-" + FileStore.recordID(Array(absolute.utf8)) + ".cache"
+        directory + "/manuals-" + FileStore.recordID(Array(Self.absolute(manualsDirectory).utf8)) + ".cache"
+    }
+
+    /// `path` from the root, `.` and `..` taken out by their names, as `URL.standardizedFileURL`
+    /// does (symbolic links are not followed), without Foundation's URL machinery, which cost
+    /// a quarter of a millisecond before the first frame.
+    static func absolute(_ path: String) -> String {
+        var full = path
+        if !path.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            if getcwd(&buffer, buffer.count) != nil { full = String(cString: buffer) + "/" + path }
+        }
+        var parts: [Substring] = []
+        for part in full.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// The files a manuals directory's load reads, in a fixed order.
@@ -77,16 +92,39 @@ struct ManualCache {
         // The folder as given too: file names in problems and step locations are written the
         // way it was named (`manuals/x.yaml` or `/srv/manuals/x.yaml`).
         var bytes = Array((format + "\n" + binaryIdentity() + "\n" + manualsDirectory + "\n").utf8)
+        bytes.reserveCapacity(1 << 20)
+        // Read with plain read(2) into one reused buffer: FileManager's Data, appended to an
+        // array, cost more than hashing it.
+        var file: [UInt8] = []
         for path in inputs(of: manualsDirectory) {
-            let name = (path as NSString).lastPathComponent
-            guard let data = FileManager.default.contents(atPath: path) else {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            guard read(path, into: &file) else {
                 bytes += Array("\(name) absent\n".utf8)
                 continue
             }
-            bytes += Array("\(name) \(data.count)\n".utf8)
-            bytes += data
+            bytes += Array("\(name) \(file.count)\n".utf8)
+            bytes += file
         }
         return FileStore.recordID(bytes)
+    }
+
+    /// The whole regular file at `path` in `bytes` (replacing what was there); false when it
+    /// cannot be read.
+    static func read(_ path: String, into bytes: inout [UInt8]) -> Bool {
+        bytes.removeAll(keepingCapacity: true)
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        var chunk = [UInt8](repeating: 0, count: max(4096, Int(st.st_size) + 1))
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return false }
+            if n == 0 { return true }
+            chunk.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        }
     }
 
     /// Device, inode, size and modification time of the running executable: another build or
@@ -120,13 +158,14 @@ struct ManualCache {
         let cache: ManualCache
         let manualsDirectory: String
         let key: String
+        let index: Index
         let parts: [[UInt8]]
 
         /// The full contents: decoded, or parsed again when the decode fails or its key is
         /// not the one the index had (then the cache is rewritten).
         func finish(note: (String) -> Void = { _ in }, parse: (_ key: String) -> Contents) -> (contents: Contents, source: Source) {
             let path = cache.file(for: manualsDirectory)
-            switch decode(parts) {
+            switch Result(catching: { try ManualCache.check(parts, against: index) }).flatMap({ ManualCache.decode(parts) }) {
             case .success(let cached) where cached.key == key: return (cached, .cache)
             case .success: note("manual cache \(path) not used: its index and its manuals disagree")
             case .failure(let error): note("manual cache \(path) unreadable, parsing the manuals: \(error)")
@@ -149,7 +188,7 @@ struct ManualCache {
                 do {
                     let index = try Self.decodeIndex(parts[0])
                     if index.key == key {
-                        return .indexed(index, rest: Rest(cache: self, manualsDirectory: manualsDirectory, key: key, parts: Array(parts.dropFirst())))
+                        return .indexed(index, rest: Rest(cache: self, manualsDirectory: manualsDirectory, key: key, index: index, parts: Array(parts.dropFirst())))
                     }
                 } catch {
                     note("manual cache \(path) unreadable, parsing the manuals: \(error)")
@@ -209,11 +248,13 @@ struct ManualCache {
     static func encodeFile(_ c: Contents) throws -> [UInt8] {
         let head = Head(key: c.key, problems: c.problems, channels: c.channels, scenarios: c.scenarios, scenarioProblems: c.scenarioProblems)
         let per = max(1, (c.manuals.count + chunks - 1) / chunks)
-        let index = Index(key: c.key, problems: c.problems, listing: c.manuals.map(ManualListing.init))
-        var parts = [encodeIndex(index), try CompactCoding.encode(head)]
+        var rest = [try CompactCoding.encode(head)]
         for start in stride(from: 0, to: c.manuals.count, by: per) {
-            parts.append(try CompactCoding.encode(Array(c.manuals[start..<min(c.manuals.count, start + per)])))
+            rest.append(try CompactCoding.encode(Array(c.manuals[start..<min(c.manuals.count, start + per)])))
         }
+        let index = Index(key: c.key, problems: c.problems, listing: c.manuals.map(ManualListing.init),
+                          checksums: rest.map { part in part.withUnsafeBytes { CRC32.checksum($0) } })
+        let parts = [encodeIndex(index)] + rest
         var out = fileMagic
         CompactCoding.varint(UInt64(parts.count), into: &out)
         for part in parts {
@@ -242,8 +283,10 @@ struct ManualCache {
 
     static func decodeFile(_ file: [UInt8]) throws -> Contents {
         guard let parts = parts(of: file) else { throw CompactCoding.Failure(description: "not a manual cache file") }
-        _ = try decodeIndex(parts[0])
-        return try decode(Array(parts.dropFirst())).get()
+        let index = try decodeIndex(parts[0])
+        let rest = Array(parts.dropFirst())
+        try check(rest, against: index)
+        return try decode(rest).get()
     }
 
     /// Decodes the parts after the index (the head, then the manuals' chunks) on all cores.
@@ -271,6 +314,14 @@ struct ManualCache {
         }
     }
 
+    /// Throws unless every part after the index has the checksum the index gives it.
+    static func check(_ rest: [[UInt8]], against index: Index) throws {
+        guard rest.count == index.checksums.count,
+              zip(rest, index.checksums).allSatisfy({ part, crc in part.withUnsafeBytes { CRC32.checksum($0) } == crc }) else {
+            throw CompactCoding.Failure(description: "a part's checksum does not match the index")
+        }
+    }
+
     // MARK: the index: what the first frame shows, without Codable.
 
     /// The key, the load problems Home shows, and Home's list of manuals.
@@ -278,10 +329,13 @@ struct ManualCache {
         var key: String
         var problems: [String]
         var listing: [ManualListing]
+        /// CRC-32 of each part after the index: the compact form has none of its own, and a
+        /// damaged byte in a title would otherwise decode as another title.
+        var checksums: [UInt32] = []
     }
 
     ///     index := "HMI1" crc32-le(body) body
-    ///     body  := string(key) count string(problem)* count listing*
+    ///     body  := string(key) count string(problem)* count listing* count crc32(part)*
     ///     listing := string(id) string(title.ko) string(title.en) category(byte) varint(steps)
     /// with `string := varint(length) utf8`. Written by hand, read by hand: no generic code, so
     /// no runtime type lookups in the first frame. The CRC makes a damaged index a cache miss
@@ -303,6 +357,8 @@ struct ManualCache {
             body.append(m.category == .natural ? 0 : 1)
             CompactCoding.varint(UInt64(m.stepCount), into: &body)
         }
+        CompactCoding.varint(UInt64(index.checksums.count), into: &body)
+        for crc in index.checksums { CompactCoding.varint(UInt64(crc), into: &body) }
         let crc = body.withUnsafeBytes { CRC32.checksum($0) }
         return indexMagic + withUnsafeBytes(of: crc.littleEndian) { Array($0) } + body
     }
@@ -335,8 +391,13 @@ struct ManualCache {
                 guard let steps = Int(exactly: try r.varint()) else { throw CompactCoding.Failure(description: "bad step count in the index") }
                 listing.append(ManualListing(id: id, title: Localized(ko: ko, en: en), category: category, stepCount: steps))
             }
+            var checksums: [UInt32] = []
+            for _ in 0..<(try r.length()) {
+                guard let crc = UInt32(exactly: try r.varint()) else { throw CompactCoding.Failure(description: "bad checksum in the index") }
+                checksums.append(crc)
+            }
             guard r.at == body.count else { throw CompactCoding.Failure(description: "bytes after the index") }
-            return Index(key: key, problems: problems, listing: listing)
+            return Index(key: key, problems: problems, listing: listing, checksums: checksums)
         }
     }
 

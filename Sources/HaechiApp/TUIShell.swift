@@ -63,7 +63,6 @@ final class TUIShell {
         }
         let size = terminal.size
         send(.resized(width: size.width, height: size.height))
-        send(.statusSummary(effects.files.statusSummary()))
         // Incidents on Home are summarised against their manuals' steps, and a drill opened at
         // start needs its scenario: then the first frame waits for the full manuals too.
         if pendingManuals != nil, !startActions.isEmpty || !((try? effects.files.store.incidents()) ?? []).isEmpty {
@@ -75,11 +74,11 @@ final class TUIShell {
         if let started {
             log.write("first frame after \(TUILog.milliseconds(since: started)) ms")
         }
-        // Before any key is read: every screen behind Home needs the full manuals.
-        if pendingManuals != nil {
-            completeManuals()
-            terminal.draw(render(state))
-        }
+        // Before any key is read: every screen behind Home needs the full manuals. The sender's
+        // status is read here too: Home says "checking" until then, a few milliseconds.
+        completeManuals()
+        send(.statusSummary(effects.files.statusSummary()))
+        terminal.draw(render(state))
         // The outbox can be long: read it after the first frame, so the desk sees a screen at once.
         let readStart = DispatchTime.now().uptimeNanoseconds
         effects.files.outbox.keep(incident: state.incident?.id)

@@ -2,6 +2,7 @@ import Foundation
 import HaechiCore
 import HaechiTestSupport
 import Testing
+import HaechiUI
 @testable import HaechiApp
 
 /// The TUI's cache of parsed manuals: the same contents as parsing, and never used once any
@@ -52,7 +53,7 @@ import Testing
         }
         var flipped = bytes
         flipped[bytes.count / 2] ^= 0xFF
-        #expect((try? ManualCache.decodeFile(flipped)) != parsed, "a damaged byte is never read as the original")
+        #expect(throws: (any Error).self, "a damaged byte is a cache miss") { try ManualCache.decodeFile(flipped) }
     }
 
     @Test func aSecondStartReadsTheCacheAndAnyChangeToAnyFileParsesAgain() throws {
@@ -130,10 +131,107 @@ import Testing
         #expect(replaced.0.source == .cache, "and replaced by one of mode 0600: \(replaced.notes)")
     }
 
+    /// What the TUI's first frame reads: `open` (the index) and then `finish` (the rest).
+    func open() -> (ManualCache.Opening, notes: [String]) {
+        var notes: [String] = []
+        let opening = cache.open(manualsDirectory: manuals, note: { notes.append($0) }) { TUIManuals.parse(directory: manuals, key: $0) }
+        return (opening, notes)
+    }
+
+    @Test func theIndexListsWhatTheManualsGiveAndADamagedIndexIsNeverRead() throws {
+        let parsed = TUIManuals.parse(directory: Binaries.bundledManuals, key: "k")
+        try #require(parsed.manuals.count >= 24 && parsed.problems.isEmpty, "\(parsed.problems)")
+        let file = try ManualCache.encodeFile(parsed)
+        let parts = try #require(ManualCache.parts(of: file))
+        let index = try ManualCache.decodeIndex(parts[0])
+        #expect(index.key == "k" && index.problems.isEmpty && index.listing == parsed.manuals.map(ManualListing.init))
+        #expect(index.checksums.count == parts.count - 1)
+        #expect(index.listing.contains { $0.title.ko == "지진" && $0.category == .natural && $0.stepCount > 0 })
+        // Problems travel too (Home shows the first one).
+        let withProblems = ManualCache.Index(key: "x", problems: ["a.yaml:3:1: 문제", "b"], listing: index.listing, checksums: [0, 0xFFFF_FFFF])
+        #expect(try ManualCache.decodeIndex(ManualCache.encodeIndex(withProblems)) == withProblems)
+        // Every byte damaged, every cut: an error (a cache miss), never another title on screen.
+        let bytes = parts[0]
+        for i in bytes.indices {
+            var damaged = bytes
+            damaged[i] ^= 0xFF
+            #expect(throws: (any Error).self, "byte \(i)") { try ManualCache.decodeIndex(damaged) }
+        }
+        for cut in [0, 3, 8, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: (any Error).self) { try ManualCache.decodeIndex(Array(bytes[0..<cut])) }
+        }
+    }
+
+    @Test func theFirstFrameGetsTheIndexOnlyWhileItIsCurrentAndTheRestMatchesIt() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try copyBundledManuals()
+        let (first, firstSource) = try #require(open().0.loaded, "no cache yet: parsed")
+        #expect(firstSource == .parsed)
+        try #require(first.manuals.count == 3 && first.problems.isEmpty, "\(first.problems)")
+
+        // Current: the index lists exactly the manuals the rest holds, and the rest is the cache.
+        let (index, rest) = try #require(open().0.indexed, "a current cache opens with its index")
+        #expect(index.listing == first.manuals.map(ManualListing.init) && index.problems == first.problems)
+        let finished = rest.finish { _ in Issue.record("a current cache is not parsed"); return first }
+        #expect(finished.source == .cache && finished.contents == first)
+
+        // A title changed: the stale index is not shown, the new title is.
+        try edit("typhoon.yaml") { $0.replacingOccurrences(of: "title: {ko: 태풍,", with: "title: {ko: 태풍(개정),") }
+        let (retitled, retitledSource) = try #require(open().0.loaded, "a stale index is not used")
+        #expect(retitledSource == .parsed)
+        #expect(retitled.manuals.first { $0.id == "typhoon" }?.title.ko == "태풍(개정)")
+        let (reindexed, _) = try #require(open().0.indexed, "rewritten: indexed again")
+        #expect(reindexed.listing.first { $0.id == "typhoon" }?.title.ko == "태풍(개정)")
+
+        // The index damaged: parsed over, said in the log, rewritten.
+        let file = cache.file(for: manuals)
+        var bytes = try #require(FileManager.default.contents(atPath: file).map(Array.init))
+        // Inside the index's body: past its magic and checksum.
+        let at = try #require((0..<(bytes.count - 4)).first { Array(bytes[$0..<($0 + 4)]) == ManualCache.indexMagic })
+        bytes[at + 12] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let (damagedIndex, notes) = open()
+        let (reparsed, reparsedSource) = try #require(damagedIndex.loaded, "a damaged index is parsed over")
+        #expect(reparsedSource == .parsed && reparsed == retitled)
+        #expect(notes.contains { $0.contains("unreadable") }, "\(notes)")
+
+        // The index intact but the manuals after it damaged: the rest is parsed, not half-read.
+        bytes = try #require(FileManager.default.contents(atPath: file).map(Array.init))
+        bytes[bytes.count - 20] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let (_, damagedRest) = try #require(open().0.indexed, "the index is intact")
+        var parses = 0
+        var later: [String] = []
+        let recovered = damagedRest.finish(note: { later.append($0) }) { key in
+            parses += 1
+            return TUIManuals.parse(directory: manuals, key: key)
+        }
+        #expect(recovered.source == .parsed && parses == 1 && recovered.contents == reparsed)
+        #expect(later.contains { $0.contains("unreadable") }, "\(later)")
+    }
+
+    /// The cache file is named by the folder's absolute path, worked out by hand as URL does.
+    @Test func theFolderIsNamedFromTheRootAsURLWouldName() {
+        for path in ["manuals", "./manuals/", "a/../manuals", "/srv/./haechi/../manuals", "/", "/srv//manuals", "../x/./y"] {
+            #expect(ManualCache.absolute(path) == URL(fileURLWithPath: path).standardizedFileURL.path, "\(path)")
+        }
+    }
+
     @Test func theCacheDirectoryFollowsXDGThenHomeAndIsOffWithoutEither() {
         #expect(ManualCache.directory(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/home/kim"]) == "/x/cache/haechi")
         #expect(ManualCache.directory(environment: ["HOME": "/home/kim"]) == "/home/kim/.cache/haechi")
         #expect(ManualCache.directory(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/home/kim"]) == "/home/kim/.cache/haechi")
         #expect(ManualCache.directory(environment: [:]) == nil)
+    }
+}
+
+extension ManualCache.Opening {
+    var indexed: (ManualCache.Index, ManualCache.Rest)? {
+        if case .indexed(let index, let rest) = self { return (index, rest) }
+        return nil
+    }
+    var loaded: (ManualCache.Contents, ManualCache.Source)? {
+        if case .loaded(let contents, let source) = self { return (contents, source) }
+        return nil
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import HaechiTestSupport
+import Testing
+
+/// The TUI's first frame drawn from the parsed-manual cache's index (issue 11), in tmux: the
+/// full manuals are read right after it, so everything behind Home works as before, and an
+/// index made before a manual changed is never shown.
+@Suite(.ownThread, .serialized, .enabled(if: Tmux.available, "tmux is needed for end-to-end tests"))
+struct TUIFirstFrameTests {
+    @Test func aStartFromTheIndexOpensManualsAndAChangedManualIsShownAsItIsNow() throws {
+        let s = try TUIEndToEndTests.Setup()
+        let t = s.tmux
+        defer { t.shutdown() }
+        // A cache of its own, so the first start below is the one that writes it.
+        let environment = ["XDG_CACHE_HOME": t.directory.appendingPathComponent("cache").path]
+        let log = s.state.appendingPathComponent("haechi.log")
+        func logText() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+        try t.start("a", width: 100, height: 30, s.haechi("kim"), environment: environment)
+        try t.waitFor("a", "HAECHI", "지진", "4단계")
+        try t.keys("a", "q")
+        #expect(try t.waitForExit("a") == 0)
+        #expect(!logText().contains("cache's index"), "no cache yet: parsed")
+
+        // Second start: Home from the index, then a manual opened (needs every step).
+        try t.start("b", width: 100, height: 30, s.haechi("kim"), environment: environment)
+        try t.waitFor("b", "HAECHI", "지진", "4단계")
+        try t.keys("b", "Enter")
+        try t.waitFor("b", "새 사건 시작", "DRILL 훈련")
+        #expect(logText().contains("1 listed from the parsed-manual cache's index"), "\(logText())")
+        #expect(logText().contains("1 loaded from \(s.manuals.path)") && logText().contains("(parsed-manual cache)"))
+        try t.keys("b", "Escape")
+        try t.waitFor("b", "진행 중인 사건·훈련")
+        try t.keys("b", "q")
+        #expect(try t.waitForExit("b") == 0)
+
+        // The manual retitled since: the index is stale, the new title is on the first frame.
+        let file = s.manuals.appendingPathComponent("earthquake.yaml")
+        let yaml = try String(contentsOf: file, encoding: .utf8)
+        let retitled = yaml.replacingOccurrences(of: "title: {ko: 지진, en: Earthquake}", with: "title: {ko: 지진(개정), en: Earthquake}")
+        try #require(retitled != yaml)
+        try retitled.write(to: file, atomically: true, encoding: .utf8)
+        try t.start("c", width: 100, height: 30, s.haechi("kim"), environment: environment)
+        try t.waitFor("c", "HAECHI", "지진(개정)", "4단계")
+        try t.keys("c", "q")
+        #expect(try t.waitForExit("c") == 0)
+    }
+}
