@@ -5,7 +5,6 @@ import Foundation
 import HaechiCore
 import HaechiStore
 import HaechiUI
-import Synchronization
 
 /// The TUI's parsed manuals, channel profiles and drill scenarios, kept between runs so the
 /// first screen does not wait for every YAML file to be parsed and checked again (issue 11:
@@ -178,14 +177,14 @@ struct ManualCache {
     /// The index when the cache file is trusted, readable and made from the files as they are
     /// now (the key is computed here, on the caller's thread: ~0.5 ms of SHA-256); else the
     /// contents parsed (and stored) at once.
-    func open(manualsDirectory: String, note: (String) -> Void = { _ in }, read: Reading? = nil,
+    func open(manualsDirectory: String, note: (String) -> Void = { _ in },
               parse: (_ key: String) -> Contents) -> Opening {
         let path = file(for: manualsDirectory)
-        let reading = read ?? self.read(manualsDirectory: manualsDirectory)
-        let key = reading.key
-        if let problem = reading.problem { note("manual cache \(path) not used: \(problem)") }
-        if let data = reading.file {
-            if let parts = Self.parts(of: data) {
+        let key = Self.key(of: manualsDirectory)
+        let problem = Self.untrusted(path)
+        if let problem { note("manual cache \(path) not used: \(problem)") }
+        if problem == nil, let data = FileManager.default.contents(atPath: path) {
+            if let parts = Self.parts(of: Array(data)) {
                 do {
                     let index = try Self.decodeIndex(parts[0])
                     if index.key == key {
@@ -200,55 +199,6 @@ struct ManualCache {
         }
         let (contents, source) = parseAndStore(manualsDirectory: manualsDirectory, key: key, note: note, parse: parse)
         return .loaded(contents, source)
-    }
-
-    /// What `open` needs from the disk: the files' key, and the cache file's bytes when it may
-    /// be believed (else why not).
-    struct Reading: Sendable {
-        var key: String
-        var file: [UInt8]?
-        var problem: String?
-    }
-
-    func read(manualsDirectory: String) -> Reading {
-        let path = file(for: manualsDirectory)
-        let key = Self.key(of: manualsDirectory)
-        if let problem = Self.untrusted(path) { return Reading(key: key, file: nil, problem: problem) }
-        var bytes: [UInt8] = []
-        return Reading(key: key, file: Self.read(path, into: &bytes) ? bytes : nil, problem: nil)
-    }
-
-    /// `read` on a thread of its own, started as the TUI starts: hashing the manual files
-    /// (~0.5 ms) then overlaps reading the config, the time zone and the state directory.
-    final class ReadingInFlight: Sendable {
-        private let cache: ManualCache
-        private let manualsDirectory: String
-        private let result = Mutex<Reading?>(nil)
-        private let thread = Mutex<pthread_t?>(nil)
-
-        init(cache: ManualCache, manualsDirectory: String) {
-            self.cache = cache
-            self.manualsDirectory = manualsDirectory
-            var id = pthread_t()
-            let context = Unmanaged.passRetained(self).toOpaque()
-            let started = pthread_create(&id, nil, { context in
-                let me = Unmanaged<ReadingInFlight>.fromOpaque(context!).takeRetainedValue()
-                let reading = me.cache.read(manualsDirectory: me.manualsDirectory)
-                me.result.withLock { $0 = reading }
-                return nil
-            }, context)
-            if started == 0 {
-                thread.withLock { $0 = id }
-            } else {
-                Unmanaged<ReadingInFlight>.fromOpaque(context).release()
-            }
-        }
-
-        /// The reading, once the thread is done (read here when it could not be started).
-        func wait() -> Reading {
-            if let id = thread.withLock({ t -> pthread_t? in defer { t = nil }; return t }) { pthread_join(id, nil) }
-            return result.withLock { $0 } ?? cache.read(manualsDirectory: manualsDirectory)
-        }
     }
 
     /// Parses, and stores the result for next time unless a file changed meanwhile.

@@ -43,8 +43,6 @@ struct TUICommand: ParsableCommand {
                       language: String?, readOnly: Bool = false, configPath: String? = nil,
                       firstFrameFromIndex: Bool = false) throws -> TUIShell {
         let started = DispatchTime.now().uptimeNanoseconds
-        let cache = ManualCache.directory().map(ManualCache.init)
-        let reading = firstFrameFromIndex ? cache.map { ManualCache.ReadingInFlight(cache: $0, manualsDirectory: manuals.directory) } : nil
         let config = try TUIConfig.load(explicit: configPath)
         // The same rule as the outbox commands: --operator, $HAECHI_OPERATOR, $USER, the login name;
         // the config file's operator comes right after --operator.
@@ -73,8 +71,7 @@ struct TUICommand: ParsableCommand {
         } catch {
             throw ValidationError("Cannot use the state directory \(stateDirectory.path): \(error)")
         }
-        let opening = firstFrameFromIndex ? TUIManuals.open(directory: manuals.directory, cache: cache, read: reading)
-            : .ready(TUIManuals.load(directory: manuals.directory, cache: cache))
+        let opening = firstFrameFromIndex ? TUIManuals.open(directory: manuals.directory) : .ready(TUIManuals.load(directory: manuals.directory))
         let shell: TUIShell
         switch opening {
         case .ready(let library):

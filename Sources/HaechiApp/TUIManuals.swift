@@ -35,12 +35,10 @@ enum TUIManuals {
         case ready(Loaded)
     }
 
-    static func open(directory: String, cache: ManualCache? = ManualCache.directory().map(ManualCache.init),
-                     read: ManualCache.ReadingInFlight? = nil) -> Opening {
+    static func open(directory: String, cache: ManualCache? = ManualCache.directory().map(ManualCache.init)) -> Opening {
         guard let cache else { return .ready(load(directory: directory, cache: nil)) }
         var notes: [String] = []
-        switch cache.open(manualsDirectory: directory, note: { notes.append($0) }, read: read?.wait(),
-                          parse: { parse(directory: directory, key: $0) }) {
+        switch cache.open(manualsDirectory: directory, note: { notes.append($0) }, parse: { parse(directory: directory, key: $0) }) {
         case .loaded(let contents, let source):
             return .ready(loaded(contents, source: source, notes: notes))
         case .indexed(let index, let rest):
