@@ -108,23 +108,39 @@ struct ManualCache {
         return FileStore.recordID(bytes)
     }
 
-    /// The whole regular file at `path` in `bytes` (replacing what was there); false when it
-    /// cannot be read.
-    static func read(_ path: String, into bytes: inout [UInt8]) -> Bool {
+    /// The whole regular file at `path` (or its first `limit` bytes and a little more) in
+    /// `bytes`, replacing what was there; false when it cannot be read.
+    static func read(_ path: String, into bytes: inout [UInt8], limit: Int = .max) -> Bool {
         bytes.removeAll(keepingCapacity: true)
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
-        var chunk = [UInt8](repeating: 0, count: max(4096, Int(st.st_size) + 1))
-        while true {
+        var chunk = [UInt8](repeating: 0, count: max(4096, min(limit, Int(st.st_size) + 1)))
+        while bytes.count < limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else { return false }
             if n == 0 { return true }
             chunk.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }
+        return true
+    }
+
+    /// What the files look like without reading them: name, device, inode, size, modification
+    /// and change times of each input (ctime cannot be set back by hand), with the binary's
+    /// identity. When it equals the index's, the first frame is drawn from the index and the
+    /// contents are hashed after it; any difference and they are hashed before.
+    static func fingerprint(of manualsDirectory: String) -> String {
+        var text = format + "\n" + binaryIdentity() + "\n" + manualsDirectory + "\n"
+        for path in inputs(of: manualsDirectory) {
+            var st = stat()
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            guard stat(path, &st) == 0 else { text += name + " absent\n"; continue }
+            text += "\(name) \(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)\n"
+        }
+        return FileStore.recordID(Array(text.utf8))
     }
 
     /// Device, inode, size and modification time of the running executable: another build or
@@ -146,63 +162,92 @@ struct ManualCache {
     }
 
     /// How a start begins: with the cache's index when the cache is current (the rest is read by
-    /// `Rest.finish`, after the first frame), else with everything parsed (or decoded, when
-    /// only the index was unreadable).
+    /// `Rest.finish`, after the first frame), else with everything parsed.
     enum Opening {
         case indexed(Index, rest: Rest)
         case loaded(Contents, Source)
     }
 
-    /// The cache's parts after the index, for a key already checked against the files.
+    /// What is left after the index: reading the parts after it, and, when the index was taken
+    /// on its fingerprint alone, hashing the files.
     struct Rest {
         let cache: ManualCache
         let manualsDirectory: String
-        let key: String
         let index: Index
-        let parts: [[UInt8]]
+        /// The fingerprint of the files when the start began (stored with a new cache).
+        let fingerprint: String
+        /// The files' key when it was computed before the first frame; nil when the fingerprint
+        /// matched and the files are hashed in `finish`.
+        let key: String?
 
-        /// The full contents: decoded, or parsed again when the decode fails or its key is
-        /// not the one the index had (then the cache is rewritten).
+        /// The full contents: decoded when the files still hash to the index's key and every
+        /// part has its checksum, else parsed again (and the cache rewritten).
         func finish(note: (String) -> Void = { _ in }, parse: (_ key: String) -> Contents) -> (contents: Contents, source: Source) {
             let path = cache.file(for: manualsDirectory)
-            switch Result(catching: { try ManualCache.check(parts, against: index) }).flatMap({ ManualCache.decode(parts) }) {
-            case .success(let cached) where cached.key == key: return (cached, .cache)
+            let key = self.key ?? ManualCache.key(of: manualsDirectory)
+            guard key == index.key else {
+                note("manual cache \(path) not used: the files changed without their size or times showing it")
+                return cache.parseAndStore(manualsDirectory: manualsDirectory, key: key, fingerprint: fingerprint, note: note, parse: parse)
+            }
+            var bytes: [UInt8] = []
+            let decoded = Result<Contents, any Error> {
+                guard ManualCache.read(path, into: &bytes), let parts = ManualCache.parts(of: bytes),
+                      try ManualCache.decodeIndex(parts[0]) == index else {
+                    throw CompactCoding.Failure(description: "the file changed since its index was read")
+                }
+                let rest = Array(parts.dropFirst())
+                try ManualCache.check(rest, against: index)
+                return try ManualCache.decode(rest).get()
+            }
+            switch decoded {
+            case .success(let cached) where cached.key == key:
+                if index.fingerprint != fingerprint {
+                    // Same contents, other times (rewritten, copied): next start need not hash first.
+                    do { try cache.store(cached, fingerprint: fingerprint, at: path) } catch { note("manual cache \(path) not written: \(error)") }
+                }
+                return (cached, .cache)
             case .success: note("manual cache \(path) not used: its index and its manuals disagree")
             case .failure(let error): note("manual cache \(path) unreadable, parsing the manuals: \(error)")
             }
-            return cache.parseAndStore(manualsDirectory: manualsDirectory, key: key, note: note, parse: parse)
+            return cache.parseAndStore(manualsDirectory: manualsDirectory, key: key, fingerprint: fingerprint, note: note, parse: parse)
         }
     }
 
-    /// The index when the cache file is trusted, readable and made from the files as they are
-    /// now (the key is computed here, on the caller's thread: ~0.5 ms of SHA-256); else the
-    /// contents parsed (and stored) at once.
+    /// The index when the cache file is trusted and readable and made from the files as they
+    /// are now: by their fingerprint (no file read), else by their key (the files hashed, ~0.5 ms);
+    /// otherwise the contents parsed (and stored) at once. Only the index is read from the
+    /// cache file here.
     func open(manualsDirectory: String, note: (String) -> Void = { _ in },
               parse: (_ key: String) -> Contents) -> Opening {
         let path = file(for: manualsDirectory)
-        let key = Self.key(of: manualsDirectory)
+        let fingerprint = Self.fingerprint(of: manualsDirectory)
+        var key: String?
         let problem = Self.untrusted(path)
         if let problem { note("manual cache \(path) not used: \(problem)") }
-        if problem == nil, let data = FileManager.default.contents(atPath: path) {
-            if let parts = Self.parts(of: Array(data)) {
-                do {
-                    let index = try Self.decodeIndex(parts[0])
-                    if index.key == key {
-                        return .indexed(index, rest: Rest(cache: self, manualsDirectory: manualsDirectory, key: key, index: index, parts: Array(parts.dropFirst())))
-                    }
-                } catch {
-                    note("manual cache \(path) unreadable, parsing the manuals: \(error)")
+        var prefix: [UInt8] = []
+        if problem == nil, Self.read(path, into: &prefix, limit: 1 << 16) {
+            do {
+                var index = try Self.firstPart(of: prefix).map(Self.decodeIndex)
+                if index == nil, Self.read(path, into: &prefix) {
+                    index = try Self.firstPart(of: prefix).map(Self.decodeIndex)
                 }
-            } else {
-                note("manual cache \(path) unreadable, parsing the manuals: not a manual cache file")
+                guard let index else { throw CompactCoding.Failure(description: "not a manual cache file") }
+                if index.fingerprint != fingerprint { key = Self.key(of: manualsDirectory) }
+                if index.fingerprint == fingerprint || index.key == key {
+                    return .indexed(index, rest: Rest(cache: self, manualsDirectory: manualsDirectory, index: index,
+                                                      fingerprint: fingerprint, key: key))
+                }
+            } catch {
+                note("manual cache \(path) unreadable, parsing the manuals: \(error)")
             }
         }
-        let (contents, source) = parseAndStore(manualsDirectory: manualsDirectory, key: key, note: note, parse: parse)
+        let (contents, source) = parseAndStore(manualsDirectory: manualsDirectory, key: key ?? Self.key(of: manualsDirectory),
+                                               fingerprint: fingerprint, note: note, parse: parse)
         return .loaded(contents, source)
     }
 
     /// Parses, and stores the result for next time unless a file changed meanwhile.
-    func parseAndStore(manualsDirectory: String, key: String, note: (String) -> Void,
+    func parseAndStore(manualsDirectory: String, key: String, fingerprint: String, note: (String) -> Void,
                        parse: (_ key: String) -> Contents) -> (contents: Contents, source: Source) {
         let path = file(for: manualsDirectory)
         let parsed = parse(key)
@@ -212,7 +257,7 @@ struct ManualCache {
             return (parsed, .parsed)
         }
         do {
-            try store(parsed, at: path)
+            try store(parsed, fingerprint: fingerprint, at: path)
         } catch {
             note("manual cache \(path) not written: \(error)")
         }
@@ -245,14 +290,14 @@ struct ManualCache {
         var scenarioProblems: [String]
     }
 
-    static func encodeFile(_ c: Contents) throws -> [UInt8] {
+    static func encodeFile(_ c: Contents, fingerprint: String = "") throws -> [UInt8] {
         let head = Head(key: c.key, problems: c.problems, channels: c.channels, scenarios: c.scenarios, scenarioProblems: c.scenarioProblems)
         let per = max(1, (c.manuals.count + chunks - 1) / chunks)
         var rest = [try CompactCoding.encode(head)]
         for start in stride(from: 0, to: c.manuals.count, by: per) {
             rest.append(try CompactCoding.encode(Array(c.manuals[start..<min(c.manuals.count, start + per)])))
         }
-        let index = Index(key: c.key, problems: c.problems, listing: c.manuals.map(ManualListing.init),
+        let index = Index(key: c.key, fingerprint: fingerprint, problems: c.problems, listing: c.manuals.map(ManualListing.init),
                           checksums: rest.map { part in part.withUnsafeBytes { CRC32.checksum($0) } })
         let parts = [encodeIndex(index)] + rest
         var out = fileMagic
@@ -278,6 +323,18 @@ struct ManualCache {
                 r.at += length
             }
             return r.at == buffer.count ? out : nil
+        }
+    }
+
+    /// The index's bytes from the start of a cache file, or nil when `prefix` ends before it.
+    static func firstPart(of prefix: [UInt8]) throws -> [UInt8]? {
+        guard prefix.count >= fileMagic.count, Array(prefix[0..<fileMagic.count]) == fileMagic else {
+            throw CompactCoding.Failure(description: "not a manual cache file")
+        }
+        return prefix.withUnsafeBufferPointer { buffer -> [UInt8]? in
+            var r = CompactCoding.Reader(bytes: buffer, at: fileMagic.count)
+            guard (try? r.varint()) != nil, let length = try? r.length() else { return nil }
+            return Array(buffer[r.at..<(r.at + length)])
         }
     }
 
@@ -327,6 +384,8 @@ struct ManualCache {
     /// The key, the load problems Home shows, and Home's list of manuals.
     struct Index: Equatable {
         var key: String
+        /// `ManualCache.fingerprint` of the files the contents were parsed from.
+        var fingerprint: String = ""
         var problems: [String]
         var listing: [ManualListing]
         /// CRC-32 of each part after the index: the compact form has none of its own, and a
@@ -335,7 +394,7 @@ struct ManualCache {
     }
 
     ///     index := "HMI1" crc32-le(body) body
-    ///     body  := string(key) count string(problem)* count listing* count crc32(part)*
+    ///     body  := string(key) string(fingerprint) count string(problem)* count listing* count crc32(part)*
     ///     listing := string(id) string(title.ko) string(title.en) category(byte) varint(steps)
     /// with `string := varint(length) utf8`. Written by hand, read by hand: no generic code, so
     /// no runtime type lookups in the first frame. The CRC makes a damaged index a cache miss
@@ -349,6 +408,7 @@ struct ManualCache {
             body += Array(s.utf8)
         }
         string(index.key)
+        string(index.fingerprint)
         CompactCoding.varint(UInt64(index.problems.count), into: &body)
         index.problems.forEach(string)
         CompactCoding.varint(UInt64(index.listing.count), into: &body)
@@ -377,6 +437,7 @@ struct ManualCache {
             }
             var r = CompactCoding.Reader(bytes: body, at: 0)
             let key = try r.string()
+            let fingerprint = try r.string()
             var problems: [String] = []
             for _ in 0..<(try r.length()) { problems.append(try r.string()) }
             var listing: [ManualListing] = []
@@ -397,7 +458,7 @@ struct ManualCache {
                 checksums.append(crc)
             }
             guard r.at == body.count else { throw CompactCoding.Failure(description: "bytes after the index") }
-            return Index(key: key, problems: problems, listing: listing, checksums: checksums)
+            return Index(key: key, fingerprint: fingerprint, problems: problems, listing: listing, checksums: checksums)
         }
     }
 
@@ -405,7 +466,7 @@ struct ManualCache {
     /// (test runs and old checkouts would otherwise pile up).
     static let keepFor: TimeInterval = 30 * 86_400
 
-    func store(_ contents: Contents, at path: String) throws {
+    func store(_ contents: Contents, fingerprint: String, at path: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let now = Date()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix("manuals-") {
@@ -414,7 +475,7 @@ struct ManualCache {
                   now.timeIntervalSince(modified) > Self.keepFor else { continue }
             try? FileManager.default.removeItem(atPath: other)
         }
-        let data = Data(try Self.encodeFile(contents))
+        let data = Data(try Self.encodeFile(contents, fingerprint: fingerprint))
         let temporary = path + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])

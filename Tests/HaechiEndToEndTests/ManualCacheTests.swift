@@ -148,7 +148,7 @@ import HaechiUI
         #expect(index.checksums.count == parts.count - 1)
         #expect(index.listing.contains { $0.title.ko == "지진" && $0.category == .natural && $0.stepCount > 0 })
         // Problems travel too (Home shows the first one).
-        let withProblems = ManualCache.Index(key: "x", problems: ["a.yaml:3:1: 문제", "b"], listing: index.listing, checksums: [0, 0xFFFF_FFFF])
+        let withProblems = ManualCache.Index(key: "x", fingerprint: "f", problems: ["a.yaml:3:1: 문제", "b"], listing: index.listing, checksums: [0, 0xFFFF_FFFF])
         #expect(try ManualCache.decodeIndex(ManualCache.encodeIndex(withProblems)) == withProblems)
         // Every byte damaged, every cut: an error (a cache miss), never another title on screen.
         let bytes = parts[0]
@@ -182,6 +182,18 @@ import HaechiUI
         #expect(retitled.manuals.first { $0.id == "typhoon" }?.title.ko == "태풍(개정)")
         let (reindexed, _) = try #require(open().0.indexed, "rewritten: indexed again")
         #expect(reindexed.listing.first { $0.id == "typhoon" }?.title.ko == "태풍(개정)")
+
+        // Files whose size and times look unchanged but whose bytes are not (the index was made
+        // before the edit, its fingerprint after): the first frame shows the index, `finish`
+        // hashes the files, finds them changed and parses them; the shell then shows those.
+        try cache.store(first, fingerprint: ManualCache.fingerprint(of: manuals), at: cache.file(for: manuals))
+        let (stale, staleRest) = try #require(open().0.indexed, "a matching fingerprint opens with the index")
+        #expect(stale.listing.first { $0.id == "typhoon" }?.title.ko == "태풍")
+        var staleNotes: [String] = []
+        let current = staleRest.finish(note: { staleNotes.append($0) }) { TUIManuals.parse(directory: manuals, key: $0) }
+        #expect(current.source == .parsed && current.contents == retitled)
+        #expect(staleNotes.contains { $0.contains("changed without their size or times showing it") }, "\(staleNotes)")
+        #expect(try #require(open().0.indexed).0.listing.first { $0.id == "typhoon" }?.title.ko == "태풍(개정)")
 
         // The index damaged: parsed over, said in the log, rewritten.
         let file = cache.file(for: manuals)
