@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import HaechiApp
 import HaechiCore
+import HaechiStore
 import HaechiTerminal
 
 /// `haechi-bench first-frame`: how long a duty officer waits for the TUI's first screen with
@@ -41,22 +42,33 @@ struct FirstFrameBench: ParsableCommand {
             try FileManager.default.copyItem(atPath: manuals + "/" + name, toPath: bare + "/" + name)
         }
 
-        var helps: [Double] = [], frames: [Double] = [], floors: [Double] = []
+        // A desk with history: one incident in the state, which Home summarises against its
+        // manual's steps, so that first frame waits for the full manuals (not only the index).
+        let busy = StateDirectory(path: scratch + "/state-with-incident")
+        try busy.prepare()
+        try FileStore(busy).append(IncidentEvent.opened(.init(incident: "20261201-090000-earthquake-0001", at: Date(), operator: "bench"),
+                                                        .init(manual: "earthquake", mode: .drill, level: .interest)),
+                                   to: .journal(incident: "20261201-090000-earthquake-0001"))
+
+        var helps: [Double] = [], frames: [Double] = [], floors: [Double] = [], withIncident: [Double] = []
         var cold: Double?
         for round in 0...rounds {
             guard let help = Self.spawnAndWait(binary, ["--help"]) else { throw ValidationError("\(binary) --help failed") }
             guard let frame = Self.firstFrame(binary, manuals: manuals, state: scratch + "/state", environment: environment),
-                  let floor = Self.firstFrame(binary, manuals: bare, state: scratch + "/state", environment: environment) else {
+                  let floor = Self.firstFrame(binary, manuals: bare, state: scratch + "/state", environment: environment),
+                  let busyFrame = Self.firstFrame(binary, manuals: manuals, state: busy.path, environment: environment) else {
                 throw ValidationError("\(binary) did not draw its first frame")
             }
             if round == 0 { cold = frame; continue }
-            helps.append(help); frames.append(frame); floors.append(floor)
+            helps.append(help); frames.append(frame); floors.append(floor); withIncident.append(busyFrame)
         }
         let help = median(helps), frame = median(frames)
         print(String(format: "haechi --help (spawn to exit), median of %d:                 %7.2f ms  (min %.2f)", rounds, help * 1000, helps.min()! * 1000))
         print(String(format: "TUI first frame, all manuals (spawn to screen painted), median: %7.2f ms  (min %.2f)", frame * 1000, frames.min()! * 1000))
         print(String(format: "TUI first frame, no manual at all (the floor), median:          %7.2f ms  (min %.2f; %.2fx --help)",
                      median(floors) * 1000, floors.min()! * 1000, median(zip(floors, helps).map { $0 / $1 })))
+        print(String(format: "TUI first frame, all manuals, one incident on Home, median:      %7.2f ms  (min %.2f; %.2fx --help: full manuals before the frame)",
+                     median(withIncident) * 1000, withIncident.min()! * 1000, median(zip(withIncident, helps).map { $0 / $1 })))
         if let cold { print(String(format: "  first run (no parsed-manual cache yet):                     %7.2f ms", cold * 1000)) }
         if let t = ManualCacheTimings.measure(manualsDirectory: manuals, rounds: 15) {
             print(String(format: "  in process, best of 15: hash the manual files %.2f ms, decode the cache (%d KiB) %.2f ms; parse+check the YAML instead %.2f ms",
