@@ -54,10 +54,31 @@ final class Tmux {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // The first tmux command forks the server, which lives past this test: it must not keep
+        // another test's pipe open (a durability test reading its children's output to the end
+        // hung on a tmux server holding the write end), and it must get SIGCHLD and SIGTERM. A
+        // test runner's threads block most signals and posix_spawn hands the caller's mask on:
+        // the server then never saw its panes exit and ignored kill-server, and outlived the run.
+        // (glibc's posix_spawn_file_actions_addclosefrom_np is not visible from Swift here.)
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+            for fd in names.compactMap(Int32.init) where fd > 2 {
+                let flags = fcntl(fd, F_GETFD)
+                if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+            }
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, environ)
         guard rc == 0 else { throw TmuxError(message: "posix_spawn \(arguments[0]): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
