@@ -15,14 +15,17 @@ import HaechiUI
 /// the running binary (a new build may parse or check differently). Any change to any of those
 /// files, a file added or removed, or another haechi gives another key, and the cache is not
 /// used: the files are parsed and checked as if there were no cache, and the result replaces
-/// it. Hashing the files costs a read of ~0.5 MB, far less than parsing them.
+/// it. Hashing the files costs a read of ~0.5 MB, far less than parsing them. Before the TUI's
+/// first frame a cheaper fingerprint of the files (their inodes, sizes and times) stands in for
+/// the key when it is the one the cache was made with; the key is then checked right after the
+/// frame, before any key press is handled (`Rest.finish`).
 ///
 /// Stored in `CompactCoding`'s binary form (JSONDecoder alone took longer than the rest of the
 /// start), after a small hand-encoded index of what Home lists (`Index`): the TUI draws its
 /// first frame from the index and decodes the rest after it (`open`), because decoding through
 /// Codable costs milliseconds of Swift runtime type and conformance lookups in a fresh process,
-/// however few manuals there are. It lives in the user's cache directory (`$XDG_CACHE_HOME/haechi`, else `~/.cache/haechi`),
-/// one file per manuals directory, written to a temporary name and renamed into place, so a
+/// however few manuals there are. It lives in the user's cache directory
+/// (`$XDG_CACHE_HOME/haechi`, else `~/.cache/haechi`), one file per manuals directory, written to a temporary name and renamed into place, so a
 /// reader sees a whole cache or none. A cache that cannot be read, decoded or written is
 /// simply not used; the manuals are then parsed as always.
 struct ManualCache {
