@@ -273,12 +273,12 @@ public enum OutboxListing {
             if let writer, (try? writer.append(chunk: chunk, messages: count)) == nil { writer.abandon() }
         })
         var summary = totals.all[0]
-        summary.bad += ledgerBad
+        // A torn last line of the ledger is bad too, and stays outside what a checkpoint covers.
+        summary.bad += ledgerBad + (ledgerRead?.torn == true ? 1 : 0)
         if let writer, let ledgerRead, summary.messages > 0 {
-            let ledgerTorn = ledgerRead.torn ? 1 : 0
             try? writer.finish(outbox: parts.identity(covered: covered.all[0]), ledger: ledgerRead.identity,
-                               outboxPath: state.outboxPath, outboxBad: summary.bad - ledgerBad - summary.torn,
-                               ledgerBad: ledgerBad - ledgerTorn, index: events)
+                               outboxPath: state.outboxPath, outboxBad: totals.all[0].bad - totals.all[0].torn,
+                               ledgerBad: ledgerBad, index: events)
         }
         return summary
     }
