@@ -326,7 +326,7 @@ public enum OutboxListing {
         try LogParts.inOrder(count: old.chunks.count, workers: workers, { k -> (Int, [UInt8]) in
             var out: [UInt8] = []
             var count = 0
-            guard let bytes = old.chunk(k), bytes.withUnsafeBufferPointer({ all in
+            guard let bytes = old.chunk(k, verified: true), bytes.withUnsafeBufferPointer({ all in
                 ListingState.forEachMessage(inChunk: all) { m, isCorrection in
                     guard filter(m) else { return }
                     count += 1

@@ -142,7 +142,7 @@ public final class ListingCheckpoint: @unchecked Sendable {
     /// can write, in a directory nobody else can write); nil on any doubt.
     public static func open(path: String, outboxPath: String) -> ListingCheckpoint? {
         let outboxPath = key(outboxPath)
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         guard let c = read(fd: fd, path: path, outboxPath: outboxPath) else { close(fd); return nil }
         return c
@@ -223,10 +223,12 @@ public final class ListingCheckpoint: @unchecked Sendable {
         return buffer
     }
 
-    /// Chunk `k`'s bytes, or nil when they cannot be read or their CRC is wrong.
-    public func chunk(_ k: Int) -> [UInt8]? {
+    /// Chunk `k`'s bytes, or nil when they cannot be read or their CRC is wrong. After
+    /// `verify` the CRC need not be checked again: the descriptor holds the file that was
+    /// verified, and checkpoints are only ever replaced by a rename, never written in place.
+    public func chunk(_ k: Int, verified: Bool = false) -> [UInt8]? {
         let c = chunks[k]
-        guard let bytes = Self.pread(fd, at: c.offset, count: c.length), CRC32.checksum(bytes) == c.crc else { return nil }
+        guard let bytes = Self.pread(fd, at: c.offset, count: c.length), verified || CRC32.checksum(bytes) == c.crc else { return nil }
         return bytes
     }
 
