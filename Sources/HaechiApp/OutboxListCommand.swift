@@ -292,7 +292,8 @@ public enum OutboxListing {
                                line: @escaping @Sendable (MessageStatus, inout [UInt8]) -> Void,
                                write: @escaping @Sendable ([UInt8]) -> Void) throws -> Summary? {
         guard let old = ListingCheckpoint.open(path: file, outboxPath: state.outboxPath) else { return nil }
-        var index = old.index
+        // Taken, not copied: folding the tail into a copy shared with `old` would copy it whole.
+        var index = old.takeIndex()
         var tail: [(message: OutboxMessage, isCorrection: Bool)] = []
         var outboxBad = 0, ledgerBad = 0
         let decoder = RecordCoding.decoder()
@@ -474,7 +475,11 @@ public enum OutboxListing {
             o.quote(c)
         }
         o.byte(UInt8(ascii: "]"))
-        o.string("created", Timestamp.format(m.created))
+        // Digits, '-', ':', '.', 'T' and 'Z' only: nothing to escape, so no String is made.
+        o.key("created")
+        o.byte(UInt8(ascii: "\""))
+        Timestamp.format(m.created, into: &o.out)
+        o.byte(UInt8(ascii: "\""))
         o.string("operator", m.operator)
         if let i = m.incident { o.string("incident", i) }
         if let c = m.corrects { o.string("corrects", c) }

@@ -83,8 +83,8 @@ public enum LogTail {
         let device = UInt64(st.st_dev), inode = UInt64(st.st_ino)
         let current = LogIdentity(device: device, inode: inode, covered: 0, head: 0, tail: 0)
         guard current.extends(from, fd: fd, path: path, size: size), size - from.covered <= limit else { return nil }
-        // Blocks of 4 MiB; a line that crosses a block is carried into the next one.
-        var block = [UInt8](repeating: 0, count: 1 << 22)
+        // Blocks of 1 MiB; a line that crosses a block is carried into the next one.
+        var block = [UInt8](repeating: 0, count: 1 << 20)
         var carry: [UInt8] = []
         var at = from.covered
         var complete = from.covered
@@ -132,7 +132,7 @@ public final class ListingCheckpoint: @unchecked Sendable {
     public let outboxBad: Int
     public let ledgerBad: Int
     public let chunks: [Chunk]
-    public let index: OutboxEventIndex
+    private var index: OutboxEventIndex?
     private let fd: Int32
 
     static let magic: [UInt8] = Array("HLCK".utf8)
@@ -196,6 +196,12 @@ public final class ListingCheckpoint: @unchecked Sendable {
     }
 
     deinit { close(fd) }
+
+    /// The event index it holds, once (moved out, so the caller's changes copy nothing).
+    public func takeIndex() -> OutboxEventIndex {
+        defer { index = nil }
+        return index ?? OutboxEventIndex()
+    }
 
     /// A regular file this user owns and nobody else may write.
     static func trusted(_ st: stat) -> Bool {

@@ -227,4 +227,38 @@ import HaechiTestSupport
         _ = try run.check("cold again", json: true, recent: false, withProfiles: true, rewriteAfter: 0, partSize: 4096)
         #expect(ListingCheckpoint.open(path: run.checkpoint, outboxPath: dir + "/elsewhere/outbox.jsonl") == nil)
     }
+
+    /// The real binary: a listing leaves a checkpoint in $XDG_CACHE_HOME/haechi, the next one
+    /// (after an append) prints what `--no-checkpoint` prints, and `verify` finding a bad line
+    /// removes the checkpoint.
+    @Test func theBinaryWritesReadsAndForgetsItsCheckpoint() throws {
+        let profiles = try Self.profiles()
+        let (outbox, ledger) = try Self.history(5, profiles: profiles)
+        let dir = Binaries.temporaryDirectory("outbox-list-checkpoint-binary")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = StateDirectory(path: dir + "/state")
+        try state.prepare(incidents: false)
+        try Data(outbox.prefix(outbox.count / 2)).write(to: URL(fileURLWithPath: state.outboxPath))
+        try Data(ledger).write(to: URL(fileURLWithPath: state.deliveryPath))
+        let env = ["XDG_CACHE_HOME": dir + "/cache"]
+        let checkpoint = ListingCheckpoint.file(in: dir + "/cache/haechi", outboxPath: state.outboxPath)
+        for json in [false, true] {
+            let args = ["outbox", "list", "--all", "--state", state.path, "--manuals", Binaries.bundledManuals] + (json ? ["--json"] : [])
+            let first = try Binaries.run("haechi", args, environment: env)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(FileManager.default.fileExists(atPath: checkpoint))
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: state.outboxPath))
+            try h.seekToEnd()
+            try h.write(contentsOf: Data(outbox.dropFirst(outbox.count / 2).prefix(outbox.count / 4)))
+            try h.close()
+            let warm = try Binaries.run("haechi", args, environment: env)
+            let whole = try Binaries.run("haechi", args + ["--no-checkpoint"], environment: env)
+            #expect(warm.status == 0 && whole.status == 0)
+            #expect(warm.stdout == whole.stdout && warm.stderr == whole.stderr)
+            #expect(warm.stdout.count > first.stdout.count, "the appended messages are listed")
+        }
+        let verify = try Binaries.run("haechi", ["outbox", "verify", "--state", state.path], environment: env)
+        #expect(verify.status == 1, "the history has bad lines: \(verify.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: checkpoint), "verify found a bad line and removed the checkpoint")
+    }
 }
