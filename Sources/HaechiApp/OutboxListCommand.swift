@@ -326,6 +326,8 @@ public enum OutboxListing {
         listed.set(0, 0)
         try LogParts.inOrder(count: old.chunks.count, workers: workers, { k -> (Int, [UInt8]) in
             var out: [UInt8] = []
+            // About what a line takes, so the buffer is not copied as it grows.
+            out.reserveCapacity(old.chunks[k].messages * 480)
             var count = 0
             guard let bytes = old.chunk(k, verified: true), bytes.withUnsafeBufferPointer({ all in
                 ListingState.forEachMessage(inChunk: all) { m, isCorrection in
@@ -466,8 +468,10 @@ public enum OutboxListing {
         var o = JSONObject(taking: &out)
         defer { swap(&out, &o.out) }
         o.string("id", m.id)
-        o.string("mode", m.mode.rawValue)
-        o.string("kind", m.kind.rawValue)
+        o.key("mode")
+        o.plain(m.mode.rawValue)
+        o.key("kind")
+        o.plain(m.kind.rawValue)
         o.key("channels")
         o.byte(UInt8(ascii: "["))
         for (n, c) in m.channels.enumerated() {
@@ -489,7 +493,7 @@ public enum OutboxListing {
         if let c = s.cancel { o.string("cancelled_by", c.by) }
         let states = s.states
         // {"x":{"ko":…,"en":…},"kakao":{"ko":…}}: targets come grouped by channel already.
-        func nested(_ value: (DeliveryState) -> String) {
+        func nested(names: Bool) {
             o.byte(UInt8(ascii: "{"))
             var channel: String?
             for (target, state) in states {
@@ -501,17 +505,17 @@ public enum OutboxListing {
                 } else {
                     o.byte(UInt8(ascii: ","))
                 }
-                o.quote(target.language.rawValue)
+                o.plain(target.language.rawValue)
                 o.byte(UInt8(ascii: ":"))
-                o.quote(value(state))
+                if names { o.plain(state.name) } else { o.quote(state.description) }
             }
             if channel != nil { o.byte(UInt8(ascii: "}")) }
             o.byte(UInt8(ascii: "}"))
         }
         o.key("state")
-        nested { $0.name }
+        nested(names: true)
         o.key("detail")
-        nested { $0.description }
+        nested(names: false)
         o.byte(UInt8(ascii: "}"))
     }
 }
@@ -536,16 +540,28 @@ struct JSONObject {
     mutating func byte(_ b: UInt8) { out.append(b) }
     mutating func literal(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
 
-    mutating func key(_ k: String) {
+    /// Keys are literals with nothing to escape: copied as they are, with no scan.
+    mutating func key(_ k: StaticString) {
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
-        quote(k)
+        out.append(UInt8(ascii: "\""))
+        literal(k)
+        out.append(UInt8(ascii: "\""))
         out.append(UInt8(ascii: ":"))
     }
 
-    mutating func string(_ k: String, _ value: String) {
+    mutating func string(_ k: StaticString, _ value: String) {
         key(k)
         quote(value)
+    }
+
+    /// A value that is one of our own enum names (mode, kind, language, state): plain ASCII
+    /// letters and '-', nothing to escape.
+    mutating func plain(_ s: String) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\""))
     }
 
     mutating func quote(_ s: String) { JSONString.append(s, to: &out, otherControls: true) }

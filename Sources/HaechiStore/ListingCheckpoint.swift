@@ -180,10 +180,9 @@ public final class ListingCheckpoint: @unchecked Sendable {
                 next += Int(l)
                 total += Int(m)
             }
-            guard next == start, total == Int(messages), let indexLength = r.count() else { return nil }
+            guard next == start, total == Int(messages), let length = r.u64(), length == UInt64(p.count - r.at) else { return nil }
             let at = r.at
-            guard let index = ListingState.decodeIndex(UnsafeBufferPointer(rebasing: p[at..<(at + indexLength)])),
-                  at + indexLength == p.count else { return nil }
+            guard let index = ListingState.decodeIndex(UnsafeBufferPointer(rebasing: p[at...])) else { return nil }
             return ListingCheckpoint(path: path, outboxPath: outboxPath, outbox: outbox, ledger: ledger, messages: Int(messages),
                                      outboxBad: Int(outboxBad), ledgerBad: Int(ledgerBad), chunks: chunks, index: index, fd: fd)
         }
@@ -362,9 +361,13 @@ public final class ListingCheckpointWriter: @unchecked Sendable {
         w.varint(UInt64(messages)); w.varint(UInt64(outboxBad)); w.varint(UInt64(ledgerBad))
         w.varint(UInt64(chunks.count))
         for c in chunks { w.u64(UInt64(c.offset)); w.u64(UInt64(c.length)); w.u32(c.crc); w.varint(UInt64(c.messages)) }
-        let index = ListingState.encode(index)
-        w.varint(UInt64(index.count))
-        w.bytes += index
+        // The index goes last, its length first: written in place, then the length filled in
+        // (a fixed 8 bytes, so nothing moves).
+        let lengthAt = w.bytes.count
+        w.u64(0)
+        ListingState.encode(index, into: &w)
+        let indexLength = UInt64(w.bytes.count - lengthAt - 8).littleEndian
+        withUnsafeBytes(of: indexLength) { for (i, b) in $0.enumerated() { w.bytes[lengthAt + i] = b } }
         var end = ByteWriter()
         end.u64(UInt64(w.bytes.count))
         end.u32(CRC32.checksum(w.bytes))

@@ -148,11 +148,9 @@ public enum ListingState {
     // MARK: the event index
 
     /// Every message's events (approvals, cancel, corrections, the ledger's word per target).
-    public static func encode(_ index: OutboxEventIndex) -> [UInt8] {
-        var w = ByteWriter()
-        let entries = index.events.entries
-        w.varint(UInt64(entries.count))
-        for (id, e) in entries {
+    public static func encode(_ index: OutboxEventIndex, into w: inout ByteWriter) {
+        w.varint(UInt64(index.events.count))
+        index.events.forEach { id, e in
             w.string(id)
             w.varint(UInt64(e.approvals.count))
             for a in e.approvals { w.string(a.by); w.double(a.at.timeIntervalSinceReferenceDate) }
@@ -177,7 +175,6 @@ public enum ListingState {
                 w.optionalString(d.endpoint)
             }
         }
-        return w.bytes
     }
 
     public static func decodeIndex(_ bytes: UnsafeBufferPointer<UInt8>) -> OutboxEventIndex? {

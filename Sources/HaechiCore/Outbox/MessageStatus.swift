@@ -302,7 +302,7 @@ public struct EventsByMessage: Sendable {
     mutating func remove(_ id: String) { table[Key(id)] = nil }
 
     /// Every id with its events, in no particular order.
-    var entries: [(id: String, events: MessageEvents)] { table.map { ($0.key.id, $0.value) } }
+    func forEach(_ body: (String, MessageEvents) -> Void) { for (k, v) in table { body(k.id, v) } }
 
     public var count: Int { table.count }
     public var isEmpty: Bool { table.isEmpty }
