@@ -352,6 +352,9 @@ public final class ListingCheckpointWriter: @unchecked Sendable {
                        index: OutboxEventIndex) throws {
         guard !failed else { throw PosixError("abandoned", path: temporary, code: EIO) }
         var w = ByteWriter()
+        // Room for the index up front (pages not written to cost no memory): grown by
+        // doubling, the old and new buffers together set the cold listing's peak.
+        w.bytes.reserveCapacity(4096 + index.events.count * 256)
         let outboxPath = ListingCheckpoint.key(outboxPath)
         w.u32(ListingState.version)
         w.string(outboxPath)

@@ -200,6 +200,7 @@ struct OutboxBench: ParsableCommand {
         let fresh = 1000
         var next = records
         var ratios: [String: [Double]] = [:], times: [String: [Double]] = [:], peaks: [String: Int] = [:]
+        var cpu: [String: [Double]] = [:]
         for round in 0..<warmRounds {
             next = try OutboxBenchData.appendRecords(state: big, from: next, count: fresh, profiles: profiles)
             var figures: [String: Double] = [:]
@@ -207,17 +208,21 @@ struct OutboxBench: ParsableCommand {
             for k in 0..<steps.count {
                 switch steps[(k + round) % steps.count] {
                 case "frames+CRC":
+                    let before = threadCPUSeconds()
                     figures["frames+CRC"] = try seconds {
                         var reader = LogReader(path: big.outboxPath)
                         try reader.read { _ in }
                     }
+                    cpu["frames+CRC", default: []].append(threadCPUSeconds() - before)
                 case "list --all":
                     let run = try timed("list --all", list)
                     figures["list --all"] = run.seconds
+                    cpu["list --all", default: []].append(run.cpuSeconds)
                     peaks["list --all"] = max(peaks["list --all"] ?? 0, run.maxRSSKiB)
                 default:
                     let run = try timed("list --all --json", list + ["--json"])
                     figures["list --all --json"] = run.seconds
+                    cpu["list --all --json", default: []].append(run.cpuSeconds)
                     peaks["list --all --json"] = max(peaks["list --all --json"] ?? 0, run.maxRSSKiB)
                 }
             }
@@ -232,12 +237,13 @@ struct OutboxBench: ParsableCommand {
             return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
         }
         print("warm: \(warmRounds) rounds, each after \(fresh) new records (\(next - records) in all); medians:")
-        print(String(format: "  frames+CRC                         %6.2f s", median(times["frames+CRC"]!)))
+        print(String(format: "  frames+CRC                         %6.2f s   CPU %.2f s", median(times["frames+CRC"]!), median(cpu["frames+CRC"]!)))
         for name in ["list --all", "list --all --json"] {
             let r = median(ratios[name]!)
-            print(String(format: "  haechi outbox %-20@ %6.2f s   peak %6.1f MiB   = %.2f× frames+CRC (goal ≤ 1.50) %@; rounds %@",
+            print(String(format: "  haechi outbox %-20@ %6.2f s   peak %6.1f MiB   = %.2f× frames+CRC (goal ≤ 1.50) %@; rounds %@; CPU %.2f s on %d threads",
                          name as NSString, median(times[name]!), Double(peaks[name]!) / 1024, r, r <= 1.5 ? "ok" : "MISSED",
-                         ratios[name]!.map { String(format: "%.2f", $0) }.joined(separator: " ")))
+                         ratios[name]!.map { String(format: "%.2f", $0) }.joined(separator: " "), median(cpu[name]!),
+                         ProcessInfo.processInfo.activeProcessorCount))
         }
     }
 
