@@ -25,6 +25,7 @@ struct OutboxListCommand: ParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
     @Option(help: "Only this incident's messages.") var incident: String?
     @Flag(help: "Every message, however old.") var all = false
+    @Flag(help: "Read both files whole, neither using nor writing the listing checkpoint.") var noCheckpoint = false
 
     func run() throws {
         let state = OutboxShell.state(stateOption)
@@ -61,7 +62,10 @@ struct OutboxListCommand: ParsableCommand {
             }
         } else {
             let json = json
-            summary = try OutboxListing.parallel(state: state, channels: channels, filter: filter, line: { status, out in
+            // The user's own cache directory, like the manual cache: the state directory is the
+            // duty desk's group's, and a checkpoint another user could write is never read.
+            let checkpoint = noCheckpoint ? nil : ManualCache.directory().map { ListingCheckpoint.file(in: $0, outboxPath: state.outboxPath) }
+            summary = try OutboxListing.parallel(state: state, channels: channels, checkpoint: checkpoint, filter: filter, line: { status, out in
                 if json { OutboxListing.jsonLine(status, into: &out) } else { OutboxListing.textLine(status, into: &out) }
             }, write: { StandardOutput.write($0) })
         }
@@ -119,7 +123,13 @@ struct OutputBuffer {
 /// from the outbox and the ledger, then read the outbox again and join each message as it
 /// passes.
 public enum OutboxListing {
-    public struct Summary: Sendable { public var messages = 0; public var listed = 0; public var bad = 0 }
+    public struct Summary: Sendable {
+        public var messages = 0; public var listed = 0; public var bad = 0
+        /// Of `bad`: a torn last line of the outbox (not covered by a checkpoint).
+        var torn = 0
+        /// The listing started from a checkpoint (for tests: that the warm path ran).
+        var fromCheckpoint = false
+    }
 
     /// `incident`, when given, lets the second pass skip other incidents' lines undecoded;
     /// `filter` still decides (and `messages` then counts only that incident's).
@@ -160,9 +170,14 @@ public enum OutboxListing {
     /// `filter` sees the listing form of each message (see `RecordForm.listing`).
     public static func parallel(state: StateDirectory, channels: ChannelProfiles?, partSize: Int = 1 << 20,
                                 workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                checkpoint: String? = nil, rewriteAfter: Int = 4 << 20,
                                 filter: @escaping @Sendable (OutboxMessage) -> Bool,
                                 line: @escaping @Sendable (MessageStatus, inout [UInt8]) -> Void,
                                 write: @escaping @Sendable ([UInt8]) -> Void) throws -> Summary {
+        if let checkpoint, let summary = try fromCheckpoint(state: state, channels: channels, workers: workers, file: checkpoint,
+                                                           rewriteAfter: rewriteAfter, filter: filter, line: line, write: write) {
+            return summary
+        }
         guard let parts = try LogParts(path: state.outboxPath, partSize: partSize) else {
             // No outbox yet: the ledger's bad lines still count.
             var summary = Summary()
@@ -179,8 +194,12 @@ public enum OutboxListing {
             var one = PassOne()
             do {
                 if k == 0 {
-                    var reader = LogReader(path: ledgerPath)
-                    try RecordLog<DeliveryRecord>.read(&reader, following: false, into: { one.index.apply($0) }, bad: { _ in one.bad += 1 })
+                    let decoder = RecordCoding.decoder()
+                    one.ledger = try LogTail.read(path: ledgerPath, from: .none) { line in
+                        guard let body = LineFrame.verifiedBody(line),
+                              let record = RecordLog<DeliveryRecord>.decode(body, decoder: decoder) else { one.bad += 1; return }
+                        one.index.apply(record)
+                    }
                 } else {
                     let decoder = RecordCoding.decoder()
                     try parts.withPart(k - 1) { all in
@@ -204,25 +223,33 @@ public enum OutboxListing {
         swap(&index, &firstPass[0].index)
         for part in firstPass.dropFirst() { for record in part.events { index.apply(record) } }
         let ledgerBad = firstPass[0].bad
+        let ledgerRead = firstPass[0].ledger
         firstPass = []
 
-        // Pass 2.
+        // Pass 2; when a checkpoint is wanted, each part's messages are also encoded as one
+        // chunk of it, written in file order as the part's lines are.
+        let writer = checkpoint.flatMap { ListingCheckpointWriter(path: $0) }
         let totals = Slots<Summary>(count: 1)
         totals.set(0, Summary())
         let events = index
-        try parts.inOrder(workers: workers, { k -> (Summary, [UInt8]) in
+        let covered = Slots<Int>(count: 1)
+        covered.set(0, 0)
+        try parts.inOrder(workers: workers, { k -> (Summary, [UInt8], [UInt8], Int, Int) in
             var summary = Summary()
             var out: [UInt8] = []
             out.reserveCapacity(parts.bounds[k + 1] - parts.bounds[k])
+            var chunk = ListingState.ChunkWriter()
             let decoder = RecordCoding.decoder()
             func list(_ m: OutboxMessage, _ isCorrection: Bool) {
                 summary.messages += 1
+                if writer != nil { chunk.add(m, isCorrection: isCorrection) }
                 guard filter(m) else { return }
                 summary.listed += 1
                 line(events.status(of: m, isCorrection: isCorrection, channels: channels), &out)
                 out.append(UInt8(ascii: "\n"))
             }
-            try parts.withPart(k) { all in
+            var torn = 0
+            let whole = try parts.withPart(k) { all in
                 LogParts.forEachLine(all, { bytes in
                     guard let body = LineFrame.verifiedBody(bytes) else { summary.bad += 1; return }
                     switch OutboxRecord.read(body, form: .listing) ?? RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
@@ -231,22 +258,124 @@ public enum OutboxListing {
                     case .correct(let m): list(m, true)
                     default: break
                     }
-                }, torn: { summary.bad += 1 })
+                }, torn: { summary.bad += 1; torn = 1 })
             }
-            return (summary, out)
-        }, deliver: { summary, out in
+            summary.torn = torn
+            return (summary, out, writer == nil ? [] : chunk.finish(), chunk.count, parts.bounds[k] + whole)
+        }, deliver: { summary, out, chunk, count, end in
             var total = totals.all[0]
             total.messages += summary.messages; total.listed += summary.listed; total.bad += summary.bad
+            total.torn += summary.torn
             totals.set(0, total)
+            covered.set(0, end)
             if !out.isEmpty { write(out) }
+            // A checkpoint that cannot be written is only not written; the listing goes on.
+            if let writer, (try? writer.append(chunk: chunk, messages: count)) == nil { writer.abandon() }
         })
         var summary = totals.all[0]
-        summary.bad += ledgerBad
+        // A torn last line of the ledger is bad too, and stays outside what a checkpoint covers.
+        summary.bad += ledgerBad + (ledgerRead?.torn == true ? 1 : 0)
+        if let writer, let ledgerRead, summary.messages > 0 {
+            try? writer.finish(outbox: parts.identity(covered: covered.all[0]), ledger: ledgerRead.identity,
+                               outboxPath: state.outboxPath, outboxBad: totals.all[0].bad - totals.all[0].torn,
+                               ledgerBad: ledgerBad, index: events)
+        }
+        return summary
+    }
+
+    /// The listing from a checkpoint: its fold, plus what was appended to the outbox and the
+    /// ledger since, folded in the same way; nil (with nothing written) on any doubt about the
+    /// checkpoint or the files, and the caller then reads everything. When more than
+    /// `rewriteAfter` bytes followed the checkpoint, a new one is written, covering them.
+    static func fromCheckpoint(state: StateDirectory, channels: ChannelProfiles?, workers: Int, file: String, rewriteAfter: Int,
+                               filter: @escaping @Sendable (OutboxMessage) -> Bool,
+                               line: @escaping @Sendable (MessageStatus, inout [UInt8]) -> Void,
+                               write: @escaping @Sendable ([UInt8]) -> Void) throws -> Summary? {
+        guard let old = ListingCheckpoint.open(path: file, outboxPath: state.outboxPath) else { return nil }
+        // Taken, not copied: folding the tail into a copy shared with `old` would copy it whole.
+        var index = old.takeIndex()
+        var tail: [(message: OutboxMessage, isCorrection: Bool)] = []
+        var outboxBad = 0, ledgerBad = 0
+        let decoder = RecordCoding.decoder()
+        // A tail larger than this is read by the ordinary listing, on all cores, in constant memory.
+        let limit = 64 << 20
+        guard let outbox = try LogTail.read(path: state.outboxPath, from: old.outbox, limit: limit, { bytes in
+            guard let body = LineFrame.verifiedBody(bytes) else { outboxBad += 1; return }
+            switch OutboxRecord.read(body, form: .listing) ?? RecordLog<OutboxRecord>.decode(body, decoder: decoder) {
+            case nil: outboxBad += 1
+            case .message(let m): tail.append((m, false))
+            case .correct(let m):
+                tail.append((m, true))
+                index.apply(.correct(m))
+            case let record?: index.apply(record)
+            }
+        }), outbox.identity.covered > 0 else { return nil }
+        guard let ledger = try LogTail.read(path: state.deliveryPath, from: old.ledger, limit: limit, { bytes in
+            guard let body = LineFrame.verifiedBody(bytes),
+                  let record = RecordLog<DeliveryRecord>.decode(body, decoder: decoder) else { ledgerBad += 1; return }
+            index.apply(record)
+        }) else { return nil }
+        guard old.verify(workers: workers) else { return nil }
+
+        var summary = Summary()
+        summary.fromCheckpoint = true
+        summary.messages = old.messages + tail.count
+        summary.bad = old.outboxBad + outboxBad + (outbox.torn ? 1 : 0) + old.ledgerBad + ledgerBad + (ledger.torn ? 1 : 0)
+        let events = index
+        let listed = Slots<Int>(count: 1)
+        listed.set(0, 0)
+        try LogParts.inOrder(count: old.chunks.count, workers: workers, { k -> (Int, [UInt8]) in
+            var out: [UInt8] = []
+            // About what a line takes, so the buffer is not copied as it grows.
+            out.reserveCapacity(old.chunks[k].messages * 480)
+            var count = 0
+            guard let bytes = old.chunk(k, verified: true), bytes.withUnsafeBufferPointer({ all in
+                ListingState.forEachMessage(inChunk: all) { m, isCorrection in
+                    guard filter(m) else { return }
+                    count += 1
+                    line(events.status(of: m, isCorrection: isCorrection, channels: channels), &out)
+                    out.append(UInt8(ascii: "\n"))
+                }
+            }) else {
+                // Its CRC was right a moment ago: only a damaged disk or a bug gets here.
+                unlink(file)
+                throw ValidationError("the listing checkpoint \(file) could not be read and was removed; list again")
+            }
+            return (count, out)
+        }, deliver: { count, out in
+            listed.set(0, listed.all[0] + count)
+            if !out.isEmpty { write(out) }
+        })
+        summary.listed = listed.all[0]
+        var out: [UInt8] = []
+        for (m, isCorrection) in tail where filter(m) {
+            summary.listed += 1
+            line(events.status(of: m, isCorrection: isCorrection, channels: channels), &out)
+            out.append(UInt8(ascii: "\n"))
+            if out.count >= 1 << 20 { write(out); out.removeAll(keepingCapacity: true) }
+        }
+        if !out.isEmpty { write(out) }
+
+        if outbox.bytes + ledger.bytes >= rewriteAfter, let writer = ListingCheckpointWriter(path: file) {
+            do {
+                try writer.copyChunks(of: old)
+                for piece in stride(from: 0, to: tail.count, by: 4096) {
+                    var chunk = ListingState.ChunkWriter()
+                    for (m, isCorrection) in tail[piece..<min(piece + 4096, tail.count)] { chunk.add(m, isCorrection: isCorrection) }
+                    try writer.append(chunk: chunk.finish(), messages: chunk.count)
+                }
+                try writer.finish(outbox: outbox.identity, ledger: ledger.identity, outboxPath: state.outboxPath,
+                                  outboxBad: old.outboxBad + outboxBad, ledgerBad: old.ledgerBad + ledgerBad, index: events)
+            } catch {
+                // Not written: the next listing reads the longer tail, or everything.
+            }
+        }
         return summary
     }
 
     struct PassOne: @unchecked Sendable {
         var index = OutboxEventIndex()
+        var ledger: LogTail.Read?
         var events: [OutboxRecord] = []
         var bad = 0
         var error: Error?
@@ -339,8 +468,10 @@ public enum OutboxListing {
         var o = JSONObject(taking: &out)
         defer { swap(&out, &o.out) }
         o.string("id", m.id)
-        o.string("mode", m.mode.rawValue)
-        o.string("kind", m.kind.rawValue)
+        o.key("mode")
+        o.plain(m.mode.rawValue)
+        o.key("kind")
+        o.plain(m.kind.rawValue)
         o.key("channels")
         o.byte(UInt8(ascii: "["))
         for (n, c) in m.channels.enumerated() {
@@ -348,7 +479,11 @@ public enum OutboxListing {
             o.quote(c)
         }
         o.byte(UInt8(ascii: "]"))
-        o.string("created", Timestamp.format(m.created))
+        // Digits, '-', ':', '.', 'T' and 'Z' only: nothing to escape, so no String is made.
+        o.key("created")
+        o.byte(UInt8(ascii: "\""))
+        Timestamp.format(m.created, into: &o.out)
+        o.byte(UInt8(ascii: "\""))
         o.string("operator", m.operator)
         if let i = m.incident { o.string("incident", i) }
         if let c = m.corrects { o.string("corrects", c) }
@@ -358,7 +493,7 @@ public enum OutboxListing {
         if let c = s.cancel { o.string("cancelled_by", c.by) }
         let states = s.states
         // {"x":{"ko":…,"en":…},"kakao":{"ko":…}}: targets come grouped by channel already.
-        func nested(_ value: (DeliveryState) -> String) {
+        func nested(names: Bool) {
             o.byte(UInt8(ascii: "{"))
             var channel: String?
             for (target, state) in states {
@@ -370,17 +505,17 @@ public enum OutboxListing {
                 } else {
                     o.byte(UInt8(ascii: ","))
                 }
-                o.quote(target.language.rawValue)
+                o.plain(target.language.rawValue)
                 o.byte(UInt8(ascii: ":"))
-                o.quote(value(state))
+                if names { o.plain(state.name) } else { o.quote(state.description) }
             }
             if channel != nil { o.byte(UInt8(ascii: "}")) }
             o.byte(UInt8(ascii: "}"))
         }
         o.key("state")
-        nested { $0.name }
+        nested(names: true)
         o.key("detail")
-        nested { $0.description }
+        nested(names: false)
         o.byte(UInt8(ascii: "}"))
     }
 }
@@ -405,16 +540,28 @@ struct JSONObject {
     mutating func byte(_ b: UInt8) { out.append(b) }
     mutating func literal(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
 
-    mutating func key(_ k: String) {
+    /// Keys are literals with nothing to escape: copied as they are, with no scan.
+    mutating func key(_ k: StaticString) {
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
-        quote(k)
+        out.append(UInt8(ascii: "\""))
+        literal(k)
+        out.append(UInt8(ascii: "\""))
         out.append(UInt8(ascii: ":"))
     }
 
-    mutating func string(_ k: String, _ value: String) {
+    mutating func string(_ k: StaticString, _ value: String) {
         key(k)
         quote(value)
+    }
+
+    /// A value that is one of our own enum names (mode, kind, language, state): plain ASCII
+    /// letters and '-', nothing to escape.
+    mutating func plain(_ s: String) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\""))
     }
 
     mutating func quote(_ s: String) { JSONString.append(s, to: &out, otherControls: true) }

@@ -38,7 +38,12 @@ struct OutboxVerifyCommand: ParsableCommand {
         }
         output.flush()
         OutboxShell.say("verify: \(total.records) valid record(s), \(total.bad) bad line(s)")
-        if total.bad > 0 { throw ExitCode(1) }
+        if total.bad > 0 {
+            // A line damaged in place inside what this user's listing checkpoint covers is not
+            // seen by its cheap identity checks: the next listing reads everything again.
+            if let cache = ManualCache.directory() { ListingCheckpoint.forget(in: cache, outboxPath: state.outboxPath) }
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -18,6 +18,8 @@ public final class LogParts: @unchecked Sendable {
     /// Part k is `bounds[k]..<bounds[k + 1]`.
     public let bounds: [Int]
     private let fd: Int32
+    /// The file read (its device and inode at open), for a listing checkpoint's identity.
+    public let device: UInt64, inode: UInt64
     private let lock = NSLock()
     private var spare: [[UInt8]] = []
 
@@ -36,6 +38,7 @@ public final class LogParts: @unchecked Sendable {
             var st = stat()
             try posix("fstat", path) { fstat(fd, &st) }
             let size = Int(st.st_size)
+            device = UInt64(st.st_dev); inode = UInt64(st.st_ino)
             var bounds = [0]
             var window = [UInt8](repeating: 0, count: 1 << 14)
             var at = max(1, partSize)
@@ -65,6 +68,11 @@ public final class LogParts: @unchecked Sendable {
         }
         self.fd = fd
         self.path = path
+    }
+
+    /// The identity of this file's first `covered` bytes (see `LogIdentity`).
+    public func identity(covered: Int) throws -> LogIdentity {
+        try LogIdentity.of(fd: fd, path: path, device: device, inode: inode, covered: covered)
     }
 
     deinit {
@@ -105,20 +113,23 @@ public final class LogParts: @unchecked Sendable {
 
     /// Calls `body` for every non-blank line of `bytes` (a part's contents), without its
     /// newline. A last line without a newline is a torn write: `torn` is called instead.
+    /// Returns how many bytes end in a newline (all of them unless the last line is torn).
+    @discardableResult
     public static func forEachLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void,
-                                   torn: () -> Void) rethrows {
-        guard let base = bytes.baseAddress else { return }
+                                   torn: () -> Void) rethrows -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
         var start = 0
         let n = bytes.count
         while start < n {
             guard let hit = memchr(base + start, Int32(UInt8(ascii: "\n")), n - start) else {
                 torn()
-                return
+                return start
             }
             let nl = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             if nl > start { try body(UnsafeBufferPointer(start: base + start, count: nl - start)) }
             start = nl + 1
         }
+        return n
     }
 
     /// Runs `work(k)` for every part on up to `workers` threads, parts taken in file order.
@@ -126,6 +137,12 @@ public final class LogParts: @unchecked Sendable {
     /// at a time: at most `workers` results are held at once, so memory stays flat however
     /// large the file.
     public func inOrder<T>(workers: Int, _ work: @Sendable (Int) throws -> T, deliver: @Sendable (T) throws -> Void) throws {
+        try Self.inOrder(count: count, workers: workers, work, deliver: deliver)
+    }
+
+    /// `inOrder` for any `count` numbered pieces of work.
+    public static func inOrder<T>(count: Int, workers: Int, _ work: @Sendable (Int) throws -> T,
+                                  deliver: @Sendable (T) throws -> Void) throws {
         let turn = Turnstile()
         let threads = max(1, min(workers, count))
         DispatchQueue.concurrentPerform(iterations: threads) { _ in

@@ -17,12 +17,14 @@ import Testing
         let address = try TestDatabase.fresh()
         let a = try PostgresStore(address), b = try PostgresStore(address)
         let key = "m-1.mastodon.ko"
-        let lease: TimeInterval = 3
+        // Long enough that a loaded machine's pause between two renewals (every 0.3 s) cannot
+        // let it lapse by accident.
+        let lease: TimeInterval = 8
         let attemptA = try Self.attempt("m-1", 1), attemptB = try Self.attempt("m-1", 1, second: 1)
         #expect(try a.claim([ClaimRequest(key: key, attempt: attemptA, known: 0)], holder: "A", lease: lease) == [.granted])
-        // A's request runs three leases long; A renews every tenth of a lease (the sender does
-        // every quarter): B is held off the whole time, whatever it knows.
-        let until = Date().addingTimeInterval(3 * lease)
+        // A's request runs two leases long; A renews every 0.3 s (the sender does every quarter
+        // lease): B is held off the whole time, whatever it knows.
+        let until = Date().addingTimeInterval(2 * lease)
         var asked = 0
         while Date() < until {
             try a.renew([key], holder: "A", lease: lease)
@@ -39,7 +41,7 @@ import Testing
         #expect(asked >= 10)
         // A stops renewing (it died mid-request): once the lease lapses B learns A's attempt
         // and takes the post over, under its own attempt.
-        #expect(eventually(timeout: 30) {
+        #expect(eventually(timeout: 120) {
             (try? b.claim([ClaimRequest(key: key, attempt: attemptB, known: 0)], holder: "B", lease: lease)) == [.moved(records: [attemptA])]
         })
         #expect(try b.claim([ClaimRequest(key: key, attempt: attemptB, known: 1)], holder: "B", lease: 30) == [.granted])

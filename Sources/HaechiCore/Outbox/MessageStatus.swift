@@ -121,6 +121,10 @@ public struct LatestDeliveries: Sendable, Hashable {
 
     public var isEmpty: Bool { records.isEmpty }
     public var count: Int { records.count }
+
+    /// The records as stored, for a checkpoint of the fold (`ListingState`), and back.
+    var stored: [DeliveryRecord] { records }
+    init(stored: [DeliveryRecord]) { records = stored }
 }
 
 extension DeliveryRecord.Kind {
@@ -256,6 +260,9 @@ public struct OutboxEventIndex: Sendable {
     /// Forgets a message's events (see `OutboxLedgerJoin.retire`).
     mutating func remove(_ id: String) { events.remove(id) }
 
+    /// Puts back one message's events as a checkpoint stored them (`ListingState`).
+    mutating func restore(_ id: String, _ e: MessageEvents) { events.update(id) { $0 = e } }
+
     public func status(of message: OutboxMessage, isCorrection: Bool, channels: ChannelProfiles?) -> MessageStatus {
         MessageStatus(message: message, isCorrection: isCorrection, posts: Posts.of(message, profiles: channels),
                       events: events[message.id] ?? MessageEvents())
@@ -293,6 +300,9 @@ public struct EventsByMessage: Sendable {
     public subscript(id: String) -> MessageEvents? { table[Key(id)] }
 
     mutating func remove(_ id: String) { table[Key(id)] = nil }
+
+    /// Every id with its events, in no particular order.
+    func forEach(_ body: (String, MessageEvents) -> Void) { for (k, v) in table { body(k.id, v) } }
 
     public var count: Int { table.count }
     public var isEmpty: Bool { table.isEmpty }
