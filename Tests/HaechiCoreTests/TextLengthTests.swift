@@ -39,10 +39,13 @@ import Testing
         // 4 Hangul (8) + space (1) + "Typhoon" (7)
         #expect(TextLength.count("태풍 경보 Typhoon", rule: .xWeighted) == 8 + 2 + 7)
     }
+}
 
-    // The fast paths count without grapheme breaking or emoji lookups. They must give the same
-    // numbers as the cluster-by-cluster rules they stand in for, on every text.
-
+/// The fast paths count without grapheme breaking or emoji lookups. They must give the same
+/// numbers as the cluster-by-cluster rules they stand in for, on every text.
+// Own thread: seconds of CPU in a debug build (every scalar of Unicode, thousands of texts)
+// that would otherwise hold one of the shared pool's two threads.
+@Suite(.ownThread) struct TextFastPathAgreementTests {
     @Test func scalarsThatWeighAloneCanNeverBePartOfAnEmoji() {
         var checked = 0
         for value in UInt32(0)...0x10FFFF {
@@ -130,13 +133,11 @@ import Testing
             #expect(ManualLoader.braceSequence(t) == t.compactMap { $0 == "{" ? true : $0 == "}" ? false : nil }, "\(shown)")
         }
     }
-}
 
-/// The loader's quick checks of a scalar's text give Foundation's and the standard library's answers.
-@Suite struct LoaderTextChecksTests {
+    /// The loader's quick checks of a scalar's text give Foundation's and the standard library's answers.
     @Test func blankAndTrimmedAgreeWithTheUnicodeRules() {
         let extra = ["", " ", "\t", "\u{3000}", "\u{00A0}", " 12 ", "12", "-3", "\u{2003}7", "7\u{2003}", "가 ", " 가", "\n", "x\n"]
-        for text in TextLengthTests.generatedTexts(count: 3_000, seed: 0x5EED_0003) + extra {
+        for text in TextFastPathAgreementTests.generatedTexts(count: 3_000, seed: 0x5EED_0003) + extra {
             #expect(YAMLDocument.isBlank(text) == text.unicodeScalars.allSatisfy(\.properties.isWhitespace), "\(Array(text.unicodeScalars))")
             #expect(Trimming.whitespace(text) == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
             #expect(Trimming.whitespaceAndNewlines(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(Array(text.unicodeScalars))")
