@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import HaechiStore
 import Testing
 
 /// A private tmux server for end-to-end runs of the real binaries: its own socket
@@ -54,6 +55,10 @@ final class Tmux {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of the test process: the server this forks stays up (exit-empty off) and
+        // would keep the write end of any pipe another test is reading to its end (a child's
+        // output), which then never ends: a full run hung so, with six servers holding one pipe.
+        PostgresScratch.closeOnExecAboveStandardError()
         let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
