@@ -15,7 +15,7 @@ struct OutboxBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "outbox", abstract: "Durable append rate; list/verify of a million records.")
     @Option(help: "Rounds: in each, every path makes `slice` appends, in an order that rotates.") var rounds = 41
     @Option(help: "Appends per path and round.") var slice = 100
-    @Option(help: "Run only this path (haechi, sqlite or raw) `appends` times and stop, e.g. under `strace -c -f`.") var only: AppendPath?
+    @Option(help: "Run only this path (haechi, sqlite, raw or overwrite) `appends` times and stop, e.g. under `strace -c -f`.") var only: AppendPath?
     @Option(help: "Appends for --only.") var appends = 2000
     @Option(help: "Records in the large outbox.") var records = 1_000_000
     @Option(help: "Directory for the files (default: a new one under $TMPDIR). Everything runs on this one disk.") var directory: String?
@@ -47,6 +47,8 @@ struct OutboxBench: ParsableCommand {
         let line = LineFrame.encode(try RecordLog<OutboxRecord>.encode(.message(sample)))
         let raw = try RawAppender(path: dir + "/raw.jsonl", line: line)
         defer { raw.close() }
+        let prewritten = try PrewrittenAppender(path: dir + "/prewritten.jsonl", line: line)
+        defer { prewritten.close() }
         let state = StateDirectory(path: dir + "/state")
         try state.prepare(incidents: false)
         let outbox = FileOutbox(state: state)
@@ -57,6 +59,7 @@ struct OutboxBench: ParsableCommand {
         func run(_ which: AppendPath, _ count: Int) throws {
             switch which {
             case .raw: try raw.append(count)
+            case .overwrite: try prewritten.append(count)
             case .haechi:
                 for _ in 0..<count {
                     try outbox.append(.message(messages[next % messages.count]))
@@ -76,9 +79,9 @@ struct OutboxBench: ParsableCommand {
         // each other. The disk here is shared with other builds, whose bursts of writes come
         // and go over seconds: the median of per-round ratios is what stays put from run to run,
         // where a ratio of totals moved by ±15 %.
-        let paths: [AppendPath] = [.raw, .haechi, .sqlite]
+        let paths: [AppendPath] = [.raw, .haechi, .sqlite, .overwrite]
         var rates: [AppendPath: [Double]] = [:]
-        var versusSQLite: [Double] = [], versusRaw: [Double] = []
+        var versusSQLite: [Double] = [], versusRaw: [Double] = [], overwriteVersusSQLite: [Double] = [], haechiVersusOverwrite: [Double] = []
         // A first round for each path outside the figures: it creates files and warms caches.
         for p in paths { try run(p, min(slice, 20)) }
         for round in 0..<rounds {
@@ -90,6 +93,8 @@ struct OutboxBench: ParsableCommand {
             for p in paths { rates[p, default: []].append(rate[p]!) }
             versusSQLite.append(rate[.haechi]! / rate[.sqlite]!)
             versusRaw.append(rate[.haechi]! / rate[.raw]!)
+            overwriteVersusSQLite.append(rate[.overwrite]! / rate[.sqlite]!)
+            haechiVersusOverwrite.append(rate[.haechi]! / rate[.overwrite]!)
         }
         func median(_ xs: [Double]) -> Double {
             let s = xs.sorted()
@@ -107,6 +112,10 @@ struct OutboxBench: ParsableCommand {
         print(String(format: "  median per-round ratio: %.2f× raw (goal ≥ 0.80) %@, %.2f× SQLite (goal ≥ 1.00) %@; middle half of rounds %@× SQLite, %d of %d rounds ≥ SQLite",
                      vr, vr >= 0.8 ? "ok" : "MISSED", vs, vs >= 1 ? "ok" : "MISSED", spread(versusSQLite),
                      versusSQLite.filter { $0 >= 1 }.count, rounds))
+        let ow = median(rates[.overwrite]!)
+        print(String(format: "overwrite of pre-written space %7.0f appends/s (fdatasync, size unchanged)", ow))
+        print(String(format: "  median per-round ratio: overwrite %.2f× SQLite (middle half %@); haechi %.2f× overwrite: what growing the file at each sync costs",
+                     median(overwriteVersusSQLite), spread(overwriteVersusSQLite), median(haechiVersusOverwrite)))
         try printAppendCosts(dir: dir, messages: messages)
     }
 
@@ -199,9 +208,9 @@ struct OutboxBench: ParsableCommand {
 
 }
 
-/// The three ways of appending a record durably that the benchmark compares.
+/// The ways of appending a record durably that the benchmark compares.
 enum AppendPath: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case haechi, sqlite, raw
+    case haechi, sqlite, raw, overwrite
 }
 
 /// What a durable append costs at the least: write and fsync on a descriptor kept open.
@@ -220,6 +229,44 @@ final class RawAppender {
             let n = line.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
             guard n == line.count else { throw PosixError("write", path: path) }
             guard fsync(fd) == 0 else { throw PosixError("fsync", path: path) }
+        }
+    }
+    func close() { _ = Glibc.close(fd) }
+}
+
+/// The raw loop's writes into space written and synced beforehand, with fdatasync: the file's
+/// size never changes, as with SQLite's WAL once it is reused. Next to `haechi` (which grows
+/// the file by each line, as the outbox protocol's O_APPEND must) it shows what a size change
+/// costs at each sync here: on ext4, fdatasync then also commits the new size through the
+/// journal. It is the mechanism, measured; the outbox does not write this way.
+final class PrewrittenAppender {
+    let fd: Int32
+    let path: String
+    let line: [UInt8]
+    let capacity: Int
+    var offset = 0
+    init(path: String, line: [UInt8], lines: Int = 20_000) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PosixError("open", path: path) }
+        self.path = path
+        self.line = line
+        capacity = line.count * lines
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        var written = 0
+        while written < capacity {
+            let n = zeros.withUnsafeBytes { write(fd, $0.baseAddress!, min($0.count, capacity - written)) }
+            guard n > 0 else { throw PosixError("write", path: path) }
+            written += n
+        }
+        guard fsync(fd) == 0 else { throw PosixError("fsync", path: path) }
+    }
+    func append(_ count: Int) throws {
+        for _ in 0..<count {
+            if offset + line.count > capacity { offset = 0 }
+            let n = line.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, off_t(offset)) }
+            guard n == line.count else { throw PosixError("pwrite", path: path) }
+            guard fdatasync(fd) == 0 else { throw PosixError("fdatasync", path: path) }
+            offset += line.count
         }
     }
     func close() { _ = Glibc.close(fd) }

@@ -30,6 +30,9 @@ struct SenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With a database: seconds a claimed post stays ours; a dead sender's posts are taken over after this.")
     var lease: Double = 30
 
+    @Option(name: .long, help: "Seconds between the safety re-reads of the outbox behind inotify (files) or the database's notifications; new posts wake the sender at once either way.")
+    var pollInterval: Double = 2
+
     @Option(name: .long, help: "Sender config (YAML): channels with their drill and live endpoints.")
     var config: String
 
@@ -44,6 +47,13 @@ struct SenderCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Verify each endpoint's credential with a read-only call (posts nothing), then exit.")
     var check = false
+
+    func validate() throws {
+        guard lease.isFinite, lease > 0 else { throw ValidationError("--lease must be a number of seconds above 0 (got \(lease))") }
+        guard pollInterval.isFinite, pollInterval > 0 else {
+            throw ValidationError("--poll-interval must be a number of seconds above 0 (got \(pollInterval))")
+        }
+    }
 
     func run() async throws {
         let (loaded, diagnostics) = SenderConfig.load(path: config)
@@ -101,6 +111,7 @@ struct SenderCommand: AsyncParsableCommand {
         var options = Sender.Options(once: once)
         options.heartbeat = true
         options.lease = lease
+        options.pollInterval = pollInterval
         let sender = Sender(state: stateDirectory, store: shared, endpoints: setup.endpoints, retry: loaded.retry,
                             concurrency: loaded.concurrency, options: options, channels: channelProfiles(),
                             onEvent: { event in Self.log(event, verbose: verbose) })

@@ -47,15 +47,20 @@ sys.exit(1 if bad else 0)
             try Data(xml.utf8).write(to: URL(fileURLWithPath: path))
             paths.append(path)
         }
+        // Output to a file, not a pipe: a server another test forks meanwhile (tmux, PostgreSQL)
+        // could inherit a pipe's write end, and reading to its end would wait for that server.
+        let outputPath = dir.appendingPathComponent("output.txt").path
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + paths
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        try? handle.close()
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let lines = output.split(separator: "\n").map(String.init)
         switch process.terminationStatus {
         case 0: return []

@@ -210,6 +210,17 @@ import Testing
         #expect(d2.count == 1 && d2[0].description.hasPrefix("contacts.yaml:6:12: error:"), "\(d2)")
     }
 
+    /// One rule for a phone number, wherever a contact is written: in a step or in contacts.yaml.
+    @Test func aPhoneWithOtherCharactersIsAnErrorAtItsPlaceInAManualAndInContacts() throws {
+        let inline = try Self.load(replacing: 25, with: #"        contacts: [{name: {ko: Room, en: Room}, phone: "02-12#"}]"#).1
+        #expect(inline == ["flood.yaml:25:56: error: phone '02-12#' may contain only digits, spaces and - + ( ) ext."])
+        let shared = Self.contacts.replacingOccurrences(of: #""02-0000-0001""#, with: #""02-0000-0001#""#)
+        let (_, d) = ManualReferencesLoader.contacts(data: Data(shared.utf8), file: "contacts.yaml")
+        #expect(d.map(\.description) == ["contacts.yaml:4:12: error: phone '02-0000-0001#' may contain only digits, spaces and - + ( ) ext."])
+        // The allowed characters pass in both places.
+        #expect(try Self.load(replacing: 25, with: #"        contacts: [{name: {ko: Room, en: Room}, phone: "+82 (2) 120 ext. 5"}]"#).1.isEmpty)
+    }
+
     @Test func seoulAreasKnowTwentyFiveDistrictsInFourZones() {
         #expect(SeoulAreas.districts.count == 25)
         #expect(Set(SeoulAreas.districts.map(\.code)).count == 25)

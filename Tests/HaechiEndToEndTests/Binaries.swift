@@ -84,6 +84,92 @@ enum Binaries {
         return Result(status: exited ? (status >> 8) & 0xff : status & 0x7f, stdout: read(outFile), stderr: read(errFile))
     }
 
+    /// A running child whose stdout the test reads as it comes (the kill -9 tests read the first
+    /// acknowledged id, then kill). posix_spawn and waitpid, not Foundation's Process: a suite on
+    /// a thread of its own once waited forever in `Process.waitUntilExit` for a child killed with
+    /// SIGKILL. Its stdout is made close-on-exec here, so a server another test forks at the same moment
+    /// never inherits its write end (reading to end of file would then never return); the child
+    /// gets it as its stdout through dup2, which clears the flag.
+    final class Child {
+        let pid: pid_t
+        private let output: Int32
+        private var reaped: Int32?
+
+        init(executable: String, _ arguments: [String]) throws {
+            // A socket pair rather than pipe(): it is created close-on-exec in one call (pipe2 is
+            // not visible to Swift here, and pipe + fcntl leaves a moment for another thread's
+            // fork to inherit it).
+            var fds: [Int32] = [-1, -1]
+            let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+            guard socketpair(AF_UNIX, type, 0, &fds) == 0 else {
+                throw RunError(message: "socketpair: \(String(cString: strerror(errno)))")
+            }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            var env = ProcessInfo.processInfo.environment
+            env["LANG"] = "C.UTF-8"
+            env["LC_ALL"] = "C.UTF-8"
+            let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+            let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { (argv + envp).forEach { free($0) } }
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+            close(fds[1])
+            guard rc == 0 else {
+                close(fds[0])
+                throw RunError(message: "posix_spawn \(executable): \(String(cString: strerror(rc)))")
+            }
+            self.pid = pid
+            output = fds[0]
+        }
+
+        deinit {
+            close(output)
+            if reaped == nil { kill(pid, SIGKILL); var s: Int32 = 0; _ = waitpid(pid, &s, 0) }
+        }
+
+        /// Blocks until the child writes something (or closes its stdout); returns what came.
+        func readSome() -> Data {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(output, &buffer, buffer.count)
+                if n >= 0 { return Data(buffer[0..<n]) }
+                if errno != EINTR { return Data() }
+            }
+        }
+
+        /// Everything the child writes until it closes its stdout (by exiting).
+        func readToEnd() -> Data {
+            var all = Data()
+            while true {
+                let chunk = readSome()
+                if chunk.isEmpty { return all }
+                all += chunk
+            }
+        }
+
+        enum Ending: Equatable { case exited(Int32), signalled(Int32) }
+
+        /// Waits for the child's end and says how it ended.
+        @discardableResult
+        func wait() throws -> Ending {
+            var status: Int32 = 0
+            if reaped == nil {
+                while waitpid(pid, &status, 0) < 0 {
+                    guard errno == EINTR else { throw RunError(message: "waitpid: \(String(cString: strerror(errno)))") }
+                }
+                reaped = status
+            }
+            let s = reaped!
+            // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
+            return s & 0x7f == 0 ? .exited((s >> 8) & 0xff) : .signalled(s & 0x7f)
+        }
+    }
+
     struct RunError: Error, CustomStringConvertible {
         let message: String
         var description: String { message }

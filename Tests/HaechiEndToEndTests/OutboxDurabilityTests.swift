@@ -2,26 +2,20 @@ import Foundation
 import Testing
 import HaechiCore
 import HaechiStore
+import HaechiTestSupport
 #if canImport(Glibc)
 import Glibc
-import HaechiTestSupport
 #endif
 
 /// The durability promises of the outbox, tested on the real binary in real processes:
 /// concurrent writers, kill -9 mid-append, a file size limit and a read-only directory.
-// Not `.ownThread`: once, a child killed with SIGKILL was never seen to exit by
-// `Process.waitUntilExit` on a thread of its own (the run hung); on the shared pool it never has.
-@Suite(.serialized) struct OutboxDurabilityTests {
+// On threads of their own: these tests block for a minute and more in read and waitpid, which
+// on the shared pool starved other suites' timers. Children through `Binaries.Child`
+// (posix_spawn, waitpid), not Foundation's Process (see there why).
+@Suite(.serialized, .ownThread) struct OutboxDurabilityTests {
     /// Starts `haechi` with stdout on a pipe; the caller reads it and waits.
-    static func spawn(_ arguments: [String], executable: String = Binaries.path("haechi")) throws -> (Process, Pipe) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return (process, out)
+    static func spawn(_ arguments: [String]) throws -> Binaries.Child {
+        try Binaries.Child(executable: Binaries.path("haechi"), arguments)
     }
 
     /// Lines that were printed whole: an id counts as acknowledged only with its newline.
@@ -44,10 +38,9 @@ import HaechiTestSupport
         let writers = (0..<8).map { "w\($0)" }
         let children = try writers.map { try Self.spawn(["outbox", "stress-append", "--state", state, "--count", "1000", "--writer", $0]) }
         var printed: [String: [String]] = [:]
-        for (writer, (process, pipe)) in zip(writers, children) {
-            printed[writer] = Self.completeLines(pipe.fileHandleForReading.readDataToEndOfFile())
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "writer \(writer)")
+        for (writer, child) in zip(writers, children) {
+            printed[writer] = Self.completeLines(child.readToEnd())
+            #expect(try child.wait() == .exited(0), "writer \(writer)")
         }
         let (messages, bad) = try Self.readOutbox(state)
         #expect(bad.isEmpty, "\(bad.prefix(3))")
@@ -74,15 +67,14 @@ import HaechiTestSupport
         var killedWhileWriting = 0
         var rng = SystemRandomNumberGenerator()
         for round in 0..<200 {
-            let (process, pipe) = try Self.spawn(["outbox", "stress-append", "--state", state, "--count", "1000000", "--writer", "k\(round)"])
+            let child = try Self.spawn(["outbox", "stress-append", "--state", state, "--count", "1000000", "--writer", "k\(round)"])
             // Wait for the first acknowledged id, so the kill lands in the stream of appends
             // rather than during start-up, then kill at a random moment within it.
-            let first = pipe.fileHandleForReading.availableData
+            let first = child.readSome()
             usleep(UInt32.random(in: 0...8_000, using: &rng))
-            kill(process.processIdentifier, SIGKILL)
-            let ids = Self.completeLines(first + pipe.fileHandleForReading.readDataToEndOfFile())
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "round \(round): the child was killed, not finished")
+            kill(child.pid, SIGKILL)
+            let ids = Self.completeLines(first + child.readToEnd())
+            #expect(try child.wait() == .signalled(SIGKILL), "round \(round): the child was killed, not finished")
             if !ids.isEmpty { killedWhileWriting += 1 }
             acknowledged += ids
         }
@@ -109,7 +101,7 @@ import HaechiTestSupport
         var refusal: Binaries.Result?
         let text = String(repeating: "파일 크기 제한 시험 ", count: 20)
         for _ in 0..<200 {
-            let r = try OutboxRun.run("/bin/sh", ["-c", "ulimit -f 16; exec \"$0\" \"$@\"", Binaries.path("haechi"), "outbox", "add",
+            let r = try Binaries.run(executable: "/bin/sh", ["-c", "ulimit -f 16; exec \"$0\" \"$@\"", Binaries.path("haechi"), "outbox", "add",
                                                  "--state", state, "--manuals", Binaries.bundledManuals, "--mode", "drill",
                                                  "--channel", "webhook", "--text", text, "--text-en", "size limit test"])
             if r.status == 0 { acknowledged.append(r.stdout.trimmingCharacters(in: .newlines)); continue }
@@ -148,7 +140,7 @@ import HaechiTestSupport
         try FileManager.default.createDirectory(atPath: readOnlyDirectory, withIntermediateDirectories: false)
         #expect(chmod(readOnlyDirectory, 0o555) == 0)
         var (exe, argv) = Self.asUnprivileged(args + ["--state", readOnlyDirectory])
-        var r = try OutboxRun.run(exe, argv)
+        var r = try Binaries.run(executable: exe, argv)
         #expect(r.status == 2 && r.stdout.isEmpty)
         #expect(r.stderr.contains("NOT queued: open \(readOnlyDirectory)/outbox.jsonl: Permission denied"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: readOnlyDirectory + "/outbox.jsonl"))
@@ -161,16 +153,9 @@ import HaechiTestSupport
         #expect(chmod(readOnlyFile + "/outbox.jsonl", 0o444) == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: readOnlyFile + "/outbox.jsonl"))
         (exe, argv) = Self.asUnprivileged(args + ["--state", readOnlyFile])
-        r = try OutboxRun.run(exe, argv)
+        r = try Binaries.run(executable: exe, argv)
         #expect(r.status == 2 && r.stdout.isEmpty)
         #expect(r.stderr.contains("NOT queued: open \(readOnlyFile)/outbox.jsonl: Permission denied"), "\(r.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: readOnlyFile + "/outbox.jsonl")) == before)
-    }
-}
-
-/// Runs any executable by absolute path.
-enum OutboxRun {
-    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> Binaries.Result {
-        try Binaries.run(executable: executable, arguments, stdin: stdin)
     }
 }

@@ -122,23 +122,23 @@ import Testing
 
         try t.keys("kim", "d")
         let started = Date()
-        try t.waitFor("lee", "[x] 1.1", "kim: ‘상황 접수 및 전파’ → 완료", timeout: 3)
+        try t.waitFor("lee", "[x] 1.1", "kim: ‘상황 접수 및 전파’ → 완료", timeout: 120)
         let propagation = Date().timeIntervalSince(started)
 
         try t.keys("lee", "l", "Right", "Right", "Enter")
-        try t.waitFor("kim", "경계 Orange", "2.1 재난안전대책본부 가동", "lee: 경보 단계 → 경계", timeout: 3)
+        try t.waitFor("kim", "경계 Orange", "2.1 재난안전대책본부 가동", "lee: 경보 단계 → 경계", timeout: 120)
 
         // The database goes away. Kim keeps working: the step is held on kim's machine and the
         // header says so in words.
         try server.stopServer()
         try t.keys("kim", "d")
-        try t.waitFor("kim", "DB 연결 끊김 — 이 자리에", "보관 중", timeout: 10)
-        try t.waitFor("kim", "[x] 1.2", timeout: 5)
+        try t.waitFor("kim", "DB 연결 끊김 — 이 자리에", "보관 중", timeout: 120)
+        try t.waitFor("kim", "[x] 1.2", timeout: 120)
 
         // Back: the spool is replayed, the header clears, lee sees the step, once.
         try server.startServer()
-        try t.waitFor("lee", "[x] 1.2", timeout: 15)
-        let cleared = try Self.poll(timeout: 15) { !t.capture("kim").contains("DB 연결 끊김") }
+        try t.waitFor("lee", "[x] 1.2", timeout: 120)
+        let cleared = try Self.poll(timeout: 120) { !t.capture("kim").contains("DB 연결 끊김") }
         let store = try PostgresStore(address)
         let incidents = try store.incidents()
         guard incidents.count == 1 else { throw Tmux.TmuxError(message: "incidents in the database: \(incidents)") }

@@ -275,7 +275,7 @@ struct TUIComposeTests {
         let after = try s.waitForOutbox("the approval") { $0.count == 2 }
         if case .approve(let id, let by, _) = after.last { #expect(id == m.id && by == "lee") } else { Issue.record("no approve: \(after)") }
         // kim's screen follows within a second.
-        try t.waitFor("kim", "승인: lee", timeout: 5)
+        try t.waitFor("kim", "승인: lee", timeout: 120)
         try t.keys("kim", "C-c")
         try t.keys("lee", "C-c")
         #expect(try t.waitForExit("kim") == 0)
@@ -310,7 +310,7 @@ struct TUIComposeTests {
 
         let sent = try Binaries.run("haechi-sender", ["--state", s.state.path, "--config", config.path, "--once"])
         #expect(sent.status == 0, "\(sent.stderr)")
-        try t.waitFor("a", "전달 완료", "x/ko", "mastodon/en", timeout: 5)
+        try t.waitFor("a", "전달 완료", "x/ko", "mastodon/en", timeout: 120)
         let x = try String(contentsOf: posts.appendingPathComponent("x-drill.jsonl"), encoding: .utf8)
         #expect(x.contains("[훈련] [서울시] 마포구 지진 발생. 낙하물에 주의하십시오."))
         #expect(x.contains("[DRILL] [Seoul] Earthquake in 마포구. Watch for falling objects."))

@@ -49,15 +49,15 @@ struct TUIDrillJudgementTests {
         let common = files + ["--operator", "kim"]
 
         try tmux.start("a", width: 120, height: 40, [Binaries.path("haechi"), "drill", "judge-correction"] + common)
-        try tmux.waitFor("a", "DRILL · 훈련 상황", "오발령으로 확인됨", timeout: 30)
+        try tmux.waitFor("a", "DRILL · 훈련 상황", "오발령으로 확인됨", timeout: 120)
 
         // 경계 from the start: CD-01..03, then 2.1 the critical text with its template.
         try tmux.keys("a", "Down", "Down", "Down")
-        try tmux.waitFor("a", ">[ ] 2.1 위급재난문자 송출", timeout: 30)
+        try tmux.waitFor("a", ">[ ] 2.1 위급재난문자 송출", timeout: 120)
         try tmux.keys("a", "m")
-        try tmux.waitFor("a", "메시지 작성 · 2.1 위급재난문자 송출", timeout: 30)
+        try tmux.waitFor("a", "메시지 작성 · 2.1 위급재난문자 송출", timeout: 120)
         try tmux.keys("a", "C-o")
-        try tmux.waitFor("a", "메시지 발송함에 등록: m-", timeout: 30)
+        try tmux.waitFor("a", "메시지 발송함에 등록: m-", timeout: 120)
         let original = try #require(try Self.waitForMessages(store, count: 1).first)
         #expect(original.kind == .critical && original.channels.contains("cbs"))
 
@@ -68,19 +68,19 @@ struct TUIDrillJudgementTests {
                                                      at: Date(), remoteID: "r-\(post.channel)-\(post.language.rawValue)"))
         }
         try tmux.keys("a", "o")
-        try tmux.waitFor("a", "전달 완료", "id r-cap-en", timeout: 30)
+        try tmux.waitFor("a", "전달 완료", "id r-cap-en", timeout: 120)
         try tmux.keys("a", "c")
-        try tmux.waitFor("a", "정정: \(original.id)", timeout: 30)
+        try tmux.waitFor("a", "정정: \(original.id)", timeout: 120)
         try tmux.keys("a", "C-o")
-        try tmux.waitFor("a", "정정 메시지(\(original.id) 정정) 발송함에 등록", timeout: 30)
+        try tmux.waitFor("a", "정정 메시지(\(original.id) 정정) 발송함에 등록", timeout: 120)
         let messages = try Self.waitForMessages(store, count: 2)
         let correction = try #require(messages.last)
         #expect(correction.corrects == original.id)
         try tmux.keys("a", "q")
         try tmux.keys("a", "q")
-        try tmux.waitFor("a", "진행 중인 사건·훈련", timeout: 30)
+        try tmux.waitFor("a", "진행 중인 사건·훈련", timeout: 120)
         try tmux.keys("a", "q")
-        #expect(try tmux.waitForExit("a", timeout: 30) == 0)
+        #expect(try tmux.waitForExit("a", timeout: 120) == 0)
 
         let incident = try #require(try FileManager.default.contentsOfDirectory(atPath: store.incidentsPath)
             .first { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) })

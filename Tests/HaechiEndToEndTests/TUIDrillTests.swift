@@ -43,7 +43,7 @@ struct TUIDrillTests {
         try t.waitFor("a", "DRILL · 훈련 상황", "훈련 시각 T+", ">> 60×")
 
         // T+1 is one second of wall time away: the early warning appears and raises the level.
-        try t.waitFor("a", "상황 T+1", "기상청 지진조기경보", "경계 Orange", timeout: 15)
+        try t.waitFor("a", "상황 T+1", "기상청 지진조기경보", "경계 Orange", timeout: 120)
         try t.keys("a", "Space")
         let paused = try t.waitFor("a", "|| 일시정지")
 
@@ -71,7 +71,7 @@ struct TUIDrillTests {
         // wall clock twice (two ticks it could have played an inject on), then read the journal.
         let wallClock = { (screen: String) in screen.split(separator: "\n").first.map { String($0.suffix(8)) } }
         var ticks: Set<String> = [wallClock(resumed) ?? ""]
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while ticks.count < 3 && Date() < deadline {
             if let now = wallClock(t.capture("b")) { ticks.insert(now) }
             Thread.sleep(forTimeInterval: 0.05)

@@ -103,7 +103,7 @@ struct TUIErgonomicsTests {
         try t.waitFor("wall", "읽기 전용 좌석: ‘완료로 표시’ 할 수 없습니다")
         #expect(try s.journal().map(\.kind) == ["opened"])
         try t.keys("kim", "d")
-        try t.waitFor("wall", "[x] 1.1", "kim: ‘상황 접수 및 전파’ → 완료", timeout: 5)
+        try t.waitFor("wall", "[x] 1.1", "kim: ‘상황 접수 및 전파’ → 완료", timeout: 120)
         #expect(try s.journal().allSatisfy { $0.operator == "kim" })
         try t.keys("kim", "C-c")
         try t.keys("wall", "C-c")
@@ -132,7 +132,7 @@ struct TUIErgonomicsTests {
         try t.waitFor("lee", "(현재 kim):")
         try t.type("lee", "lee")
         try t.keys("lee", "Enter")
-        try t.waitFor("kim", "@lee", "lee: ‘상황관리반’ 담당 → lee", "kim에게서 인계", timeout: 5)
+        try t.waitFor("kim", "@lee", "lee: ‘상황관리반’ 담당 → lee", "kim에게서 인계", timeout: 120)
         // "My steps" on lee's seat: every step of the role; on kim's: none.
         try t.keys("lee", "F")
         try t.waitFor("lee", "내 단계만 표시", "[ ] 1.1")

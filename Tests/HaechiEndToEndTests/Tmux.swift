@@ -117,7 +117,9 @@ final class Tmux {
 
     /// Polls the screen until every text appears; throws with the screen after `timeout`.
     @discardableResult
-    func waitFor(_ session: String, _ texts: String..., timeout: TimeInterval = 10) throws -> String {
+    /// The default is far above any wait a loaded 2-core CI machine causes: polling returns as
+    /// soon as the text is there, so only a failing test pays for it.
+    func waitFor(_ session: String, _ texts: String..., timeout: TimeInterval = 60) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
@@ -129,7 +131,7 @@ final class Tmux {
     }
 
     /// Waits for the session's command to exit and returns its status.
-    func waitForExit(_ session: String, timeout: TimeInterval = 10) throws -> Int32 {
+    func waitForExit(_ session: String, timeout: TimeInterval = 60) throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let s = try? String(contentsOf: statusFile(session), encoding: .utf8),
@@ -144,7 +146,7 @@ final class Tmux {
     /// The pid of the program running under the pane's `sh -c`.
     func programPID(_ session: String) throws -> Int32 {
         let shell = try tmux("display-message", "-p", "-t", session, "#{pane_pid}").trimmingCharacters(in: .whitespacesAndNewlines)
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let children = try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8),
                let pid = children.split(separator: " ").first.flatMap({ Int32($0) }) {

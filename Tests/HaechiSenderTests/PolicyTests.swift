@@ -200,7 +200,8 @@ import FoundationXML
         var m = message("m-short", channels: ["cap"], ko: "곧 만료", created: Date())
         m.cap = CAPProfile.resolve(mapping: CAPMapping(expires: 60), kind: .info, level: nil, created: Date(), district: nil,
                                    headline: nil, instruction: nil)
-        m.cap?.expires = Date().addingTimeInterval(1.5)
+        // Far enough ahead that a loaded machine cannot pass it before the first feed is written.
+        m.cap?.expires = Date().addingTimeInterval(8)
         _ = await endpoint.deliver(Post(message: m, channel: "cap", language: .ko))
         #expect(try String(contentsOfFile: dir + "/index.atom", encoding: .utf8).contains("m-short.xml"))
         // No event but the clock: the endpoint's own timer rewrites the feed.

@@ -138,7 +138,8 @@ enum SenderDatabase {
           kakao:
             live: { kind: webhook, url: "\(hook.url)", secret_file: \(try fx.secretFile("s", secret)) }
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let arguments = ["--store", address.description, "--config", configPath]
+        // The safety re-read is an hour away: a post that arrives at all came through NOTIFY.
+        let arguments = ["--store", address.description, "--config", configPath, "--poll-interval", "3600"]
         let a = try SenderProcessTests.Child(arguments, log: fx.dir + "/a.log")
         let b = try SenderProcessTests.Child(arguments, log: fx.dir + "/b.log")
         defer { a.kill(SIGKILL); b.kill(SIGKILL) }
@@ -148,14 +149,14 @@ enum SenderDatabase {
         // Queued while they run: a NOTIFY wakes them, one of them posts it, once.
         let queued = Date()
         try store.append(OutboxRecord.message(message("fast", channels: ["kakao"], ko: "바로")), to: .outbox)
-        #expect(await SenderProcessTests.poll(timeout: 2) { hook.snapshot.stored["fast.kakao.ko"] != nil })
+        #expect(await SenderProcessTests.poll(timeout: 120) { hook.snapshot.stored["fast.kakao.ko"] != nil })
         print("PostgreSQL follow: queued → stored in \(Int(Date().timeIntervalSince(queued) * 1000)) ms")
-        #expect(await SenderProcessTests.poll(timeout: 5) {
+        #expect(await SenderProcessTests.poll(timeout: 120) {
             ((try? store.readAll(DeliveryRecord.self, .ledger).records) ?? []).contains { $0.kind == .delivered }
         })
         #expect(hook.postsPerKey()["fast.kakao.ko"] == 1)
         a.kill(SIGTERM); b.kill(SIGTERM)
-        #expect(await a.wait(timeout: 10) == 0)
-        #expect(await b.wait(timeout: 10) == 0)
+        #expect(await a.wait(timeout: 60) == 0)
+        #expect(await b.wait(timeout: 60) == 0)
     }
 }

@@ -138,28 +138,30 @@ import HaechiTestSupport
             live: { kind: webhook, url: "\(hook.url)", secret_file: \(try fx.secretFile("s", secret)) }
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
 
-        let child = try Child(["--state", fx.dir, "--config", configPath], log: fx.dir + "/a.log")
+        // The safety re-read is an hour away: a post that arrives at all was seen through inotify.
+        let child = try Child(["--state", fx.dir, "--config", configPath, "--poll-interval", "3600"], log: fx.dir + "/a.log")
         defer { child.kill(SIGKILL) }  // only if an expectation failed before the SIGTERM below
-        #expect(await Self.poll(timeout: 10) { FileManager.default.fileExists(atPath: fx.state.heartbeatPath) })
+        #expect(await Self.poll(timeout: 60) { FileManager.default.fileExists(atPath: fx.state.heartbeatPath) })
         #expect(SenderStatus.from(heartbeatMTime: fx.state.heartbeatTime(), now: Date()) == .alive)
 
         // A second sender on the same state directory refuses at once.
         let second = try Child(["--state", fx.dir, "--config", configPath], log: fx.dir + "/b.log")
-        #expect(await second.wait(timeout: 10) == 2)
+        #expect(await second.wait(timeout: 60) == 2)
         #expect(second.log.contains("another haechi-sender is already running"))
         #expect(second.log.contains("pid \(child.pid)"))
 
-        // Queued while it runs: delivered within a second (inotify, not the slow poll).
+        // Queued while it runs: delivered (through inotify: the slow re-read is an hour away).
+        // How fast is printed, not asserted: a loaded machine decides that, not the sender.
         let queued = Date()
         try fx.queue([message("fast", channels: ["kakao"], ko: "바로")])
-        #expect(await Self.poll(timeout: 1) { hook.snapshot.stored["fast.kakao.ko"] != nil })
+        #expect(await Self.poll(timeout: 120) { hook.snapshot.stored["fast.kakao.ko"] != nil })
         print("follow mode: queued → stored in \(Int(Date().timeIntervalSince(queued) * 1000)) ms")
 
         // SIGTERM during a slow request: it finishes, its outcome is recorded, exit 0.
         try fx.queue([message("slow", channels: ["kakao"], ko: "느림")])
-        #expect(try await Self.poll(timeout: 5) { try fx.ledger().contains { $0.message == "slow" && $0.kind == .attempt } })
+        #expect(try await Self.poll(timeout: 120) { try fx.ledger().contains { $0.message == "slow" && $0.kind == .attempt } })
         child.kill(SIGTERM)
-        #expect(await child.wait(timeout: 10) == 0, "\(child.log)")
+        #expect(await child.wait(timeout: 60) == 0, "\(child.log)")
         let outcomes = try fx.outcomes()
         #expect(outcomes["slow.kakao.ko"]?.kind == .delivered, "the request in flight was finished and recorded")
         #expect(outcomes["fast.kakao.ko"]?.kind == .delivered)
@@ -176,7 +178,7 @@ import HaechiTestSupport
             live: { kind: mastodon, url: "https://example.invalid", token_file: \(loose) }
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let child = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/c.log")
-        #expect(await child.wait(timeout: 10) == 1)
+        #expect(await child.wait(timeout: 60) == 1)
         #expect(child.log.contains("sender.yaml:3:11: error: mastodon.live: credential file \(loose) has mode 644"), "\(child.log)")
         #expect(!child.log.contains("secret-token-value"))
 
@@ -187,8 +189,21 @@ import HaechiTestSupport
             url: https://social.example
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let second = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/d.log")
-        #expect(await second.wait(timeout: 10) == 1)
+        #expect(await second.wait(timeout: 60) == 1)
         #expect(second.log.contains("sender.yaml:3:5: error: channel 'mastodon' gives an endpoint without a mode"), "\(second.log)")
+    }
+
+    @Test func aLeaseOrPollIntervalThatIsNotAPositiveNumberIsRefused() async throws {
+        let fx = try Fixture()
+        defer { fx.remove() }
+        let configPath = fx.dir + "/sender.yaml"
+        try "channels: {}\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+        for (flag, value) in [("--poll-interval", "0"), ("--poll-interval", "-1"), ("--lease", "0"), ("--poll-interval", "nan")] {
+            let child = try Child(["--state", fx.dir, "--config", configPath, "--once", "\(flag)=\(value)"], log: fx.dir + "/v\(flag)\(value).log")
+            // ArgumentParser's status for a usage error.
+            #expect(await child.wait(timeout: 60) == 64, "\(flag) \(value): \(child.log)")
+            #expect(child.log.contains("\(flag) must be a number of seconds above 0"), "\(flag) \(value): \(child.log)")
+        }
     }
 
     @Test func onceEndsWithStatusThreeWhileAMessageWaitsForApproval() async throws {
@@ -202,7 +217,7 @@ import HaechiTestSupport
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
         try fx.queue([message("ok", channels: ["x"], ko: "보냄"), message("wait", channels: ["x"], ko: "대기", needsApproval: true)])
         let child = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/e.log")
-        #expect(await child.wait(timeout: 10) == 3)
+        #expect(await child.wait(timeout: 60) == 3)
         #expect(child.log.contains("1 deliveries wait for a second operator's approval"), "\(child.log)")
         let posts = try String(contentsOfFile: fx.dir + "/posts.jsonl", encoding: .utf8)
         #expect(posts.split(separator: "\n").count == 1 && posts.contains("\"key\":\"ok.x.ko\""))

@@ -367,13 +367,7 @@ public enum ManualLoader {
                 }
                 guard let m = doc.mapping(item, what: "a contact", keys: contactKeys, required: ["name", "phone"]) else { continue }
                 let name = m["name"].flatMap { doc.localized($0, what: "contact name") }
-                let phone = m["phone"].flatMap { node -> String? in
-                    guard let p = doc.string(node, what: "phone") else { return nil }
-                    if !p.allSatisfy({ $0.isNumber || "-+() ext.".contains($0) }) {
-                        doc.error(node, "phone '\(doc.printable(p))' may contain only digits, spaces and - + ( ) ext.")
-                    }
-                    return p
-                }
+                let phone = m["phone"].flatMap { doc.phone($0) }
                 if let name, let phone { contacts.append(Contact(name: name, phone: phone)) }
             }
         }

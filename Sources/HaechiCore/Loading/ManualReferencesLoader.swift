@@ -50,13 +50,7 @@ public enum ManualReferencesLoader {
                                       required: ["id", "name", "phone", "role", "hours"]) else { continue }
             let id = m["id"].flatMap { uniqueID($0, doc, &seen, what: "contact id") }
             let name = m["name"].flatMap { doc.localized($0, what: "contact name") }
-            let phone = m["phone"].flatMap { node -> String? in
-                guard let p = doc.string(node, what: "phone") else { return nil }
-                if !p.allSatisfy({ $0.isNumber || "-+() ext.".contains($0) }) {
-                    doc.error(node, "phone '\(doc.printable(p))' may contain only digits, spaces and - + ( ) ext.")
-                }
-                return p
-            }
+            let phone = m["phone"].flatMap { doc.phone($0) }
             let role = m["role"].flatMap { doc.localized($0, what: "contact role") }
             let hours = m["hours"].flatMap { doc.word($0, what: "hours", allowed: ["24h", "office"]) }
             if let id, let name, let phone, let role, let hours {
@@ -102,5 +96,18 @@ public enum ManualReferencesLoader {
         if let first = seen[id] { doc.error(node, "duplicate id '\(id)' (first at \(first))") }
         seen[id] = doc.location(node)
         return id
+    }
+}
+
+extension YAMLDocument {
+    /// A contact's phone number, in a manual's own contacts or the shared contacts file: the one
+    /// rule for what a number may hold. A number with anything else is an error at its place
+    /// (and still returned, so one bad character does not also report the contact as missing).
+    func phone(_ node: Node) -> String? {
+        guard let p = string(node, what: "phone") else { return nil }
+        if !p.allSatisfy({ $0.isNumber || "-+() ext.".contains($0) }) {
+            error(node, "phone '\(printable(p))' may contain only digits, spaces and - + ( ) ext.")
+        }
+        return p
     }
 }
