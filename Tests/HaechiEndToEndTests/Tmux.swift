@@ -61,8 +61,19 @@ final class Tmux {
         PostgresScratch.closeOnExecAboveStandardError()
         let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // An empty signal mask: the test runner's threads block signals, posix_spawn passes the
+        // mask on, and tmux restores the mask it was given after daemonising. A server started
+        // with SIGCHLD and SIGTERM blocked never reaps its panes' shells, so `kill-server`
+        // never ends it and it outlives the test (a full run left 30 such servers behind).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, environ)
         guard rc == 0 else { throw TmuxError(message: "posix_spawn \(arguments[0]): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
