@@ -190,7 +190,8 @@ public final class PostgresScratch: Sendable {
     /// Marks every open descriptor above stderr close-on-exec, so no child started after this
     /// inherits one. Only exec is affected: the descriptors stay open in this process, and a
     /// child that is meant to have one gets it through dup2, which clears the flag on the copy.
-    private static func closeOnExecAboveStandardError() {
+    /// Public for the tests' tmux servers, which outlive their command just as a database does.
+    public static func closeOnExecAboveStandardError() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
         for name in names {
             guard let fd = Int32(name), fd > 2 else { continue }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import HaechiStore
 import Testing
 
 /// A private tmux server for end-to-end runs of the real binaries: its own socket
@@ -54,18 +55,13 @@ final class Tmux {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // The first tmux command forks the server, which lives past this test: it must not keep
-        // another test's pipe open (a durability test reading its children's output to the end
-        // hung on a tmux server holding the write end), and it must get SIGCHLD and SIGTERM. A
-        // test runner's threads block most signals and posix_spawn hands the caller's mask on:
-        // the server then never saw its panes exit and ignored kill-server, and outlived the run.
-        // (glibc's posix_spawn_file_actions_addclosefrom_np is not visible from Swift here.)
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
-            for fd in names.compactMap(Int32.init) where fd > 2 {
-                let flags = fcntl(fd, F_GETFD)
-                if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-            }
-        }
+        // The first tmux command forks the server, which lives past this test (exit-empty off):
+        // it must not keep another test's pipe open (a full run hung reading a child's output
+        // to its end, with six servers holding the write end), and it must get SIGCHLD and
+        // SIGTERM. A test runner's threads block most signals and posix_spawn hands the caller's
+        // mask on: a server started so never reaped its panes' shells, ignored kill-server and
+        // outlived the run (a full run left 30 such servers behind).
+        PostgresScratch.closeOnExecAboveStandardError()
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

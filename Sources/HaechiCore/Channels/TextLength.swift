@@ -11,7 +11,46 @@ public enum TextLength {
         switch rule {
         case .xWeighted: return xWeighted(nfc)
         case .characters: return characters(nfc)
-        case .graphemes: return nfc.count
+        case .graphemes: return graphemes(nfc)
+        }
+    }
+
+    /// Extended grapheme clusters (`String.count`). Text made only of scalars that always stand
+    /// alone as a cluster has as many clusters as scalars, counted without the grapheme-break
+    /// machinery; anything else is counted by `String.count` itself.
+    public static func graphemes(_ nfc: String) -> Int {
+        var scalars = 0
+        for scalar in nfc.unicodeScalars {
+            guard isAlwaysOwnCluster(scalar) else { return nfc.count }
+            scalars += 1
+        }
+        return scalars
+    }
+
+    /// A scalar that is a grapheme cluster (a Character) of its own whatever stands around it,
+    /// as long as its neighbours are such scalars too: printable ASCII, tab, line feed, Latin-1,
+    /// general punctuation, letterlike symbols, CJK symbols, compatibility jamo (ㆍ), CJK units
+    /// (㎡), precomposed Hangul syllables, full-width forms. No CR (CR LF is one cluster), no
+    /// combining mark, no conjoining jamo, no joiner, no regional indicator: `TextLengthTests`
+    /// checks each of these scalars beside a representative of every kind that could join it.
+    public static func isAlwaysOwnCluster(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x20...0x7E, 0xA0...0xFF, 0x2010...0x2027, 0x2030...0x205E, 0x2100...0x214F,
+             0x3000...0x3029, 0x3030...0x303F, 0x3131...0x318E, 0x3380...0x33FF, 0xAC00...0xD7A3, 0xFF01...0xFF5E:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Scalars whose weight never depends on the cluster around them: none is an emoji by
+    /// presentation, a regional indicator, or a part that makes an emoji sequence (U+FE0F,
+    /// U+200D, U+20E3), so a text of only these weighs the sum of its scalars' weights.
+    /// (`TextLengthTests` checks every scalar of these ranges against the Unicode properties.)
+    static func weighsAlone(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0000...0x10FF, 0xAC00...0xD7A3, 0x3000...0x303F, 0x2010...0x2027, 0x2030...0x205E, 0xFF01...0xFF5E: return true
+        default: return false
         }
     }
 
@@ -35,11 +74,24 @@ public enum TextLength {
             switch piece {
             case .url: total += urlLength
             case .text(let s):
-                for grapheme in s {
-                    if isEmoji(grapheme) { total += 2; continue }
-                    for scalar in grapheme.unicodeScalars { total += xWeight(scalar) }
+                // The common case (Korean and English text, punctuation): scalar by scalar,
+                // no grapheme breaking and no emoji property lookups; the same sum.
+                if s.unicodeScalars.allSatisfy({ weighsAlone($0) }) {
+                    for scalar in s.unicodeScalars { total += xWeight(scalar) }
+                } else {
+                    total += clusterWeight(s)
                 }
             }
+        }
+        return total
+    }
+
+    /// twitter-text's weight of text without URLs, cluster by cluster (an emoji sequence weighs 2).
+    static func clusterWeight(_ s: Substring) -> Int {
+        var total = 0
+        for grapheme in s {
+            if isEmoji(grapheme) { total += 2; continue }
+            for scalar in grapheme.unicodeScalars { total += xWeight(scalar) }
         }
         return total
     }

@@ -31,6 +31,9 @@ public enum ManualLoader {
         /// The manual's revision date: channel limits are those in force on it.
         var revised: String?
         var limits: [String: Int] = [:]
+        /// `limits` for English texts: a typed value's English form where it is longer. Made
+        /// once per manual, not once per template.
+        var englishLimits: [String: Int] = [:]
     }
 
     static func expectedID(_ path: String) -> String {
@@ -116,6 +119,7 @@ public enum ManualLoader {
         }
         context.revised = revised
         context.limits = limits
+        context.englishLimits = limits.reduce(into: [:]) { $0[$1.key] = limits[IncidentVariable.englishKey($1.key)] ?? $1.value }
         let cap = map["cap"].flatMap { readCAP($0, doc, keys: manualCAPKeys, what: "cap", required: ["category", "event"]) }
         let publicUpdates = map["public_updates"].flatMap { readPublicUpdates($0, doc) }
         let allClear = map["all_clear"].flatMap { node -> Localized? in
@@ -268,7 +272,7 @@ public enum ManualLoader {
         case "number":
             func bound(_ key: String) -> Double? {
                 guard let node = v[key] else { return nil }
-                guard case .scalar(let s) = node, let d = Double(s.string.trimmingCharacters(in: .whitespaces)), d.isFinite else {
+                guard case .scalar(let s) = node, let d = Double(Trimming.whitespace(s.string)), d.isFinite else {
                     doc.error(node, "\(key) must be a number, found \(doc.describe(node))")
                     return nil
                 }
@@ -473,7 +477,7 @@ public enum ManualLoader {
             if let cls {
                 for language in Language.allCases {
                     guard let value = values[language], !value.isEmpty, let n = map[language.rawValue] else { continue }
-                    let languageLimits = language == .en ? limits.reduce(into: [:]) { $0[$1.key] = limits[IncidentVariable.englishKey($1.key)] ?? $1.value } : limits
+                    let languageLimits = language == .en ? context.englishLimits : limits
                     let worst = OutboxMessage.drillPrefix[language] + fillAtMaximum(value, limits: languageLimits)
                     var lengths: [CountingRule: Int] = [:]
                     for (name, _) in targets {
@@ -518,14 +522,41 @@ public enum ManualLoader {
 
     /// Every `{name}` in a template: names and their ranges, plus unbalanced braces.
     public static func placeholders(in text: String) -> [String] {
-        var names: [String] = []
-        var rest = text[...]
-        while let open = rest.firstIndex(of: "{") {
-            guard let close = rest[open...].firstIndex(of: "}") else { break }
-            names.append(String(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
+        braces(in: text).map { String(text[text.index(after: $0.open)..<$0.close]) }
+    }
+
+    /// Where each placeholder is: every Character `{` with the first `}` after it, scanning on
+    /// after that `}`. When every scalar of the text is a Character of its own (Korean and
+    /// English text as the manuals write it) the braces are found in the bytes, without the
+    /// grapheme breaking a Character search costs; otherwise Character by Character.
+    static func braces(in text: String) -> [(open: String.Index, close: String.Index)] {
+        guard text.utf8.contains(UInt8(ascii: "{")) else { return [] }
+        var found: [(open: String.Index, close: String.Index)] = []
+        if text.unicodeScalars.allSatisfy(TextLength.isAlwaysOwnCluster) {
+            let bytes = text.utf8
+            var from = bytes.startIndex
+            while let open = bytes[from...].firstIndex(of: UInt8(ascii: "{")),
+                  let close = bytes[open...].firstIndex(of: UInt8(ascii: "}")) {
+                found.append((open, close))
+                from = bytes.index(after: close)
+            }
+        } else {
+            var rest = text[...]
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                found.append((open, close))
+                rest = rest[rest.index(after: close)...]
+            }
         }
-        return names
+        return found
+    }
+
+    /// The braces of a text in order, as Characters (bytes when every scalar is a Character of its own).
+    static func braceSequence(_ text: String) -> [Bool] {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }) else { return [] }
+        if text.unicodeScalars.allSatisfy(TextLength.isAlwaysOwnCluster) {
+            return text.utf8.compactMap { $0 == UInt8(ascii: "{") ? true : $0 == UInt8(ascii: "}") ? false : nil }
+        }
+        return text.compactMap { $0 == "{" ? true : $0 == "}" ? false : nil }
     }
 
     static func checkPlaceholders(_ text: String, node: Node, _ doc: YAMLDocument, limits: [String: Int]) {
@@ -536,8 +567,8 @@ public enum ManualLoader {
             doc.error(at: doc.location(of: "{\(name)}", in: node), message)
         }
         var depth = 0
-        for ch in text {
-            if ch == "{" { depth += 1 } else if ch == "}" { depth -= 1 }
+        for isOpen in braceSequence(text) {
+            depth += isOpen ? 1 : -1
             if depth < 0 || depth > 1 {
                 doc.error(node, "unbalanced braces in template text: write placeholders as {name}")
                 return
@@ -550,13 +581,13 @@ public enum ManualLoader {
     /// so that a template that passes lint fits its channels whatever the operator types.
     public static func fillAtMaximum(_ text: String, limits: [String: Int]) -> String {
         var out = ""
-        var rest = text[...]
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out += rest[..<open]
-            let name = String(rest[rest.index(after: open)..<close])
+        var from = text.startIndex
+        for (open, close) in braces(in: text) {
+            out += text[from..<open]
+            let name = String(text[text.index(after: open)..<close])
             out += String(repeating: "가", count: limits[name] ?? 0)
-            rest = rest[rest.index(after: close)...]
+            from = text.index(after: close)
         }
-        return out + rest
+        return out + text[from...]
     }
 }

@@ -43,18 +43,20 @@ public final class YAMLDocument {
         if data.count > YAMLDocument.maximumBytes {
             problems.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), .error,
                                        "file is \(data.count) bytes; the limit is \(YAMLDocument.maximumBytes)"))
-        } else if let bad = YAMLDocument.firstInvalidUTF8(data) {
-            problems.append(Diagnostic(bad.location(file: file), .error, "not UTF-8 text (invalid byte 0x\(String(bad.byte, radix: 16, uppercase: true)))"))
-        } else {
-            decoded = String(decoding: data, as: UTF8.self)
-            if let nul = YAMLDocument.locate(decoded, where: { $0.value == 0 }) {
+        } else if let valid = String(validating: data, as: UTF8.self) {
+            // Validated once: the text is the bytes as they are (no repair needed).
+            decoded = valid
+            // A NUL is rare: look for the byte first, and walk for its line and column only when there is one.
+            if YAMLDocument.containsNUL(data), let nul = YAMLDocument.locate(decoded, where: { $0.value == 0 }) {
                 problems.append(Diagnostic(SourceLocation(file: file, line: nul.line, column: nul.column), .error,
                                            "NUL byte: this looks like a binary file, not YAML"))
             } else {
                 do {
                     // The basic resolver: every scalar stays a string (we check types ourselves), and it skips
                     // the regular expressions the default resolver runs on every scalar.
-                    parsed = try Yams.compose(yaml: decoded, .basic)
+                    // UTF-8 named here: Yams' default encoding reads the whole process environment
+                    // on every parse (a YAMS_DEFAULT_ENCODING override, announced on stdout).
+                    parsed = try Yams.compose(yaml: decoded, .basic, .default, .utf8)
                     if parsed == nil {
                         problems.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), .error, "file is empty"))
                     }
@@ -64,6 +66,8 @@ public final class YAMLDocument {
                     problems.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), .error, "cannot parse YAML: \(error)"))
                 }
             }
+        } else if let bad = YAMLDocument.firstInvalidUTF8(data) {
+            problems.append(Diagnostic(bad.location(file: file), .error, "not UTF-8 text (invalid byte 0x\(String(bad.byte, radix: 16, uppercase: true)))"))
         }
         text = decoded
         root = parsed
@@ -133,7 +137,10 @@ public final class YAMLDocument {
             return nil
         }
         var result: [String: Node] = [:]
-        for (keyNode, value) in mapping {
+        result.reserveCapacity(mapping.count)
+        // By index: iterating a Yams mapping directly copies all its pairs into a new array first.
+        for index in mapping.startIndex..<mapping.endIndex {
+            let (keyNode, value) = mapping[index]
             guard case .scalar(let key) = keyNode else {
                 error(keyNode, "keys in \(what) must be plain words, found \(describe(keyNode))")
                 continue
@@ -173,7 +180,7 @@ public final class YAMLDocument {
             return nil
         }
         let value = NFC.normalize(scalar.string)
-        if !allowEmpty && value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+        if !allowEmpty && YAMLDocument.isBlank(value) {
             error(node, "\(what) is empty")
             return nil
         }
@@ -185,7 +192,7 @@ public final class YAMLDocument {
     }
 
     public func int(_ node: Node, what: String, range: ClosedRange<Int>) -> Int? {
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string.trimmingCharacters(in: .whitespaces)) else {
+        guard case .scalar(let scalar) = node, let value = Int(Trimming.whitespace(scalar.string)) else {
             error(node, "\(what) must be a whole number, found \(describe(node))")
             return nil
         }
@@ -255,6 +262,18 @@ public final class YAMLDocument {
     }
 
     // MARK: Helpers
+
+    /// Nothing but white space (or nothing at all). The first scalar decides almost every text:
+    /// a printable ASCII letter or a Hangul syllable is not white space, with no table lookup.
+    static func isBlank(_ value: String) -> Bool {
+        for scalar in value.unicodeScalars {
+            switch scalar.value {
+            case 0x21...0x7E, 0xAC00...0xD7A3: return false
+            default: if !scalar.properties.isWhitespace { return false }
+            }
+        }
+        return true
+    }
 
     /// C0/C1 controls (ESC starts every terminal escape sequence), DEL, and bidirectional
     /// overrides that can make text display differently from what it says.
@@ -332,6 +351,10 @@ public final class YAMLDocument {
             i += length
         }
         return InvalidByte(byte: bytes.last ?? 0, line: line, column: column)
+    }
+
+    static func containsNUL(_ data: Data) -> Bool {
+        data.withUnsafeBytes { raw in raw.baseAddress.map { memchr($0, 0, raw.count) != nil } ?? false }
     }
 
     static func locate(_ text: String, where predicate: (Unicode.Scalar) -> Bool) -> (line: Int, column: Int)? {

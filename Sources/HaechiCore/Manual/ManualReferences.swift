@@ -91,7 +91,7 @@ public struct LegalReference: Codable, Sendable, Hashable {
     public static func parse(_ text: String) -> LegalReference? {
         let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return nil }
-        var article = parts[1].trimmingCharacters(in: .whitespaces)
+        var article = Trimming.whitespace(parts[1])
         if article.hasPrefix("제") { article.removeFirst() }
         if article.hasPrefix("§") { article.removeFirst() }
         article = article.replacingOccurrences(of: "조의", with: "의")

@@ -50,7 +50,7 @@ extension IncidentVariable {
     /// Checks a typed value and gives its forms: `ko` is what the journal has always held,
     /// `en` the English form (equal to `ko` where the value reads the same).
     public func validate(_ input: String) -> Result<Localized, VariableRefusal> {
-        let raw = NFC.normalize(input).trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = Trimming.whitespaceAndNewlines(NFC.normalize(input))
         func refuse(_ ko: String, _ en: String) -> Result<Localized, VariableRefusal> {
             .failure(VariableRefusal(message: Localized(ko: "‘\(label.ko)’: " + ko, en: "‘\(label.en)’: " + en)))
         }
@@ -116,14 +116,22 @@ extension IncidentVariable {
 
     /// Districts a typed value names: exact (마포구, 마포, Mapo-gu, mapo), else by prefix.
     static func districtMatches(_ raw: String) -> [Localized] {
-        let key = raw.lowercased().replacingOccurrences(of: " ", with: "")
-        let exact = SeoulAreas.names.filter { d in
-            d.ko == key || String(d.ko.dropLast()) == key || d.en.lowercased() == key
-                || d.en.lowercased().replacingOccurrences(of: "-gu", with: "") == key
-        }
+        let lowered = raw.lowercased()
+        // Most values have no space to take out: skip Foundation's search for one.
+        let key = lowered.utf8.contains(UInt8(ascii: " ")) ? lowered.replacingOccurrences(of: " ", with: "") : lowered
+        let exact = districtKeys.filter { d in
+            d.name.ko == key || d.koShort == key || d.enLower == key || d.enShort == key
+        }.map(\.name)
         if !exact.isEmpty { return exact }
-        return SeoulAreas.names.filter { $0.ko.hasPrefix(key) || $0.en.lowercased().hasPrefix(key) }
+        return districtKeys.filter { $0.name.ko.hasPrefix(key) || $0.enLower.hasPrefix(key) }.map(\.name)
     }
+
+    /// Each district with the forms a typed value is matched against (마포구, 마포, mapo-gu,
+    /// mapo), made once rather than for every district on every value checked.
+    private static let districtKeys: [(name: Localized, koShort: String, enLower: String, enShort: String)] =
+        SeoulAreas.names.map { d in
+            (d, String(d.ko.dropLast()), d.en.lowercased(), d.en.lowercased().replacingOccurrences(of: "-gu", with: ""))
+        }
 
     static func time(_ raw: String) -> (Int, Int)? {
         let parts = raw.split(separator: ":", omittingEmptySubsequences: false)

@@ -114,7 +114,7 @@ public enum ScenarioTime {
 
     /// Parses `3`, `2.5`, `T+3`, `T+2:30` or `2:30` into seconds; nil for anything else or a negative time.
     public static func parse(_ text: String) -> TimeInterval? {
-        var s = Substring(text.trimmingCharacters(in: .whitespaces))
+        var s = Substring(Trimming.whitespace(text))
         if s.hasPrefix("T+") || s.hasPrefix("t+") { s = s.dropFirst(2) }
         let parts = s.split(separator: ":", omittingEmptySubsequences: false)
         switch parts.count {

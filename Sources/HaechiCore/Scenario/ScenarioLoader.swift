@@ -63,9 +63,18 @@ public struct ScenarioLoader: Sendable {
         var scenarios: [Scenario] = []
         var diagnostics: [Diagnostic] = []
         var seen: [String: String] = [:]
-        for name in names {
+        // Each file is independent: read them on all cores (as the manuals are), then merge in
+        // name order so the output and duplicate-id detection stay deterministic.
+        let results = UnsafeMutableBufferPointer<(scenario: Scenario?, diagnostics: [Diagnostic])>.allocate(capacity: names.count)
+        results.initialize(repeating: (nil, []))
+        defer { results.deinitialize(); results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: names.count) { i in
+            slots[i] = load(file: dir + "/" + names[i])
+        }
+        for (i, name) in names.enumerated() {
             let path = dir + "/" + name
-            let (scenario, found) = load(file: path)
+            let (scenario, found) = results[i]
             diagnostics += found
             guard let scenario else { continue }
             if let first = seen[scenario.id] {
