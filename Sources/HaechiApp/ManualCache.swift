@@ -267,16 +267,13 @@ struct ManualCache {
         return (parsed, .parsed)
     }
 
-    /// Why a cache file must not be believed, or nil. Its contents skip the checks lint makes
-    /// (control characters, escape sequences), so only a file this user owns and nobody else
-    /// can write is read; a missing file is not a problem (nil).
+    /// Why a cache file must not be believed, or nil: its contents skip the checks lint makes
+    /// (control characters, escape sequences), so it is read only by `PrivateFile`'s rule. A
+    /// missing file is not a problem (nil).
     static func untrusted(_ path: String) -> String? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { return "not a regular file" }
-        guard st.st_uid == getuid() else { return "owned by uid \(st.st_uid), not by this user" }
-        guard st.st_mode & 0o022 == 0 else { return "writable by others (mode \(String(st.st_mode & 0o777, radix: 8)))" }
-        return nil
+        return PrivateFile.problem(st) ?? PrivateFile.directoryProblem(of: path)
     }
 
     // MARK: the file: the index, a head (everything but the manuals) and the manuals in a few

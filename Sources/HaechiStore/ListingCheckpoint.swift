@@ -150,7 +150,7 @@ public final class ListingCheckpoint: @unchecked Sendable {
 
     private static func read(fd: Int32, path: String, outboxPath: String) -> ListingCheckpoint? {
         var st = stat()
-        guard fstat(fd, &st) == 0, trusted(st), directoryTrusted(path) else { return nil }
+        guard fstat(fd, &st) == 0, PrivateFile.problem(st) == nil, PrivateFile.directoryProblem(of: path) == nil else { return nil }
         let size = Int(st.st_size)
         guard size >= 16, let end = pread(fd, at: size - 16, count: 16) else { return nil }
         let endBytes = end.withUnsafeBufferPointer { p -> (UInt64, UInt32)? in
@@ -200,20 +200,6 @@ public final class ListingCheckpoint: @unchecked Sendable {
     public func takeIndex() -> OutboxEventIndex {
         defer { index = nil }
         return index ?? OutboxEventIndex()
-    }
-
-    /// A regular file this user owns and nobody else may write.
-    static func trusted(_ st: stat) -> Bool {
-        (st.st_mode & S_IFMT) == S_IFREG && st.st_uid == getuid() && st.st_mode & 0o022 == 0
-    }
-
-    /// The directory holding `path` belongs to this user and nobody else may write it (else
-    /// another user could rename their own file into its place).
-    static func directoryTrusted(_ path: String) -> Bool {
-        let dir = (path as NSString).deletingLastPathComponent
-        var st = stat()
-        guard stat(dir, &st) == 0 else { return false }
-        return (st.st_mode & S_IFMT) == S_IFDIR && st.st_uid == getuid() && st.st_mode & 0o022 == 0
     }
 
     static func pread(_ fd: Int32, at offset: Int, count: Int) -> [UInt8]? {
@@ -304,7 +290,7 @@ public final class ListingCheckpointWriter: @unchecked Sendable {
     public init?(path: String) {
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard ListingCheckpoint.directoryTrusted(path) else { return nil }
+        guard PrivateFile.directoryProblem(of: path) == nil else { return nil }
         temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { return nil }

@@ -131,6 +131,22 @@ import HaechiUI
         #expect(replaced.0.source == .cache, "and replaced by one of mode 0600: \(replaced.notes)")
     }
 
+    /// A cache file of the right mode in a directory others may write is not believed either:
+    /// another user could have renamed their own file into its place (the rule the outbox
+    /// listing's checkpoint follows too, `PrivateFile`).
+    @Test func aCacheInADirectoryOthersCanWriteIsNotBelieved() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try copyBundledManuals()
+        _ = load()
+        #expect(load().0.source == .cache)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: root + "/cache")
+        let shared = load()
+        #expect(shared.0.source == .parsed, "\(shared.notes)")
+        #expect(shared.notes.contains { $0.contains("its directory \(root)/cache is writable by others (mode 777)") }, "\(shared.notes)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root + "/cache")
+        #expect(load().0.source == .cache)
+    }
+
     /// What the TUI's first frame reads: `open` (the index) and then `finish` (the rest).
     func open() -> (ManualCache.Opening, notes: [String]) {
         var notes: [String] = []
