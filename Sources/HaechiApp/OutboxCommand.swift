@@ -43,20 +43,10 @@ enum OutboxShell {
     static func operatorName(_ explicit: String?) -> String {
         let env = ProcessInfo.processInfo.environment
         for candidate in [explicit, env["HAECHI_OPERATOR"], env["USER"], env["LOGNAME"]] {
-            if let c = candidate.map(trimmingBlanks), !c.isEmpty { return c }
+            if let c = candidate.map(Trimming.whitespace), !c.isEmpty { return c }
         }
         if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
         return ""
-    }
-
-    /// `s` without leading and trailing blanks, the set `CharacterSet.whitespaces` holds (tab,
-    /// Unicode Zs and, in Foundation's set, U+200B), in plain Swift: Foundation's trimming went
-    /// through NSString and cost the TUI's start a tenth of a millisecond (issue 11).
-    static func trimmingBlanks(_ s: String) -> String {
-        func blank(_ u: Unicode.Scalar) -> Bool { u == "\t" || u == "\u{200B}" || u.properties.generalCategory == .spaceSeparator }
-        let scalars = s.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !blank($0) }), let last = scalars.lastIndex(where: { !blank($0) }) else { return "" }
-        return String(scalars[first...last])
     }
 
     static func say(_ line: String) {

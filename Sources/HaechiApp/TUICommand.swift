@@ -48,7 +48,7 @@ struct TUICommand: ParsableCommand {
         // the config file's operator comes right after --operator.
         let who = OutboxShell.operatorName(operatorName ?? config.file.operatorName)
         let language = language ?? config.file.language?.rawValue ?? "ko"
-        guard !OutboxShell.trimmingBlanks(who).isEmpty else {
+        guard !Trimming.whitespace(who).isEmpty else {
             throw ValidationError("Who are you? Set --operator NAME (or $USER): every journal line records its operator.")
         }
         guard let lang = Language(rawValue: language) else { throw ValidationError("the language must be ko or en, not '\(language)'") }

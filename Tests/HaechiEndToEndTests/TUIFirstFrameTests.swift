@@ -1,7 +1,6 @@
 import Foundation
 import HaechiTestSupport
 import Testing
-@testable import HaechiApp
 
 /// The TUI's first frame drawn from the parsed-manual cache's index (issue 11), in tmux: the
 /// full manuals are read right after it, so everything behind Home works as before, and an
@@ -48,19 +47,3 @@ struct TUIFirstFrameTests {
     }
 }
 
-/// The operator's name is trimmed by hand on the TUI's start path: the same blanks as
-/// Foundation's `CharacterSet.whitespaces`, nothing more (a newline stays).
-struct OperatorNameTrimTests {
-    @Test func trimmingBlanksAgreesWithFoundation() {
-        let samples = ["kim", "  kim ", "\tkim\t", "\u{3000}김 철수\u{3000}", "\u{00A0}lee\u{2003}", "park\n", "\n park", "", "   ", "\u{200B}choi"]
-        for s in samples {
-            #expect(OutboxShell.trimmingBlanks(s) == s.trimmingCharacters(in: .whitespaces), "\(s.unicodeScalars.map { String($0.value, radix: 16) })")
-        }
-        // Every scalar of the Basic Multilingual Plane, around a name.
-        let differing = (0...0xFFFF).compactMap(Unicode.Scalar.init).filter { u in
-            let s = String(u) + "kim" + String(u)
-            return OutboxShell.trimmingBlanks(s) != s.trimmingCharacters(in: .whitespaces)
-        }
-        #expect(differing.isEmpty, "\(differing.prefix(10).map { String($0.value, radix: 16) })")
-    }
-}
