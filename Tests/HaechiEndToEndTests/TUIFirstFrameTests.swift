@@ -2,7 +2,6 @@ import Foundation
 import HaechiCore
 import HaechiTestSupport
 import Testing
-@testable import HaechiApp
 
 /// The TUI's first frame drawn from the parsed-manual cache's index (issue 11), in tmux: the
 /// full manuals are read right after it, so everything behind Home works as before, and an
