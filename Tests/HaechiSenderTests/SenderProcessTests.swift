@@ -26,31 +26,22 @@ import HaechiTestSupport
         throw FixtureError(description: "haechi-sender not found next to the tests (looked in \(candidates.map(\.path))); run `swift build` first")
     }
 
+    /// The sender binary as a child through `Subprocess` (posix_spawn, waitpid), never
+    /// Foundation's Process, whose exit detection a concurrently forked server could defeat.
     final class Child: Sendable {
-        let process: Process
+        let process: Subprocess
         let logPath: String
         init(_ arguments: [String], log: String) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: try SenderProcessTests.binary())
-            process.arguments = arguments
             _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            handle.seekToEndOfFile()
-            process.standardError = handle
-            process.standardOutput = handle
+            process = try Subprocess(executable: try SenderProcessTests.binary(), arguments, output: log)
             logPath = log
-            try process.run()
         }
-        var pid: Int32 { process.processIdentifier }
+        var pid: Int32 { process.pid }
+        var isRunning: Bool { process.isRunning }
         var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-        func kill(_ signal: Int32) { if process.isRunning { _ = Glibc.kill(pid, signal) } }
+        func kill(_ signal: Int32) { process.kill(signal) }
         /// The exit status, or nil if still running after `timeout`.
-        func wait(timeout: TimeInterval) async -> Int32? {
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
-            if process.isRunning { return nil }
-            return process.terminationStatus
-        }
+        func wait(timeout: TimeInterval) async -> Int32? { await process.wait(timeout: timeout) }
     }
 
     static func poll(timeout: TimeInterval, _ condition: () throws -> Bool) async rethrows -> Bool {
@@ -104,7 +95,7 @@ import HaechiTestSupport
         #expect(killsWhileDraining >= 50, "only \(killsWhileDraining) kills landed before everything was delivered")
 
         let last = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/sender.log")
-        let status = await last.wait(timeout: 300)
+        let status = await last.wait(timeout: 1200)
         #expect(status == 0, "last run: \(last.log.suffix(2000))")
 
         #expect(storedKeys() == expected, "lost: \(expected.subtracting(storedKeys()).sorted().prefix(10))")
@@ -146,7 +137,7 @@ import HaechiTestSupport
 
         // A second sender on the same state directory refuses at once.
         let second = try Child(["--state", fx.dir, "--config", configPath], log: fx.dir + "/b.log")
-        #expect(await second.wait(timeout: 60) == 2)
+        #expect(await second.wait(timeout: 300) == 2)
         #expect(second.log.contains("another haechi-sender is already running"))
         #expect(second.log.contains("pid \(child.pid)"))
 
@@ -161,7 +152,7 @@ import HaechiTestSupport
         try fx.queue([message("slow", channels: ["kakao"], ko: "느림")])
         #expect(try await Self.poll(timeout: 120) { try fx.ledger().contains { $0.message == "slow" && $0.kind == .attempt } })
         child.kill(SIGTERM)
-        #expect(await child.wait(timeout: 60) == 0, "\(child.log)")
+        #expect(await child.wait(timeout: 300) == 0, "\(child.log)")
         let outcomes = try fx.outcomes()
         #expect(outcomes["slow.kakao.ko"]?.kind == .delivered, "the request in flight was finished and recorded")
         #expect(outcomes["fast.kakao.ko"]?.kind == .delivered)
@@ -178,7 +169,7 @@ import HaechiTestSupport
             live: { kind: mastodon, url: "https://example.invalid", token_file: \(loose) }
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let child = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/c.log")
-        #expect(await child.wait(timeout: 60) == 1)
+        #expect(await child.wait(timeout: 300) == 1)
         #expect(child.log.contains("sender.yaml:3:11: error: mastodon.live: credential file \(loose) has mode 644"), "\(child.log)")
         #expect(!child.log.contains("secret-token-value"))
 
@@ -189,7 +180,7 @@ import HaechiTestSupport
             url: https://social.example
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let second = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/d.log")
-        #expect(await second.wait(timeout: 60) == 1)
+        #expect(await second.wait(timeout: 300) == 1)
         #expect(second.log.contains("sender.yaml:3:5: error: channel 'mastodon' gives an endpoint without a mode"), "\(second.log)")
     }
 
@@ -201,7 +192,7 @@ import HaechiTestSupport
         for (flag, value) in [("--poll-interval", "0"), ("--poll-interval", "-1"), ("--lease", "0"), ("--poll-interval", "nan")] {
             let child = try Child(["--state", fx.dir, "--config", configPath, "--once", "\(flag)=\(value)"], log: fx.dir + "/v\(flag)\(value).log")
             // ArgumentParser's status for a usage error.
-            #expect(await child.wait(timeout: 60) == 64, "\(flag) \(value): \(child.log)")
+            #expect(await child.wait(timeout: 300) == 64, "\(flag) \(value): \(child.log)")
             #expect(child.log.contains("\(flag) must be a number of seconds above 0"), "\(flag) \(value): \(child.log)")
         }
     }
@@ -217,7 +208,7 @@ import HaechiTestSupport
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
         try fx.queue([message("ok", channels: ["x"], ko: "보냄"), message("wait", channels: ["x"], ko: "대기", needsApproval: true)])
         let child = try Child(["--state", fx.dir, "--config", configPath, "--once"], log: fx.dir + "/e.log")
-        #expect(await child.wait(timeout: 60) == 3)
+        #expect(await child.wait(timeout: 300) == 3)
         #expect(child.log.contains("1 deliveries wait for a second operator's approval"), "\(child.log)")
         let posts = try String(contentsOfFile: fx.dir + "/posts.jsonl", encoding: .utf8)
         #expect(posts.split(separator: "\n").count == 1 && posts.contains("\"key\":\"ok.x.ko\""))
