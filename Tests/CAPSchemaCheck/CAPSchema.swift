@@ -52,7 +52,7 @@ sys.exit(1 if bad else 0)
         // could inherit a pipe's write end, and reading to its end would wait for that server.
         // The child through `Subprocess` (posix_spawn, waitpid), never Foundation's Process.
         let outputPath = dir.appendingPathComponent("output.txt").path
-        let status = try Subprocess(executable: "/usr/bin/env", ["python3", "-c", script] + paths, output: outputPath).waitBlocking()
+        let status = try Subprocess(executable: "/usr/bin/env", ["python3", "-c", script] + paths, stdout: .file(outputPath)).waitBlocking()
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let lines = output.split(separator: "\n").map(String.init)
         switch status {

@@ -1,4 +1,5 @@
 import Foundation
+import HaechiTestSupport
 
 /// Finds the package's built executables and runs them, for tests that exercise the real
 /// binaries. `swift test` builds every product before running tests, into the same folder as
@@ -58,30 +59,16 @@ enum Binaries {
         defer { for f in [inFile, outFile, errFile] { unlink(f) } }
         try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: inFile))
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, inFile, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         // Glibc's addchdir_np is not visible to Swift here: a shell changes directory, then execs.
-        let program = currentDirectory == nil ? executable : "/bin/sh"
-        let words = currentDirectory.map { ["/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", $0, executable] } ?? [executable]
-        let argv = (words + arguments).map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, nil, argv, envp)
-        guard rc == 0 else { throw RunError(message: "posix_spawn \(executable): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw RunError(message: "waitpid: \(String(cString: strerror(errno)))") }
-        }
-        // WIFEXITED / WEXITSTATUS are macros Swift cannot import. A signalled child reports the
-        // signal number, as Foundation's `terminationStatus` did.
-        let exited = status & 0x7f == 0
+        let child = try currentDirectory.map {
+            try Subprocess(executable: "/bin/sh", ["-c", "cd -- \"$0\" && exec \"$@\"", $0, executable] + arguments,
+                           stdin: .file(inFile), stdout: .file(outFile), stderr: .file(errFile), environment: env)
+        } ?? Subprocess(executable: executable, arguments, stdin: .file(inFile), stdout: .file(outFile), stderr: .file(errFile),
+                        environment: env)
+        // A signalled child reports the signal number, as Foundation's `terminationStatus` did.
+        let status = child.waitBlocking()
         let read = { (f: String) in (try? Data(contentsOf: URL(fileURLWithPath: f))).map { String(decoding: $0, as: UTF8.self) } ?? "" }
-        return Result(status: exited ? (status >> 8) & 0xff : status & 0x7f, stdout: read(outFile), stderr: read(errFile))
+        return Result(status: status, stdout: read(outFile), stderr: read(errFile))
     }
 
     /// A running child whose stdout the test reads as it comes (the kill -9 tests read the first
@@ -91,9 +78,9 @@ enum Binaries {
     /// never inherits its write end (reading to end of file would then never return); the child
     /// gets it as its stdout through dup2, which clears the flag.
     final class Child {
-        let pid: pid_t
+        private let process: Subprocess
         private let output: Int32
-        private var reaped: Int32?
+        var pid: pid_t { process.pid }
 
         init(executable: String, _ arguments: [String]) throws {
             // A socket pair rather than pipe(): it is created close-on-exec in one call (pipe2 is
@@ -104,33 +91,21 @@ enum Binaries {
             guard socketpair(AF_UNIX, type, 0, &fds) == 0 else {
                 throw RunError(message: "socketpair: \(String(cString: strerror(errno)))")
             }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
             var env = ProcessInfo.processInfo.environment
             env["LANG"] = "C.UTF-8"
             env["LC_ALL"] = "C.UTF-8"
-            let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-            let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer { (argv + envp).forEach { free($0) } }
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-            close(fds[1])
-            guard rc == 0 else {
+            defer { close(fds[1]) }
+            do {
+                process = try Subprocess(executable: executable, arguments, stdout: .descriptor(fds[1]), stderr: .file("/dev/null"),
+                                         environment: env)
+            } catch {
                 close(fds[0])
-                throw RunError(message: "posix_spawn \(executable): \(String(cString: strerror(rc)))")
+                throw error
             }
-            self.pid = pid
             output = fds[0]
         }
 
-        deinit {
-            close(output)
-            if reaped == nil { kill(pid, SIGKILL); var s: Int32 = 0; _ = waitpid(pid, &s, 0) }
-        }
+        deinit { close(output) }
 
         /// Blocks until the child writes something (or closes its stdout); returns what came.
         func readSome() -> Data {
@@ -152,22 +127,11 @@ enum Binaries {
             }
         }
 
-        enum Ending: Equatable { case exited(Int32), signalled(Int32) }
+        typealias Ending = Subprocess.Ending
 
         /// Waits for the child's end and says how it ended.
         @discardableResult
-        func wait() throws -> Ending {
-            var status: Int32 = 0
-            if reaped == nil {
-                while waitpid(pid, &status, 0) < 0 {
-                    guard errno == EINTR else { throw RunError(message: "waitpid: \(String(cString: strerror(errno)))") }
-                }
-                reaped = status
-            }
-            let s = reaped!
-            // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
-            return s & 0x7f == 0 ? .exited((s >> 8) & 0xff) : .signalled(s & 0x7f)
-        }
+        func wait() throws -> Ending { process.waitForEnding() }
     }
 
     struct RunError: Error, CustomStringConvertible {

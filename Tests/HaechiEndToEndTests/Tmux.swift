@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import HaechiStore
+import HaechiTestSupport
 import Testing
 
 /// A private tmux server for end-to-end runs of the real binaries: its own socket
@@ -41,49 +42,25 @@ final class Tmux {
 
     /// Runs a program to completion; returns its exit status and output.
     ///
-    /// posix_spawn and waitpid rather than Foundation's Process: under the test runner on Linux,
-    /// Process.waitUntilExit never returned for `tmux new-session` (the client was left a
-    /// zombie). Output goes to a temporary file, not a pipe: the first tmux command forks the
-    /// server, which would inherit a pipe's write end and keep it open.
+    /// Through `Subprocess` (posix_spawn, waitpid, an empty signal mask): under the test runner
+    /// on Linux, Foundation's Process.waitUntilExit never returned for `tmux new-session`, and a
+    /// server started with the runner's blocked signals never reaped its panes and ignored
+    /// kill-server. Output goes to a temporary file, not a pipe: the first tmux command forks the
+    /// server, which lives past this test (exit-empty off) and would keep a pipe's write end.
     @discardableResult
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("haechi-run-\(UUID().uuidString)").path
         defer { unlink(file) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // The first tmux command forks the server, which lives past this test (exit-empty off):
-        // it must not keep another test's pipe open (a full run hung reading a child's output
-        // to its end, with six servers holding the write end), and it must get SIGCHLD and
-        // SIGTERM. A test runner's threads block most signals and posix_spawn hands the caller's
-        // mask on: a server started so never reaped its panes' shells, ignored kill-server and
-        // outlived the run (a full run left 30 such servers behind).
+        // Nor may the server keep another test's descriptors: a full run hung reading a child's
+        // output to its end, with six servers holding the write end.
         PostgresScratch.closeOnExecAboveStandardError()
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw TmuxError(message: "posix_spawn \(arguments[0]): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw TmuxError(message: "waitpid: \(String(cString: strerror(errno)))") }
+        let child = try Subprocess(executable: "/usr/bin/env", arguments, stdout: .file(file))
+        let status: Int32
+        switch child.waitForEnding() {
+        case .exited(let code): status = code
+        case .signalled(let signal): status = 128 + signal
         }
-        let output = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-        // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
-        let exited = status & 0x7f == 0
-        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+        return (status, (try? String(contentsOfFile: file, encoding: .utf8)) ?? "")
     }
 
     @discardableResult

@@ -33,7 +33,7 @@ import HaechiTestSupport
         let logPath: String
         init(_ arguments: [String], log: String) throws {
             _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process = try Subprocess(executable: try SenderProcessTests.binary(), arguments, output: log)
+            process = try Subprocess(executable: try SenderProcessTests.binary(), arguments, stdout: .file(log))
             logPath = log
         }
         var pid: Int32 { process.pid }
