@@ -172,7 +172,7 @@ public enum OutboxListing {
                                 workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                                 checkpoint: String? = nil, rewriteAfter: Int = 4 << 20,
                                 filter: @escaping @Sendable (OutboxMessage) -> Bool,
-                                line: @escaping @Sendable (MessageStatus, inout [UInt8]) -> Void,
+                                line: @escaping @Sendable (MessageStatus, inout ListingBlock) -> Void,
                                 write: @escaping @Sendable ([UInt8]) -> Void) throws -> Summary {
         if let checkpoint, let summary = try fromCheckpoint(state: state, channels: channels, workers: workers, file: checkpoint,
                                                            rewriteAfter: rewriteAfter, filter: filter, line: line, write: write) {
@@ -236,8 +236,7 @@ public enum OutboxListing {
         covered.set(0, 0)
         try parts.inOrder(workers: workers, { k -> (Summary, [UInt8], [UInt8], Int, Int) in
             var summary = Summary()
-            var out: [UInt8] = []
-            out.reserveCapacity(parts.bounds[k + 1] - parts.bounds[k])
+            var out = ListingBlock(capacity: parts.bounds[k + 1] - parts.bounds[k])
             var chunk = ListingState.ChunkWriter()
             let decoder = RecordCoding.decoder()
             func list(_ m: OutboxMessage, _ isCorrection: Bool) {
@@ -246,7 +245,7 @@ public enum OutboxListing {
                 guard filter(m) else { return }
                 summary.listed += 1
                 line(events.status(of: m, isCorrection: isCorrection, channels: channels), &out)
-                out.append(UInt8(ascii: "\n"))
+                out.newline()
             }
             var torn = 0
             let whole = try parts.withPart(k) { all in
@@ -261,7 +260,7 @@ public enum OutboxListing {
                 }, torn: { summary.bad += 1; torn = 1 })
             }
             summary.torn = torn
-            return (summary, out, writer == nil ? [] : chunk.finish(), chunk.count, parts.bounds[k] + whole)
+            return (summary, out.take(), writer == nil ? [] : chunk.finish(), chunk.count, parts.bounds[k] + whole)
         }, deliver: { summary, out, chunk, count, end in
             var total = totals.all[0]
             total.messages += summary.messages; total.listed += summary.listed; total.bad += summary.bad
@@ -289,7 +288,7 @@ public enum OutboxListing {
     /// `rewriteAfter` bytes followed the checkpoint, a new one is written, covering them.
     static func fromCheckpoint(state: StateDirectory, channels: ChannelProfiles?, workers: Int, file: String, rewriteAfter: Int,
                                filter: @escaping @Sendable (OutboxMessage) -> Bool,
-                               line: @escaping @Sendable (MessageStatus, inout [UInt8]) -> Void,
+                               line: @escaping @Sendable (MessageStatus, inout ListingBlock) -> Void,
                                write: @escaping @Sendable ([UInt8]) -> Void) throws -> Summary? {
         guard let old = ListingCheckpoint.open(path: file, outboxPath: state.outboxPath) else { return nil }
         // Taken, not copied: folding the tail into a copy shared with `old` would copy it whole.
@@ -325,36 +324,35 @@ public enum OutboxListing {
         let listed = Slots<Int>(count: 1)
         listed.set(0, 0)
         try LogParts.inOrder(count: old.chunks.count, workers: workers, { k -> (Int, [UInt8]) in
-            var out: [UInt8] = []
-            // About what a line takes, so the buffer is not copied as it grows.
-            out.reserveCapacity(old.chunks[k].messages * 480)
+            // More than a JSON line takes (about 570 bytes): room past what is written costs nothing.
+            var out = ListingBlock(capacity: old.chunks[k].messages * 1024)
             var count = 0
             guard let bytes = old.chunk(k, verified: true), bytes.withUnsafeBufferPointer({ all in
                 ListingState.forEachMessage(inChunk: all) { m, isCorrection in
                     guard filter(m) else { return }
                     count += 1
                     line(events.status(of: m, isCorrection: isCorrection, channels: channels), &out)
-                    out.append(UInt8(ascii: "\n"))
+                    out.newline()
                 }
             }) else {
                 // Its CRC was right a moment ago: only a damaged disk or a bug gets here.
                 unlink(file)
                 throw ValidationError("the listing checkpoint \(file) could not be read and was removed; list again")
             }
-            return (count, out)
+            return (count, out.take())
         }, deliver: { count, out in
             listed.set(0, listed.all[0] + count)
             if !out.isEmpty { write(out) }
         })
         summary.listed = listed.all[0]
-        var out: [UInt8] = []
+        var out = ListingBlock()
         for (m, isCorrection) in tail where filter(m) {
             summary.listed += 1
             line(events.status(of: m, isCorrection: isCorrection, channels: channels), &out)
-            out.append(UInt8(ascii: "\n"))
-            if out.count >= 1 << 20 { write(out); out.removeAll(keepingCapacity: true) }
+            out.newline()
+            if out.count >= 1 << 20 { write(out.take()) }
         }
-        if !out.isEmpty { write(out) }
+        if out.count > 0 { write(out.take()) }
 
         if outbox.bytes + ledger.bytes >= rewriteAfter, let writer = ListingCheckpointWriter(path: file) {
             do {
@@ -397,60 +395,60 @@ public enum OutboxListing {
         }
     }
 
-    /// The same, appended as bytes without building the line or its parts as Strings first:
-    /// a listing writes a million of them.
+    /// One message as the text listing shows it: a head line (id, mode, kind, created,
+    /// operator, flags) and a line of `channel/language=state` for each post.
+    public static func textLine(_ s: MessageStatus) -> String {
+        var bytes: [UInt8] = []
+        textLine(s, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same, appended as bytes (no newline after it).
     public static func textLine(_ s: MessageStatus, into out: inout [UInt8]) {
+        ListingBlock.append(to: &out) { text(s, &$0) }
+    }
+
+    /// The same, as a line of a listing's block (the caller adds the newline).
+    public static func textLine(_ s: MessageStatus, into block: inout ListingBlock) {
+        block.write { text(s, &$0) }
+    }
+
+    static func text(_ s: MessageStatus, _ w: inout LineBytes) {
+        let start = w.count
         let m = s.message
-        func put(_ text: String) {
-            var text = text
-            text.withUTF8 { out.append(contentsOf: $0) }
-        }
-        func put(_ text: StaticString) {
-            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        }
-        put(m.id)
-        put(m.mode == .drill ? "  DRILL  " as StaticString : "  LIVE   ")
-        put(m.kind.rawValue)
-        put("  " as StaticString)
-        Timestamp.format(m.created, into: &out)
-        put("  " as StaticString)
-        put(m.operator)
+        w.raw(m.id)
+        w.literal(m.mode == .drill ? "  DRILL  " : "  LIVE   ")
+        w.raw(m.kind.rawValue)
+        w.literal("  ")
+        w.timestamp(m.created)
+        w.literal("  ")
+        w.raw(m.operator)
         var flags = false
         func flag(_ head: StaticString, _ value: String) {
-            put(flags ? "; " as StaticString : "  [")
+            w.literal(flags ? "; " : "  [")
             flags = true
-            put(head)
-            put(value)
+            w.literal(head)
+            w.raw(value)
         }
         if s.isCorrection, let c = m.corrects { flag("corrects ", c) }
         if let c = s.cancel { flag("cancelled by ", c.by) }
         if let a = s.approval { flag("approved by ", a.by) }
-        if !s.correctedBy.isEmpty { flag("corrected by ", s.correctedBy.joined(separator: ",")) }
-        if flags { put("]" as StaticString) }
-        put("\n   " as StaticString)
-        for post in s.posts {
-            put(" " as StaticString)
-            put(post.channel)
-            put("/" as StaticString)
-            put(post.language.rawValue)
-            put("=" as StaticString)
-            put(s.state(post.target).description)
-            put(" " as StaticString)
+        if !s.correctedBy.isEmpty {
+            flag("corrected by ", s.correctedBy[0])
+            for c in s.correctedBy.dropFirst() { w.byte(UInt8(ascii: ",")); w.raw(c) }
         }
-        while out.last == UInt8(ascii: " ") { out.removeLast() }
-    }
-
-    public static func textLine(_ s: MessageStatus) -> String {
-        let m = s.message
-        let mode = m.mode == .drill ? "DRILL" : "LIVE "
-        let states = s.states.map { "\($0.target)=\($0.state)" }.joined(separator: "  ")
-        var flags: [String] = []
-        if s.isCorrection, let c = m.corrects { flags.append("corrects \(c)") }
-        if let c = s.cancel { flags.append("cancelled by \(c.by)") }
-        if let a = s.approval { flags.append("approved by \(a.by)") }
-        if !s.correctedBy.isEmpty { flags.append("corrected by \(s.correctedBy.joined(separator: ","))") }
-        let head = "\(m.id)  \(mode)  \(m.kind.rawValue)  \(Timestamp.format(m.created))  \(m.operator)"
-        return head + (flags.isEmpty ? "" : "  [\(flags.joined(separator: "; "))]") + "\n    " + states
+        if flags { w.byte(UInt8(ascii: "]")) }
+        w.literal("\n   ")
+        for post in s.posts {
+            w.byte(UInt8(ascii: " "))
+            w.raw(post.channel)
+            w.byte(UInt8(ascii: "/"))
+            w.raw(post.language.rawValue)
+            w.byte(UInt8(ascii: "="))
+            w.words(s.state(post.target), escaped: false)
+            w.byte(UInt8(ascii: " "))
+        }
+        w.trimSpaces(after: start)
     }
 
     /// One JSON object, written by hand: JSONEncoder per line would dominate listing a million.
@@ -460,109 +458,266 @@ public enum OutboxListing {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The same, appended as bytes (no intermediate Strings): what `list --json` uses.
+    /// The same, appended as bytes (no newline after it).
     public static func jsonLine(_ s: MessageStatus, into out: inout [UInt8]) {
+        ListingBlock.append(to: &out) { json(s, &$0) }
+    }
+
+    /// The same, as a line of a listing's block (the caller adds the newline): what
+    /// `list --all --json` uses.
+    public static func jsonLine(_ s: MessageStatus, into block: inout ListingBlock) {
+        block.write { json(s, &$0) }
+    }
+
+    /// Keys are literals with nothing to escape, and so are our own enum names (mode, kind,
+    /// language, state) and the wording of a state's detail: copied as they are. Everything
+    /// else (ids, channels, operators, remote ids, reasons) goes through `JSONString`'s rule.
+    static func json(_ s: MessageStatus, _ w: inout LineBytes) {
         let m = s.message
-        // The caller's buffer is moved in and back out, never copied: a copy per line of a
-        // buffer holding many lines made the listing quadratic in the buffer's size.
-        var o = JSONObject(taking: &out)
-        defer { swap(&out, &o.out) }
-        o.string("id", m.id)
-        o.key("mode")
-        o.plain(m.mode.rawValue)
-        o.key("kind")
-        o.plain(m.kind.rawValue)
-        o.key("channels")
-        o.byte(UInt8(ascii: "["))
+        w.literal("{\"id\":")
+        w.quoted(m.id)
+        w.literal(",\"mode\":")
+        w.plain(m.mode.rawValue)
+        w.literal(",\"kind\":")
+        w.plain(m.kind.rawValue)
+        w.literal(",\"channels\":[")
         for (n, c) in m.channels.enumerated() {
-            if n > 0 { o.byte(UInt8(ascii: ",")) }
-            o.quote(c)
+            if n > 0 { w.byte(UInt8(ascii: ",")) }
+            w.quoted(c)
         }
-        o.byte(UInt8(ascii: "]"))
-        // Digits, '-', ':', '.', 'T' and 'Z' only: nothing to escape, so no String is made.
-        o.key("created")
-        o.byte(UInt8(ascii: "\""))
-        Timestamp.format(m.created, into: &o.out)
-        o.byte(UInt8(ascii: "\""))
-        o.string("operator", m.operator)
-        if let i = m.incident { o.string("incident", i) }
-        if let c = m.corrects { o.string("corrects", c) }
-        o.key("needs_approval")
-        o.literal(m.needsApproval ? "true" : "false")
-        if let a = s.approval { o.string("approved_by", a.by) }
-        if let c = s.cancel { o.string("cancelled_by", c.by) }
-        let states = s.states
-        // {"x":{"ko":…,"en":…},"kakao":{"ko":…}}: targets come grouped by channel already.
+        // Digits, '-', ':', '.', 'T' and 'Z' only: nothing to escape.
+        w.literal("],\"created\":\"")
+        w.timestamp(m.created)
+        w.literal("\",\"operator\":")
+        w.quoted(m.operator)
+        if let i = m.incident { w.literal(",\"incident\":"); w.quoted(i) }
+        if let c = m.corrects { w.literal(",\"corrects\":"); w.quoted(c) }
+        w.literal(m.needsApproval ? ",\"needs_approval\":true" : ",\"needs_approval\":false")
+        if let a = s.approval { w.literal(",\"approved_by\":"); w.quoted(a.by) }
+        if let c = s.cancel { w.literal(",\"cancelled_by\":"); w.quoted(c.by) }
+        // {"x":{"ko":…,"en":…},"kakao":{"ko":…}}: posts come grouped by channel already. Each
+        // post's state is worked out for each of the two objects rather than kept in an array
+        // made per line: without a ledger record (most posts) it is a few compares.
         func nested(names: Bool) {
-            o.byte(UInt8(ascii: "{"))
+            w.byte(UInt8(ascii: "{"))
             var channel: String?
-            for (target, state) in states {
-                if target.channel != channel {
-                    if channel != nil { o.literal("},") }
-                    o.quote(target.channel)
-                    o.literal(":{")
-                    channel = target.channel
+            for post in s.posts {
+                if post.channel != channel {
+                    if channel != nil { w.literal("},") }
+                    w.quoted(post.channel)
+                    w.literal(":{")
+                    channel = post.channel
                 } else {
-                    o.byte(UInt8(ascii: ","))
+                    w.byte(UInt8(ascii: ","))
                 }
-                o.plain(target.language.rawValue)
-                o.byte(UInt8(ascii: ":"))
-                if names { o.plain(state.name) } else { o.quote(state.description) }
+                w.plain(post.language.rawValue)
+                w.byte(UInt8(ascii: ":"))
+                let state = s.state(post.target)
+                if names {
+                    w.plain(state.name)
+                } else {
+                    w.byte(UInt8(ascii: "\""))
+                    w.words(state, escaped: true)
+                    w.byte(UInt8(ascii: "\""))
+                }
             }
-            if channel != nil { o.byte(UInt8(ascii: "}")) }
-            o.byte(UInt8(ascii: "}"))
+            if channel != nil { w.byte(UInt8(ascii: "}")) }
+            w.byte(UInt8(ascii: "}"))
         }
-        o.key("state")
+        w.literal(",\"state\":")
         nested(names: true)
-        o.key("detail")
+        w.literal(",\"detail\":")
         nested(names: false)
-        o.byte(UInt8(ascii: "}"))
+        w.byte(UInt8(ascii: "}"))
     }
 }
 
-/// A JSON object written straight into bytes, for output that must be fast and stable.
-struct JSONObject {
-    var out: [UInt8]
-    private var first = true
+/// A listing's output for one part of the file, line after line, handed on as the array it
+/// is (not copied). Lines are written through a pointer (`LineBytes`) into room made ahead:
+/// a JSON line is some sixty small pieces, and `[UInt8].append` checks the array's capacity
+/// and uniqueness for each (a fifth of a `--json` listing's time went there).
+public struct ListingBlock {
+    /// Past `count`: room that lines are written into, never read before it is written.
+    private var bytes: [UInt8] = []
+    public private(set) var count = 0
+    /// Lent to each line for timestamps (`Timestamp.format` appends to an array).
+    private var stamp: [UInt8] = []
 
-    init(out: [UInt8] = []) {
-        self.out = out
-        self.out.append(UInt8(ascii: "{"))
+    /// `capacity`: about what the block will hold (it grows as needed). Room is not cleared,
+    /// so pages past what is written are never touched: a generous guess costs no memory.
+    public init(capacity: Int = 1 << 16) {
+        grow(atLeast: capacity)
     }
 
-    /// Continues `out` (left empty until the object is swapped back) without copying it.
-    init(taking out: inout [UInt8]) {
-        self.out = []
-        swap(&self.out, &out)
-        self.out.append(UInt8(ascii: "{"))
+    /// Writes one line (or any bytes) with `body`. A line that does not fit is written again
+    /// into twice the room, so `body` must write the same bytes each time it is called.
+    public mutating func write(_ body: (inout LineBytes) -> Void) {
+        var stamp: [UInt8] = []
+        swap(&stamp, &self.stamp)
+        defer { swap(&stamp, &self.stamp) }
+        let start = count
+        if bytes.count - start < 256 { grow(atLeast: start + 4096) }
+        while true {
+            let end = bytes.withUnsafeMutableBufferPointer { room -> Int? in
+                var w = LineBytes(room, from: start)
+                swap(&w.stamp, &stamp)
+                body(&w)
+                swap(&w.stamp, &stamp)
+                return w.fits ? w.count : nil
+            }
+            if let end { count = end; return }
+            grow(atLeast: bytes.count * 2)
+        }
     }
 
-    mutating func byte(_ b: UInt8) { out.append(b) }
-    mutating func literal(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+    public mutating func newline() { write { $0.byte(UInt8(ascii: "\n")) } }
 
-    /// Keys are literals with nothing to escape: copied as they are, with no scan.
-    mutating func key(_ k: StaticString) {
-        if !first { out.append(UInt8(ascii: ",")) }
-        first = false
-        out.append(UInt8(ascii: "\""))
-        literal(k)
-        out.append(UInt8(ascii: "\""))
-        out.append(UInt8(ascii: ":"))
+    /// The bytes written, and the block is left empty.
+    public mutating func take() -> [UInt8] {
+        bytes.removeLast(bytes.count - count)
+        var out: [UInt8] = []
+        swap(&out, &bytes)
+        count = 0
+        return out
     }
 
-    mutating func string(_ k: StaticString, _ value: String) {
-        key(k)
-        quote(value)
+    /// A new array with the bytes written and room after them, uncleared: only what is
+    /// written is ever read (`take` cuts the rest), and clearing would touch every page.
+    private mutating func grow(atLeast wanted: Int) {
+        let capacity = max(wanted, bytes.count * 2, 4096)
+        let used = count
+        bytes = bytes.withUnsafeBufferPointer { old in
+            [UInt8](unsafeUninitializedCapacity: capacity) { room, initialized in
+                if used > 0 { room.baseAddress!.update(from: old.baseAddress!, count: used) }
+                initialized = capacity
+            }
+        }
     }
 
-    /// A value that is one of our own enum names (mode, kind, language, state): plain ASCII
-    /// letters and '-', nothing to escape.
-    mutating func plain(_ s: String) {
-        out.append(UInt8(ascii: "\""))
+    /// Appends what `body` writes to `out`, through a pointer like a block's lines: one line
+    /// for a caller that collects lines in an array of its own.
+    static func append(to out: inout [UInt8], _ body: (inout LineBytes) -> Void) {
+        var block = ListingBlock(adopting: &out)
+        block.write(body)
+        out = block.take()
+    }
+
+    /// `out` as a block holding its bytes, with room for a line after them (zeros, appended
+    /// the array's own way, so its capacity grows geometrically as the caller appends lines).
+    private init(adopting out: inout [UInt8]) {
+        swap(&bytes, &out)
+        count = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 1024))
+    }
+}
+
+/// Bytes written through a pointer into room a `ListingBlock` made. A piece that does not fit
+/// is dropped and `fits` becomes false; the block then writes the whole line again into more.
+public struct LineBytes {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let end: Int
+    public private(set) var count: Int
+    public private(set) var fits = true
+    fileprivate var stamp: [UInt8] = []
+
+    fileprivate init(_ room: UnsafeMutableBufferPointer<UInt8>, from start: Int) {
+        base = room.baseAddress!
+        end = room.count
+        count = start
+    }
+
+    @inline(__always)
+    public mutating func byte(_ b: UInt8) {
+        guard count < end else { fits = false; return }
+        base[count] = b
+        count += 1
+    }
+
+    public mutating func bytes(_ p: UnsafeBufferPointer<UInt8>) {
+        guard p.count <= end - count else { fits = false; return }
+        guard let from = p.baseAddress else { return }
+        (base + count).update(from: from, count: p.count)
+        count += p.count
+    }
+
+    public mutating func literal(_ s: StaticString) {
+        bytes(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// A String's UTF-8 as it is (the text listing).
+    public mutating func raw(_ s: String) {
         var s = s
-        s.withUTF8 { out.append(contentsOf: $0) }
-        out.append(UInt8(ascii: "\""))
+        s.withUTF8 { bytes($0) }
     }
 
-    mutating func quote(_ s: String) { JSONString.append(s, to: &out, otherControls: true) }
+    /// One of our own enum names (mode, kind, language, state) in quotes: plain ASCII letters
+    /// and '-', nothing to escape.
+    public mutating func plain(_ s: String) {
+        byte(UInt8(ascii: "\""))
+        raw(s)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string by `JSONString`'s rule, in quotes.
+    public mutating func quoted(_ s: String) {
+        byte(UInt8(ascii: "\""))
+        escaped(s)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// The inside of a JSON string by `JSONString`'s rule: copied whole when no byte needs
+    /// escaping (nearly always), else escaped by `JSONString.append` itself.
+    public mutating func escaped(_ s: String) {
+        var utf8 = s
+        let copied = utf8.withUTF8 { u -> Bool in
+            guard !u.contains(where: JSONString.escapes) else { return false }
+            bytes(u)
+            return true
+        }
+        guard !copied else { return }
+        var escaped: [UInt8] = []
+        JSONString.append(s, to: &escaped, otherControls: true)
+        escaped.withUnsafeBufferPointer { bytes(UnsafeBufferPointer(rebasing: $0.dropFirst().dropLast())) }
+    }
+
+    /// As `Timestamp.format` writes it.
+    public mutating func timestamp(_ t: Date) {
+        stamp.removeAll(keepingCapacity: true)
+        Timestamp.format(t, into: &stamp)
+        stamp.withUnsafeBufferPointer { bytes($0) }
+    }
+
+    /// A state's `description`, from the one wording (`DeliveryState.describe`); with
+    /// `escaped`, as inside a JSON string (the wording needs no escapes, the values may).
+    public mutating func words(_ state: DeliveryState, escaped: Bool) {
+        if escaped {
+            withUnsafeMutablePointer(to: &self) { line in
+                var words = EscapedWords(line: line)
+                state.describe(into: &words)
+            }
+        } else {
+            state.describe(into: &self)
+        }
+    }
+
+    /// Drops spaces at the end, back to `start` at most.
+    public mutating func trimSpaces(after start: Int) {
+        while count > start && base[count - 1] == UInt8(ascii: " ") { count -= 1 }
+    }
+}
+
+extension LineBytes: DeliveryStateWords {
+    public mutating func wording(_ s: StaticString) { literal(s) }
+    public mutating func value(_ s: String) { raw(s) }
+    public mutating func number(_ n: Int) { raw(String(n)) }
+    public mutating func time(_ t: Date) { timestamp(t) }
+}
+
+/// A state's words inside a JSON string: the wording as it is, the values escaped.
+struct EscapedWords: DeliveryStateWords {
+    let line: UnsafeMutablePointer<LineBytes>
+    func wording(_ s: StaticString) { line.pointee.literal(s) }
+    func value(_ s: String) { line.pointee.escaped(s) }
+    func number(_ n: Int) { line.pointee.number(n) }
+    func time(_ t: Date) { line.pointee.timestamp(t) }
 }

@@ -146,6 +146,11 @@ struct JSONWriter {
 /// A string as JSON, quoted and escaped: the one copy, for the records (which must match
 /// JSONEncoder's bytes) and for `outbox list --json`.
 public enum JSONString {
+    /// A byte `append` does not copy as it is: a quote, a backslash or a control character.
+    /// A writer that finds none in a string may copy the string whole (`outbox list --json`).
+    @inlinable
+    public static func escapes(_ b: UInt8) -> Bool { b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") }
+
     /// Appends `s` in quotes. Quote, backslash, newline, return and tab get their short
     /// escapes. Any other control character is written as `\u00XX` when `otherControls`; when
     /// not, false is returned there and `out` is left part-written (the record writer then
@@ -157,7 +162,7 @@ public enum JSONString {
         let ok = s.withUTF8 { u -> Bool in
             var start = 0
             // Nearly every value needs no escaping and is copied whole.
-            for (i, b) in u.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+            for (i, b) in u.enumerated() where escapes(b) {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start..<i]))
                 start = i + 1
                 switch b {

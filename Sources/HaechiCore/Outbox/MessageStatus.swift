@@ -30,17 +30,40 @@ public enum DeliveryState: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The state in words, as the outbox screen, the report and `outbox list` say it; made
+    /// from `describe(into:)`, the one place the wording is written.
     public var description: String {
+        var text = DeliveryStateText()
+        describe(into: &text)
+        return text.string
+    }
+
+    /// `description` in its pieces: the fixed wording, and the values it carries (a remote id
+    /// or a reason, which are any text; an attempt number; a retry time). A writer that must
+    /// escape the values (`outbox list --json`) copies the wording as it is and escapes only
+    /// them, with no String made per post. Inlinable, so a writer's calls are direct.
+    @inlinable
+    public func describe<Words: DeliveryStateWords>(into w: inout Words) {
         switch self {
-        case .awaitingApproval: "awaiting approval"
-        case .queued: "queued"
-        case .sending(let n, _): n.map { "sending (attempt \($0))" } ?? "sending"
-        case .delivered(let id, _): id.map { "delivered (\($0))" } ?? "delivered"
+        case .awaitingApproval: w.wording("awaiting approval")
+        case .queued: w.wording("queued")
+        case .sending(let n, _):
+            w.wording("sending")
+            if let n { w.wording(" (attempt "); w.number(n); w.wording(")") }
+        case .delivered(let id, _):
+            w.wording("delivered")
+            if let id { w.wording(" ("); w.value(id); w.wording(")") }
         case .retrying(let next, let reason):
-            "retrying" + (next.map { " at \(RecordCoding.formatTimestamp($0))" } ?? "") + (reason.map { " (\($0))" } ?? "")
-        case .dead(let reason): "dead" + (reason.map { " (\($0))" } ?? "")
-        case .cancelled: "cancelled"
-        case .unknown(let reason): "outcome unknown" + (reason.map { " (\($0))" } ?? "")
+            w.wording("retrying")
+            if let next { w.wording(" at "); w.time(next) }
+            if let reason { w.wording(" ("); w.value(reason); w.wording(")") }
+        case .dead(let reason):
+            w.wording("dead")
+            if let reason { w.wording(" ("); w.value(reason); w.wording(")") }
+        case .cancelled: w.wording("cancelled")
+        case .unknown(let reason):
+            w.wording("outcome unknown")
+            if let reason { w.wording(" ("); w.value(reason); w.wording(")") }
         }
     }
 
@@ -53,6 +76,25 @@ public enum DeliveryState: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var isDelivered: Bool { if case .delivered = self { true } else { false } }
+}
+
+/// Where `DeliveryState.describe(into:)` writes a state's words. `wording` is only ever ASCII
+/// letters, spaces and parentheses (nothing a JSON string escapes); `value` is any text;
+/// `time` is written as `RecordCoding.formatTimestamp` writes it, `number` in decimal.
+public protocol DeliveryStateWords {
+    mutating func wording(_ s: StaticString)
+    mutating func value(_ s: String)
+    mutating func number(_ n: Int)
+    mutating func time(_ t: Date)
+}
+
+/// The words as a String: `DeliveryState.description`.
+struct DeliveryStateText: DeliveryStateWords {
+    var string = ""
+    mutating func wording(_ s: StaticString) { string += s.description }
+    mutating func value(_ s: String) { string += s }
+    mutating func number(_ n: Int) { string += String(n) }
+    mutating func time(_ t: Date) { string += RecordCoding.formatTimestamp(t) }
 }
 
 /// One channel in one language: the unit the sender posts, with the idempotency key
