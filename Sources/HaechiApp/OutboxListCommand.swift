@@ -496,12 +496,22 @@ public enum OutboxListing {
         if let a = s.approval { w.literal(",\"approved_by\":"); w.quoted(a.by) }
         if let c = s.cancel { w.literal(",\"cancelled_by\":"); w.quoted(c.by) }
         // {"x":{"ko":…,"en":…},"kakao":{"ko":…}}: posts come grouped by channel already. Each
-        // post's state is worked out for each of the two objects rather than kept in an array
-        // made per line: without a ledger record (most posts) it is a few compares.
-        func nested(names: Bool) {
+        // post's state is worked out once, into space on the stack (an array per line cost an
+        // allocation and copies).
+        let posts = s.posts
+        withUnsafeTemporaryAllocation(of: DeliveryState.self, capacity: posts.count) { states in
+            for (k, post) in posts.enumerated() { (states.baseAddress! + k).initialize(to: s.state(post.target)) }
+            defer { states.baseAddress?.deinitialize(count: posts.count) }
+            w.literal(",\"state\":")
+            nested(names: true, posts, states)
+            w.literal(",\"detail\":")
+            nested(names: false, posts, states)
+        }
+        w.byte(UInt8(ascii: "}"))
+        func nested(names: Bool, _ posts: [OutboxPost], _ states: UnsafeMutableBufferPointer<DeliveryState>) {
             w.byte(UInt8(ascii: "{"))
             var channel: String?
-            for post in s.posts {
+            for (k, post) in posts.enumerated() {
                 if post.channel != channel {
                     if channel != nil { w.literal("},") }
                     w.quoted(post.channel)
@@ -512,23 +522,17 @@ public enum OutboxListing {
                 }
                 w.plain(post.language.rawValue)
                 w.byte(UInt8(ascii: ":"))
-                let state = s.state(post.target)
                 if names {
-                    w.plain(state.name)
+                    w.plain(states[k].name)
                 } else {
                     w.byte(UInt8(ascii: "\""))
-                    w.words(state, escaped: true)
+                    w.words(states[k], escaped: true)
                     w.byte(UInt8(ascii: "\""))
                 }
             }
             if channel != nil { w.byte(UInt8(ascii: "}")) }
             w.byte(UInt8(ascii: "}"))
         }
-        w.literal(",\"state\":")
-        nested(names: true)
-        w.literal(",\"detail\":")
-        nested(names: false)
-        w.byte(UInt8(ascii: "}"))
     }
 }
 
@@ -636,7 +640,12 @@ public struct LineBytes {
     public mutating func bytes(_ p: UnsafeBufferPointer<UInt8>) {
         guard p.count <= end - count else { fits = false; return }
         guard let from = p.baseAddress else { return }
-        (base + count).update(from: from, count: p.count)
+        if p.count <= 16 {
+            // Most pieces are a few bytes: a loop costs less than a call to memmove.
+            for i in 0..<p.count { base[count + i] = from[i] }
+        } else {
+            (base + count).update(from: from, count: p.count)
+        }
         count += p.count
     }
 
