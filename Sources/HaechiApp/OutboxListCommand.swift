@@ -290,9 +290,11 @@ public enum OutboxListing {
                                filter: @escaping @Sendable (OutboxMessage) -> Bool,
                                line: @escaping @Sendable (MessageStatus, inout ListingBlock) -> Void,
                                write: @escaping @Sendable ([UInt8]) -> Void) throws -> Summary? {
-        guard let old = ListingCheckpoint.open(path: file, outboxPath: state.outboxPath) else { return nil }
-        // Taken, not copied: folding the tail into a copy shared with `old` would copy it whole.
-        var index = old.takeIndex()
+        // Every chunk's CRC checked and the event index decoded, on all cores, before anything
+        // is printed. Taken, not copied: folding the tail into a copy shared with `old` would
+        // copy it whole.
+        guard let old = ListingCheckpoint.open(path: file, outboxPath: state.outboxPath),
+              var index = old.verifiedIndex(workers: workers) else { return nil }
         var tail: [(message: OutboxMessage, isCorrection: Bool)] = []
         var outboxBad = 0, ledgerBad = 0
         let decoder = RecordCoding.decoder()
@@ -314,7 +316,6 @@ public enum OutboxListing {
                   let record = RecordLog<DeliveryRecord>.decode(body, decoder: decoder) else { ledgerBad += 1; return }
             index.apply(record)
         }) else { return nil }
-        guard old.verify(workers: workers) else { return nil }
 
         var summary = Summary()
         summary.fromCheckpoint = true
@@ -554,23 +555,26 @@ public struct ListingBlock {
     }
 
     /// Writes one line (or any bytes) with `body`. A line that does not fit is written again
-    /// into twice the room, so `body` must write the same bytes each time it is called.
+    /// into room for all of it (the first pass measured it), so `body` must write the same
+    /// bytes each time it is called.
     public mutating func write(_ body: (inout LineBytes) -> Void) {
         var stamp: [UInt8] = []
         swap(&stamp, &self.stamp)
         defer { swap(&stamp, &self.stamp) }
         let start = count
         if bytes.count - start < 256 { grow(atLeast: start + 4096) }
+        var needed = 0
         while true {
             let end = bytes.withUnsafeMutableBufferPointer { room -> Int? in
                 var w = LineBytes(room, from: start)
                 swap(&w.stamp, &stamp)
                 body(&w)
                 swap(&w.stamp, &stamp)
+                needed = w.count
                 return w.fits ? w.count : nil
             }
             if let end { count = end; return }
-            grow(atLeast: bytes.count * 2)
+            grow(atLeast: needed + 4096)
         }
     }
 
@@ -615,8 +619,9 @@ public struct ListingBlock {
     }
 }
 
-/// Bytes written through a pointer into room a `ListingBlock` made. A piece that does not fit
-/// is dropped and `fits` becomes false; the block then writes the whole line again into more.
+/// Bytes written through a pointer into room a `ListingBlock` made. From the first piece that
+/// does not fit on, pieces are only counted and `fits` is false: the block then makes room for
+/// `count` and writes the whole line again.
 public struct LineBytes {
     private let base: UnsafeMutablePointer<UInt8>
     private let end: Int
@@ -632,13 +637,12 @@ public struct LineBytes {
 
     @inline(__always)
     public mutating func byte(_ b: UInt8) {
-        guard count < end else { fits = false; return }
-        base[count] = b
+        if count < end { base[count] = b } else { fits = false }
         count += 1
     }
 
     public mutating func bytes(_ p: UnsafeBufferPointer<UInt8>) {
-        guard p.count <= end - count else { fits = false; return }
+        guard p.count <= end - count else { fits = false; count += p.count; return }
         guard let from = p.baseAddress else { return }
         if p.count <= 16 {
             // Most pieces are a few bytes: a loop costs less than a call to memmove.
@@ -711,6 +715,8 @@ public struct LineBytes {
 
     /// Drops spaces at the end, back to `start` at most.
     public mutating func trimSpaces(after start: Int) {
+        // Measuring only (nothing past `end` was written): the bytes are written next time.
+        guard fits else { return }
         while count > start && base[count - 1] == UInt8(ascii: " ") { count -= 1 }
     }
 }

@@ -132,7 +132,10 @@ public final class ListingCheckpoint: @unchecked Sendable {
     public let outboxBad: Int
     public let ledgerBad: Int
     public let chunks: [Chunk]
-    private var index: OutboxEventIndex?
+    /// The trailer (its CRC checked), whose event index from `indexAt` on is decoded by
+    /// `verifiedIndex` while the chunks are checked.
+    private var trailer: [UInt8]
+    private let indexAt: Int
     private let fd: Int32
 
     static let magic: [UInt8] = Array("HLCK".utf8)
@@ -181,26 +184,20 @@ public final class ListingCheckpoint: @unchecked Sendable {
                 total += Int(m)
             }
             guard next == start, total == Int(messages), let length = r.u64(), length == UInt64(p.count - r.at) else { return nil }
-            let at = r.at
-            guard let index = ListingState.decodeIndex(UnsafeBufferPointer(rebasing: p[at...])) else { return nil }
             return ListingCheckpoint(path: path, outboxPath: outboxPath, outbox: outbox, ledger: ledger, messages: Int(messages),
-                                     outboxBad: Int(outboxBad), ledgerBad: Int(ledgerBad), chunks: chunks, index: index, fd: fd)
+                                     outboxBad: Int(outboxBad), ledgerBad: Int(ledgerBad), chunks: chunks,
+                                     trailer: trailer, indexAt: r.at, fd: fd)
         }
     }
 
     private init(path: String, outboxPath: String, outbox: LogIdentity, ledger: LogIdentity, messages: Int, outboxBad: Int,
-                 ledgerBad: Int, chunks: [Chunk], index: OutboxEventIndex, fd: Int32) {
+                 ledgerBad: Int, chunks: [Chunk], trailer: [UInt8], indexAt: Int, fd: Int32) {
         self.path = path; self.outboxPath = outboxPath; self.outbox = outbox; self.ledger = ledger; self.messages = messages
-        self.outboxBad = outboxBad; self.ledgerBad = ledgerBad; self.chunks = chunks; self.index = index; self.fd = fd
+        self.outboxBad = outboxBad; self.ledgerBad = ledgerBad; self.chunks = chunks; self.trailer = trailer
+        self.indexAt = indexAt; self.fd = fd
     }
 
     deinit { close(fd) }
-
-    /// The event index it holds, once (moved out, so the caller's changes copy nothing).
-    public func takeIndex() -> OutboxEventIndex {
-        defer { index = nil }
-        return index ?? OutboxEventIndex()
-    }
 
     static func pread(_ fd: Int32, at offset: Int, count: Int) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: count)
@@ -215,23 +212,36 @@ public final class ListingCheckpoint: @unchecked Sendable {
     }
 
     /// Chunk `k`'s bytes, or nil when they cannot be read or their CRC is wrong. After
-    /// `verify` the CRC need not be checked again: the descriptor holds the file that was
-    /// verified, and checkpoints are only ever replaced by a rename, never written in place.
+    /// `verifiedIndex` the CRC need not be checked again: the descriptor holds the file that
+    /// was checked, and checkpoints are only ever replaced by a rename, never written in place.
     public func chunk(_ k: Int, verified: Bool = false) -> [UInt8]? {
         let c = chunks[k]
         guard let bytes = Self.pread(fd, at: c.offset, count: c.length), verified || CRC32.checksum(bytes) == c.crc else { return nil }
         return bytes
     }
 
-    /// Every chunk is readable and intact (checked on all cores before anything is printed).
-    public func verify(workers: Int) -> Bool {
+    /// The event index, when every chunk is readable and intact and the index decodes; nil on
+    /// any doubt. Checked before anything is printed, on all cores: one thread decodes the
+    /// index (a fifth of a second for a million messages, which the listing waited for
+    /// before it checked a chunk) while the others check chunks' CRCs, then it joins them.
+    /// Once: the index is moved out (the caller's changes then copy nothing).
+    public func verifiedIndex(workers: Int) -> OutboxEventIndex? {
         let bad = ManagedFlag()
         let chunks = chunks
         let fd = fd
-        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, chunks.count))) { w in
+        let trailer = trailer
+        let indexAt = indexAt
+        self.trailer = []
+        let next = Turnstile()
+        let decoded = IndexSlot()
+        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { w in
+            if w == 0 {
+                let index = trailer.withUnsafeBufferPointer { ListingState.decodeIndex(UnsafeBufferPointer(rebasing: $0[indexAt...])) }
+                guard let index else { bad.set(); return }
+                decoded.put(index)
+            }
             var buffer = [UInt8]()
-            var k = w
-            while k < chunks.count, !bad.isSet {
+            while !bad.isSet, let k = next.take(limit: chunks.count) {
                 let c = chunks[k]
                 if buffer.count < c.length { buffer = [UInt8](repeating: 0, count: c.length) }
                 var done = 0
@@ -243,10 +253,9 @@ public final class ListingCheckpoint: @unchecked Sendable {
                 }
                 let crc = buffer.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<c.length])) }
                 if crc != c.crc { bad.set(); return }
-                k += max(1, min(workers, chunks.count))
             }
         }
-        return !bad.isSet
+        return bad.isSet ? nil : decoded.take()
     }
 
     /// The checkpoint file for a state directory: one per outbox, in `directory` (the user's
@@ -262,6 +271,19 @@ public final class ListingCheckpoint: @unchecked Sendable {
     /// frame may have been damaged in place, which the cheap identity checks cannot see).
     public static func forget(in directory: String, outboxPath: String) {
         unlink(file(in: directory, outboxPath: outboxPath))
+    }
+}
+
+/// The event index, decoded on one thread and taken on another after they joined.
+final class IndexSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index: OutboxEventIndex?
+    func put(_ i: OutboxEventIndex) { lock.lock(); index = i; lock.unlock() }
+    func take() -> OutboxEventIndex? {
+        lock.lock(); defer { lock.unlock() }
+        var taken: OutboxEventIndex?
+        swap(&taken, &index)
+        return taken
     }
 }
 
@@ -326,11 +348,16 @@ public final class ListingCheckpointWriter: @unchecked Sendable {
         messages += count
     }
 
-    /// Every chunk of `old`, copied as it is (each checked against its CRC on the way).
+    /// Every chunk of `old`, copied as it is, after `old.verifiedIndex` checked their CRCs
+    /// (the descriptor holds the file that was checked: no need to checksum them again).
     public func copyChunks(of old: ListingCheckpoint) throws {
-        for k in old.chunks.indices {
-            guard let bytes = old.chunk(k) else { throw PosixError("read checkpoint chunk", path: old.path) }
-            try append(chunk: bytes, messages: old.chunks[k].messages)
+        guard !failed else { throw PosixError("abandoned", path: temporary, code: EIO) }
+        for (k, c) in old.chunks.enumerated() {
+            guard let bytes = old.chunk(k, verified: true) else { throw PosixError("read checkpoint chunk", path: old.path) }
+            try bytes.withUnsafeBytes { try write($0) }
+            chunks.append(.init(offset: written, length: c.length, crc: c.crc, messages: c.messages))
+            written += c.length
+            messages += c.messages
         }
     }
 

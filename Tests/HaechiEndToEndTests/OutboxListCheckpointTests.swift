@@ -61,7 +61,7 @@ import HaechiTestSupport
             let filter: @Sendable (OutboxMessage) -> Bool = { m in !recent || now.timeIntervalSince(m.created) < 24 * 3600 }
             let channels: ChannelProfiles? = withProfiles ? profiles : nil
             let sink = OutboxListParallelTests.Sink()
-            let line: @Sendable (MessageStatus, inout [UInt8]) -> Void = { status, out in
+            let line: @Sendable (MessageStatus, inout ListingBlock) -> Void = { status, out in
                 if json { OutboxListing.jsonLine(status, into: &out) } else { OutboxListing.textLine(status, into: &out) }
             }
             let write: @Sendable ([UInt8]) -> Void = { sink.append($0) }
