@@ -44,7 +44,7 @@ struct ManualCache {
     enum Source: Equatable { case cache, parsed }
 
     /// Bumped when `Contents` changes shape.
-    static let format = "haechi-manual-cache-4"
+    static let format = "haechi-manual-cache-5"
 
     /// The directory caches go in.
     let directory: String
@@ -381,7 +381,8 @@ struct ManualCache {
 
     // MARK: the index: what the first frame shows, without Codable.
 
-    /// The key, the load problems Home shows, and Home's list of manuals.
+    /// The key, the load problems Home shows, and what Home shows of each manual (its list, and
+    /// the steps an incident's progress figures are counted over).
     struct Index: Equatable {
         var key: String
         /// `ManualCache.fingerprint` of the files the contents were parsed from.
@@ -393,13 +394,15 @@ struct ManualCache {
         var checksums: [UInt32] = []
     }
 
-    ///     index := "HMI1" crc32-le(body) body
+    ///     index := "HMI2" crc32-le(body) body
     ///     body  := string(key) string(fingerprint) count string(problem)* count listing* count crc32(part)*
-    ///     listing := string(id) string(title.ko) string(title.en) category(byte) varint(steps)
+    ///     listing := string(id) string(title.ko) string(title.en) category(byte)
+    ///                (0 | 1 string(first variable)) count step*
+    ///     step  := string(id) level(byte: raw value) stage(byte: 0 none, else raw value + 1)
     /// with `string := varint(length) utf8`. Written by hand, read by hand: no generic code, so
     /// no runtime type lookups in the first frame. The CRC makes a damaged index a cache miss
     /// rather than a wrong title on screen.
-    static let indexMagic: [UInt8] = Array("HMI1".utf8)
+    static let indexMagic: [UInt8] = Array("HMI2".utf8)
 
     static func encodeIndex(_ index: Index) -> [UInt8] {
         var body: [UInt8] = []
@@ -415,7 +418,13 @@ struct ManualCache {
         for m in index.listing {
             string(m.id); string(m.title.ko); string(m.title.en)
             body.append(m.category == .natural ? 0 : 1)
-            CompactCoding.varint(UInt64(m.stepCount), into: &body)
+            if let first = m.firstVariable { body.append(1); string(first) } else { body.append(0) }
+            CompactCoding.varint(UInt64(m.steps.count), into: &body)
+            for step in m.steps {
+                string(step.id)
+                body.append(UInt8(step.fromLevel.rawValue))
+                body.append(step.fromStage.map { UInt8($0.rawValue + 1) } ?? 0)
+            }
         }
         CompactCoding.varint(UInt64(index.checksums.count), into: &body)
         for crc in index.checksums { CompactCoding.varint(UInt64(crc), into: &body) }
@@ -449,8 +458,25 @@ struct ManualCache {
                 case 1: category = .social
                 default: throw CompactCoding.Failure(description: "bad category in the index")
                 }
-                guard let steps = Int(exactly: try r.varint()) else { throw CompactCoding.Failure(description: "bad step count in the index") }
-                listing.append(ManualListing(id: id, title: Localized(ko: ko, en: en), category: category, stepCount: steps))
+                let firstVariable: String?
+                switch try r.byte() {
+                case 0: firstVariable = nil
+                case 1: firstVariable = try r.string()
+                default: throw CompactCoding.Failure(description: "bad variable mark in the index")
+                }
+                var steps: [StepApplicability] = []
+                for _ in 0..<(try r.length()) {
+                    let stepID = try r.string()
+                    guard let level = AlertLevel(rawValue: Int(try r.byte())) else {
+                        throw CompactCoding.Failure(description: "bad step level in the index")
+                    }
+                    let stageByte = Int(try r.byte())
+                    let stage = stageByte == 0 ? nil : DutyStage(rawValue: stageByte - 1)
+                    guard stageByte == 0 || stage != nil else { throw CompactCoding.Failure(description: "bad step stage in the index") }
+                    steps.append(StepApplicability(id: stepID, fromLevel: level, fromStage: stage))
+                }
+                listing.append(ManualListing(id: id, title: Localized(ko: ko, en: en), category: category, steps: steps,
+                                             firstVariable: firstVariable))
             }
             var checksums: [UInt32] = []
             for _ in 0..<(try r.length()) {

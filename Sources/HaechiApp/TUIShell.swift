@@ -63,9 +63,10 @@ final class TUIShell {
         }
         let size = terminal.size
         send(.resized(width: size.width, height: size.height))
-        // Incidents on Home are summarised against their manuals' steps, and a drill opened at
-        // start needs its scenario: then the first frame waits for the full manuals too.
-        if pendingManuals != nil, !startActions.isEmpty || !((try? effects.files.store.incidents()) ?? []).isEmpty {
+        // A drill opened at start needs its manual and scenario: then the first frame waits for
+        // the full manuals too. Incidents on Home need only their manuals' steps as listed in the
+        // cache's index (`EffectRunner.use(listing:)`), the same figures as from the manuals.
+        if pendingManuals != nil, !startActions.isEmpty {
             completeManuals()
         }
         perform([.listIncidents])
@@ -140,7 +141,7 @@ final class TUIShell {
 
     /// Reads what the first frame was drawn without (see `pendingManuals`). Home then lists the
     /// manuals read; should they differ from the index (they cannot while the key matches),
-    /// the log says so.
+    /// the log says so and the incidents are summarised again from the manuals read.
     func completeManuals() {
         guard let finish = pendingManuals else { return }
         pendingManuals = nil
@@ -149,6 +150,9 @@ final class TUIShell {
         let library = finish()
         if let listed, listed != library.manuals.map(ManualListing.init) {
             log.write("manuals: the cache's index listed other manuals than were read; Home shows the ones read")
+            use(library, started: started)
+            perform([.listIncidents])
+            return
         }
         use(library, started: started)
     }
