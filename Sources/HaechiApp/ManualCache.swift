@@ -74,7 +74,11 @@ struct ManualCache {
         for part in full.split(separator: "/") where part != "." {
             if part == ".." { _ = parts.popLast() } else { parts.append(part) }
         }
-        return "/" + parts.joined(separator: "/")
+        // Joined by hand: `joined(separator:)` over substrings is generic code the runtime
+        // instantiates on first use, which cost more than the rest of this before the first frame.
+        var out = ""
+        for part in parts { out += "/"; out += part }
+        return out.isEmpty ? "/" : out
     }
 
     /// The files a manuals directory's load reads, in a fixed order.
