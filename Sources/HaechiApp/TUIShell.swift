@@ -44,7 +44,8 @@ final class TUIShell {
     }
 
     func run() throws {
-        if let problem = Terminal.prepareLocale() { log.write("locale: \(problem)") }
+        // The character type is all the first frame needs of the locale; the rest comes after it.
+        if let problem = Terminal.prepareLocale(characterTypeOnly: true) { log.write("locale: \(problem)") }
         for p in state.manualProblems { log.write("manuals: \(p)") }
         log.write("start: operator \(state.operatorName), \(state.listedManuals?.count ?? state.manuals.count) manuals, store \(effects.files.store.location), state \(stateDirectory.path)")
         // Anything the runtime or a library prints on stderr would scribble over the screen.
@@ -75,6 +76,7 @@ final class TUIShell {
         if let started {
             log.write("first frame after \(TUILog.milliseconds(since: started)) ms")
         }
+        Terminal.prepareLocale()
         // Before any key is read: every screen behind Home needs the full manuals. The sender's
         // status is read here too: Home says "checking" until then, a few milliseconds.
         completeManuals()
