@@ -124,7 +124,24 @@ struct ManualCache {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
-        var chunk = [UInt8](repeating: 0, count: max(4096, min(limit, Int(st.st_size) + 1)))
+        // Usually one read straight into the array (its size from fstat, plus one byte to see the
+        // end): a zeroed buffer copied over cost more than the read before the first frame.
+        let capacity = max(4096, min(limit, Int(st.st_size) + 1))
+        var failed = false
+        bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failed = true; return }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        if failed { return false }
+        if bytes.count < capacity { return true }
+        // The file grew since fstat: the rest in chunks, as far as `limit`.
+        var chunk = [UInt8](repeating: 0, count: capacity)
         while bytes.count < limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -241,10 +258,12 @@ struct ManualCache {
         let problem = Self.untrusted(path)
         if let problem { note("manual cache \(path) not used: \(problem)") }
         var prefix: [UInt8] = []
-        if problem == nil, Self.read(path, into: &prefix, limit: 1 << 16) {
+        // 16 KiB holds the index of a hundred manuals; a longer one is read to the length its
+        // header gives, never the whole file.
+        if problem == nil, Self.read(path, into: &prefix, limit: 1 << 14) {
             do {
                 var index = try Self.firstPart(of: prefix).map(Self.decodeIndex)
-                if index == nil, Self.read(path, into: &prefix) {
+                if index == nil, let end = Self.indexEnd(of: prefix), end > prefix.count, Self.read(path, into: &prefix, limit: end) {
                     index = try Self.firstPart(of: prefix).map(Self.decodeIndex)
                 }
                 guard let index else { throw CompactCoding.Failure(description: "not a manual cache file") }
@@ -348,6 +367,17 @@ struct ManualCache {
             var r = CompactCoding.Reader(bytes: buffer, at: fileMagic.count)
             guard (try? r.varint()) != nil, let length = try? r.length() else { return nil }
             return Array(buffer[r.at..<(r.at + length)])
+        }
+    }
+
+    /// Where the index ends by the length the file's header gives (which may lie past the end of
+    /// a damaged file), or nil when `prefix` does not even hold the header.
+    static func indexEnd(of prefix: [UInt8]) -> Int? {
+        guard prefix.count > fileMagic.count else { return nil }
+        return prefix.withUnsafeBufferPointer { buffer -> Int? in
+            var r = CompactCoding.Reader(bytes: buffer, at: fileMagic.count)
+            guard (try? r.varint()) != nil, let length = try? r.varint(), length < UInt64(Int.max / 2) else { return nil }
+            return r.at + Int(length)
         }
     }
 

@@ -239,6 +239,25 @@ import HaechiUI
         #expect(later.contains { $0.contains("unreadable") }, "\(later)")
     }
 
+    /// An index longer than the first read (16 KiB: a library of a few hundred manuals, or many
+    /// load problems) is read to the length its header gives, and still opens the first frame.
+    @Test func anIndexLongerThanTheFirstReadIsReadToItsEnd() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try copyBundledManuals()
+        var contents = try #require(open().0.loaded, "no cache yet: parsed").0
+        contents.problems = (0..<600).map { "manuals/x.yaml:\($0):1: 문제 \($0) — a long enough line to fill the index" }
+        let file = cache.file(for: manuals)
+        try cache.store(contents, fingerprint: ManualCache.fingerprint(of: manuals), at: file)
+        let header = try #require(FileManager.default.contents(atPath: file).map(Array.init))
+        try #require((ManualCache.indexEnd(of: header) ?? 0) > 1 << 14, "the index is longer than the first read")
+        let (index, _) = try #require(open().0.indexed, "a long index opens the first frame too")
+        #expect(index.problems == contents.problems && index.listing == contents.manuals.map(ManualListing.init))
+        // A header claiming more than the file holds is a miss (parsed), never a crash.
+        try Data(Array(header.prefix(1 << 14))).write(to: URL(fileURLWithPath: file))
+        let (_, source) = try #require(open().0.loaded, "a cut file is not an index")
+        #expect(source == .parsed)
+    }
+
     /// The cache file is named by the folder's absolute path, worked out by hand as URL does.
     @Test func theFolderIsNamedFromTheRootAsURLWouldName() {
         for path in ["manuals", "./manuals/", "a/../manuals", "/srv/./haechi/../manuals", "/", "/srv//manuals", "../x/./y"] {
