@@ -36,6 +36,7 @@ static inline attr_t haechi_a_blink(void) { return A_BLINK; }
 
 static inline int haechi_wcwidth(wchar_t c) { return wcwidth(c); }
 static inline int haechi_setlocale_all(void) { return setlocale(LC_ALL, "") != NULL; }
+static inline int haechi_setlocale_ctype(const char *name) { return setlocale(LC_CTYPE, name) != NULL; }
 
 // Draw one cell: a base character plus optional combining marks, with attributes and colour pair.
 static inline int haechi_put_cell(int y, int x, const wchar_t *wch, attr_t attrs, short pair) {

@@ -44,7 +44,7 @@ struct ManualCache {
     enum Source: Equatable { case cache, parsed }
 
     /// Bumped when `Contents` changes shape.
-    static let format = "haechi-manual-cache-4"
+    static let format = "haechi-manual-cache-5"
 
     /// The directory caches go in.
     let directory: String
@@ -74,7 +74,11 @@ struct ManualCache {
         for part in full.split(separator: "/") where part != "." {
             if part == ".." { _ = parts.popLast() } else { parts.append(part) }
         }
-        return "/" + parts.joined(separator: "/")
+        // Joined by hand: `joined(separator:)` over substrings is generic code the runtime
+        // instantiates on first use, which cost more than the rest of this before the first frame.
+        var out = ""
+        for part in parts { out += "/"; out += part }
+        return out.isEmpty ? "/" : out
     }
 
     /// The files a manuals directory's load reads, in a fixed order.
@@ -120,7 +124,24 @@ struct ManualCache {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
-        var chunk = [UInt8](repeating: 0, count: max(4096, min(limit, Int(st.st_size) + 1)))
+        // Usually one read straight into the array (its size from fstat, plus one byte to see the
+        // end): a zeroed buffer copied over cost more than the read before the first frame.
+        let capacity = max(4096, min(limit, Int(st.st_size) + 1))
+        var failed = false
+        bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failed = true; return }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        if failed { return false }
+        if bytes.count < capacity { return true }
+        // The file grew since fstat: the rest in chunks, as far as `limit`.
+        var chunk = [UInt8](repeating: 0, count: capacity)
         while bytes.count < limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -136,14 +157,23 @@ struct ManualCache {
     /// identity. When it equals the index's, the first frame is drawn from the index and the
     /// contents are hashed after it; any difference and they are hashed before.
     static func fingerprint(of manualsDirectory: String) -> String {
-        var text = format + "\n" + binaryIdentity() + "\n" + manualsDirectory + "\n"
+        var bytes = Array((format + "\n" + binaryIdentity() + "\n" + manualsDirectory + "\n").utf8)
+        bytes.reserveCapacity(bytes.count + 4096)
         for path in inputs(of: manualsDirectory) {
+            // The path and the numbers as they are in memory (a digest, never read back):
+            // formatting seven numbers per file as text cost more than the stat calls.
+            bytes += path.utf8
             var st = stat()
-            let name = path.split(separator: "/").last.map(String.init) ?? path
-            guard stat(path, &st) == 0 else { text += name + " absent\n"; continue }
-            text += "\(name) \(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)\n"
+            // 0xFF never occurs in UTF-8: an absent file cannot read as another's numbers.
+            guard stat(path, &st) == 0 else { bytes.append(0xFF); continue }
+            bytes.append(0)
+            for field in [UInt64(st.st_dev), UInt64(st.st_ino), UInt64(bitPattern: Int64(st.st_size)),
+                          UInt64(bitPattern: Int64(st.st_mtim.tv_sec)), UInt64(bitPattern: Int64(st.st_mtim.tv_nsec)),
+                          UInt64(bitPattern: Int64(st.st_ctim.tv_sec)), UInt64(bitPattern: Int64(st.st_ctim.tv_nsec))] {
+                withUnsafeBytes(of: field.littleEndian) { bytes += $0 }
+            }
         }
-        return FileStore.recordID(Array(text.utf8))
+        return FileStore.recordID(bytes)
     }
 
     /// Device, inode, size and modification time of the running executable: another build or
@@ -228,10 +258,12 @@ struct ManualCache {
         let problem = Self.untrusted(path)
         if let problem { note("manual cache \(path) not used: \(problem)") }
         var prefix: [UInt8] = []
-        if problem == nil, Self.read(path, into: &prefix, limit: 1 << 16) {
+        // 16 KiB holds the index of a hundred manuals; a longer one is read to the length its
+        // header gives, never the whole file.
+        if problem == nil, Self.read(path, into: &prefix, limit: 1 << 14) {
             do {
                 var index = try Self.firstPart(of: prefix).map(Self.decodeIndex)
-                if index == nil, Self.read(path, into: &prefix) {
+                if index == nil, let end = Self.indexEnd(of: prefix), end > prefix.count, Self.read(path, into: &prefix, limit: end) {
                     index = try Self.firstPart(of: prefix).map(Self.decodeIndex)
                 }
                 guard let index else { throw CompactCoding.Failure(description: "not a manual cache file") }
@@ -338,6 +370,17 @@ struct ManualCache {
         }
     }
 
+    /// Where the index ends by the length the file's header gives (which may lie past the end of
+    /// a damaged file), or nil when `prefix` does not even hold the header.
+    static func indexEnd(of prefix: [UInt8]) -> Int? {
+        guard prefix.count > fileMagic.count else { return nil }
+        return prefix.withUnsafeBufferPointer { buffer -> Int? in
+            var r = CompactCoding.Reader(bytes: buffer, at: fileMagic.count)
+            guard (try? r.varint()) != nil, let length = try? r.varint(), length < UInt64(Int.max / 2) else { return nil }
+            return r.at + Int(length)
+        }
+    }
+
     static func decodeFile(_ file: [UInt8]) throws -> Contents {
         guard let parts = parts(of: file) else { throw CompactCoding.Failure(description: "not a manual cache file") }
         let index = try decodeIndex(parts[0])
@@ -381,7 +424,8 @@ struct ManualCache {
 
     // MARK: the index: what the first frame shows, without Codable.
 
-    /// The key, the load problems Home shows, and Home's list of manuals.
+    /// The key, the load problems Home shows, and what Home shows of each manual (its list, and
+    /// the steps an incident's progress figures are counted over).
     struct Index: Equatable {
         var key: String
         /// `ManualCache.fingerprint` of the files the contents were parsed from.
@@ -393,13 +437,15 @@ struct ManualCache {
         var checksums: [UInt32] = []
     }
 
-    ///     index := "HMI1" crc32-le(body) body
+    ///     index := "HMI2" crc32-le(body) body
     ///     body  := string(key) string(fingerprint) count string(problem)* count listing* count crc32(part)*
-    ///     listing := string(id) string(title.ko) string(title.en) category(byte) varint(steps)
+    ///     listing := string(id) string(title.ko) string(title.en) category(byte)
+    ///                (0 | 1 string(first variable)) count step*
+    ///     step  := string(id) level(byte: raw value) stage(byte: 0 none, else raw value + 1)
     /// with `string := varint(length) utf8`. Written by hand, read by hand: no generic code, so
     /// no runtime type lookups in the first frame. The CRC makes a damaged index a cache miss
     /// rather than a wrong title on screen.
-    static let indexMagic: [UInt8] = Array("HMI1".utf8)
+    static let indexMagic: [UInt8] = Array("HMI2".utf8)
 
     static func encodeIndex(_ index: Index) -> [UInt8] {
         var body: [UInt8] = []
@@ -415,7 +461,13 @@ struct ManualCache {
         for m in index.listing {
             string(m.id); string(m.title.ko); string(m.title.en)
             body.append(m.category == .natural ? 0 : 1)
-            CompactCoding.varint(UInt64(m.stepCount), into: &body)
+            if let first = m.firstVariable { body.append(1); string(first) } else { body.append(0) }
+            CompactCoding.varint(UInt64(m.steps.count), into: &body)
+            for step in m.steps {
+                string(step.id)
+                body.append(UInt8(step.fromLevel.rawValue))
+                body.append(step.fromStage.map { UInt8($0.rawValue + 1) } ?? 0)
+            }
         }
         CompactCoding.varint(UInt64(index.checksums.count), into: &body)
         for crc in index.checksums { CompactCoding.varint(UInt64(crc), into: &body) }
@@ -449,8 +501,25 @@ struct ManualCache {
                 case 1: category = .social
                 default: throw CompactCoding.Failure(description: "bad category in the index")
                 }
-                guard let steps = Int(exactly: try r.varint()) else { throw CompactCoding.Failure(description: "bad step count in the index") }
-                listing.append(ManualListing(id: id, title: Localized(ko: ko, en: en), category: category, stepCount: steps))
+                let firstVariable: String?
+                switch try r.byte() {
+                case 0: firstVariable = nil
+                case 1: firstVariable = try r.string()
+                default: throw CompactCoding.Failure(description: "bad variable mark in the index")
+                }
+                var steps: [StepApplicability] = []
+                for _ in 0..<(try r.length()) {
+                    let stepID = try r.string()
+                    guard let level = AlertLevel(rawValue: Int(try r.byte())) else {
+                        throw CompactCoding.Failure(description: "bad step level in the index")
+                    }
+                    let stageByte = Int(try r.byte())
+                    let stage = stageByte == 0 ? nil : DutyStage(rawValue: stageByte - 1)
+                    guard stageByte == 0 || stage != nil else { throw CompactCoding.Failure(description: "bad step stage in the index") }
+                    steps.append(StepApplicability(id: stepID, fromLevel: level, fromStage: stage))
+                }
+                listing.append(ManualListing(id: id, title: Localized(ko: ko, en: en), category: category, steps: steps,
+                                             firstVariable: firstVariable))
             }
             var checksums: [UInt32] = []
             for _ in 0..<(try r.length()) {

@@ -37,8 +37,9 @@ struct TUICommand: ParsableCommand {
 
     /// The shell with its manuals, channels and drill scenarios loaded; shared with `haechi drill`,
     /// which opens straight into a drill. With `firstFrameFromIndex` and a current parsed-manual
-    /// cache, only the cache's index is read here (what Home lists) and the shell reads the rest
-    /// right after its first frame, before it handles any key (issue 11: the first frame's time).
+    /// cache, only the cache's index is read here (what Home shows, incidents' progress included)
+    /// and the shell reads the rest right after its first frame, before it handles any key
+    /// (issue 11: the first frame's time).
     static func shell(manuals: ManualsOption, state: StateOption, timeZone: TimeZoneOption, operatorName: String?,
                       language: String?, readOnly: Bool = false, configPath: String? = nil,
                       firstFrameFromIndex: Bool = false) throws -> TUIShell {
@@ -84,6 +85,7 @@ struct TUICommand: ParsableCommand {
                                  operatorName: who, language: lang, timeZone: zone)
             shell.manualsDirectory = manuals.directory
             shell.state.listedManuals = index.listing
+            shell.effects.use(listing: index.listing)
             shell.pendingManuals = finish
             shell.log.write("manuals: \(index.listing.count) listed from the parsed-manual cache's index in \(TUILog.milliseconds(since: started)) ms; read in full after the first frame")
         }

@@ -44,7 +44,8 @@ final class TUIShell {
     }
 
     func run() throws {
-        if let problem = Terminal.prepareLocale() { log.write("locale: \(problem)") }
+        // The character type is all the first frame needs of the locale; the rest comes after it.
+        if let problem = Terminal.prepareLocale(characterTypeOnly: true) { log.write("locale: \(problem)") }
         for p in state.manualProblems { log.write("manuals: \(p)") }
         log.write("start: operator \(state.operatorName), \(state.listedManuals?.count ?? state.manuals.count) manuals, store \(effects.files.store.location), state \(stateDirectory.path)")
         // Anything the runtime or a library prints on stderr would scribble over the screen.
@@ -63,9 +64,10 @@ final class TUIShell {
         }
         let size = terminal.size
         send(.resized(width: size.width, height: size.height))
-        // Incidents on Home are summarised against their manuals' steps, and a drill opened at
-        // start needs its scenario: then the first frame waits for the full manuals too.
-        if pendingManuals != nil, !startActions.isEmpty || !((try? effects.files.store.incidents()) ?? []).isEmpty {
+        // A drill opened at start needs its manual and scenario: then the first frame waits for
+        // the full manuals too. Incidents on Home need only their manuals' steps as listed in the
+        // cache's index (`EffectRunner.use(listing:)`), the same figures as from the manuals.
+        if pendingManuals != nil, !startActions.isEmpty {
             completeManuals()
         }
         perform([.listIncidents])
@@ -74,6 +76,7 @@ final class TUIShell {
         if let started {
             log.write("first frame after \(TUILog.milliseconds(since: started)) ms")
         }
+        Terminal.prepareLocale()
         // Before any key is read: every screen behind Home needs the full manuals. The sender's
         // status is read here too: Home says "checking" until then, a few milliseconds.
         completeManuals()
@@ -140,7 +143,7 @@ final class TUIShell {
 
     /// Reads what the first frame was drawn without (see `pendingManuals`). Home then lists the
     /// manuals read; should they differ from the index (they cannot while the key matches),
-    /// the log says so.
+    /// the log says so and the incidents are summarised again from the manuals read.
     func completeManuals() {
         guard let finish = pendingManuals else { return }
         pendingManuals = nil
@@ -149,6 +152,9 @@ final class TUIShell {
         let library = finish()
         if let listed, listed != library.manuals.map(ManualListing.init) {
             log.write("manuals: the cache's index listed other manuals than were read; Home shows the ones read")
+            use(library, started: started)
+            perform([.listIncidents])
+            return
         }
         use(library, started: started)
     }

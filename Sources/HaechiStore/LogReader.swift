@@ -72,7 +72,9 @@ public struct LogReader {
             // is wrong for followers, so only rewind to the new end.
             position = size
         }
-        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        // No bigger than what is left to read: zeroing a whole chunk (a megabyte) to read a
+        // journal of a few lines was most of the TUI's cost of listing incidents on Home.
+        var buffer = [UInt8](repeating: 0, count: min(chunkSize, max(0, size - position)))
         var pending: [UInt8] = []
         var pendingOffset = position
         var readOffset = position

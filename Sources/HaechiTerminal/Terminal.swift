@@ -36,11 +36,18 @@ public final class Terminal {
     /// Must run before `start`: ncursesw needs a UTF-8 locale or Hangul vanishes and borders
     /// turn into `lqqk`. Uses the environment's locale, or C.UTF-8 when that is not UTF-8.
     /// Returns the locale problem to log, if there was one.
+    /// `characterTypeOnly`: only LC_CTYPE, which is all ncursesw and `wcwidth` read (the TUI's
+    /// first frame needs no more; loading every category cost it a tenth of a millisecond), with
+    /// the same fallback; a later call without it sets the rest as before.
     @discardableResult
-    public static func prepareLocale() -> String? {
-        _ = haechi_setlocale_all()
+    public static func prepareLocale(characterTypeOnly: Bool = false) -> String? {
+        func use(_ name: String) -> Bool {
+            let set = characterTypeOnly ? haechi_setlocale_ctype(name) : name.isEmpty ? haechi_setlocale_all() : haechi_setlocale_named(name)
+            return set != 0
+        }
+        _ = use("")
         if haechi_locale_is_utf8() != 0 { return nil }
-        if haechi_setlocale_named("C.UTF-8") != 0, haechi_locale_is_utf8() != 0 {
+        if use("C.UTF-8"), haechi_locale_is_utf8() != 0 {
             return "the environment's locale is not UTF-8; using C.UTF-8"
         }
         return "no UTF-8 locale available: Hangul will not display"

@@ -40,6 +40,9 @@ public struct EffectRunner<Files: ShellFiles> {
     public var files: Files
     /// Step counts on Home need the manuals.
     public var manuals: [String: Manual]
+    /// Or only their listings, while the TUI's first frame is drawn from the parsed-manual
+    /// cache's index (`use(listing:)`); the manuals, once read, take their place.
+    public var listed: [String: ManualListing] = [:]
     public private(set) var followed: String?
 
     public init(files: Files, manuals: [Manual] = []) {
@@ -52,6 +55,13 @@ public struct EffectRunner<Files: ShellFiles> {
     /// when that frame came from the parsed-manual cache's index).
     public mutating func use(_ manuals: [Manual]) {
         self.manuals = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        listed = [:]
+    }
+
+    /// Home's listings in place of the manuals (see `listed`).
+    public mutating func use(listing: [ManualListing]) {
+        manuals = [:]
+        listed = Dictionary(listing.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The actions an effect results in (`.quit` is the caller's: it ends its loop).
@@ -120,7 +130,9 @@ public struct EffectRunner<Files: ShellFiles> {
     /// Every incident in the state directory, replayed to a summary, in id order.
     public func listIncidents() -> [IncidentSummary] {
         files.allJournals().compactMap { journal in
-            Incident.replay(journal.events).map { IncidentSummary($0, manual: manuals[$0.manualID]) }
+            Incident.replay(journal.events).map { incident in
+                IncidentSummary(incident, listing: manuals[incident.manualID].map(ManualListing.init) ?? listed[incident.manualID])
+            }
         }.sorted { $0.id < $1.id }
     }
 }

@@ -43,12 +43,18 @@ struct FirstFrameBench: ParsableCommand {
         }
 
         // A desk with history: one incident in the state, which Home summarises against its
-        // manual's steps, so that first frame waits for the full manuals (not only the index).
+        // manual's steps (from the cache's index, as the rest of Home), a few steps worked on.
         let busy = StateDirectory(path: scratch + "/state-with-incident")
         try busy.prepare()
-        try FileStore(busy).append(IncidentEvent.opened(.init(incident: "20261201-090000-earthquake-0001", at: Date(), operator: "bench"),
-                                                        .init(manual: "earthquake", mode: .drill, level: .interest)),
-                                   to: .journal(incident: "20261201-090000-earthquake-0001"))
+        let incident = "20261201-090000-earthquake-0001"
+        var events = [IncidentEvent.opened(.init(incident: incident, at: Date(), operator: "bench"),
+                                           .init(manual: "earthquake", mode: .drill, level: .interest))]
+        if let manual = ManualLibrary.load(directory: manuals).manuals.first(where: { $0.id == "earthquake" }) {
+            for step in manual.allSteps.prefix(3) {
+                events.append(.step(.init(incident: incident, at: Date(), operator: "bench"), .init(step: step.id, status: .done)))
+            }
+        }
+        for event in events { try FileStore(busy).append(event, to: .journal(incident: incident)) }
 
         var helps: [Double] = [], frames: [Double] = [], floors: [Double] = [], withIncident: [Double] = []
         var cold: Double?
@@ -67,8 +73,8 @@ struct FirstFrameBench: ParsableCommand {
         print(String(format: "TUI first frame, all manuals (spawn to screen painted), median: %7.2f ms  (min %.2f)", frame * 1000, frames.min()! * 1000))
         print(String(format: "TUI first frame, no manual at all (the floor), median:          %7.2f ms  (min %.2f; %.2fx --help)",
                      median(floors) * 1000, floors.min()! * 1000, median(zip(floors, helps).map { $0 / $1 })))
-        print(String(format: "TUI first frame, all manuals, one incident on Home, median:      %7.2f ms  (min %.2f; %.2fx --help: full manuals before the frame)",
-                     median(withIncident) * 1000, withIncident.min()! * 1000, median(zip(withIncident, helps).map { $0 / $1 })))
+        print(String(format: "TUI first frame, all manuals, one incident on Home, median:      %7.2f ms  (min %.2f)",
+                     median(withIncident) * 1000, withIncident.min()! * 1000))
         if let cold { print(String(format: "  first run (no parsed-manual cache yet):                     %7.2f ms", cold * 1000)) }
         if let t = ManualCacheTimings.measure(manualsDirectory: manuals, rounds: 15) {
             print(String(format: "  in process, best of 15: hash the manual files %.2f ms, decode the cache (%d KiB) %.2f ms; parse+check the YAML instead %.2f ms",
@@ -79,6 +85,12 @@ struct FirstFrameBench: ParsableCommand {
         let pairs = median(zip(frames, helps).map { $0 / $1 })
         print(String(format: "first frame / --help: median of the rounds' ratios %.2fx  (goal <= 1.5x) %@;  ratio of medians %.2fx, of minimums %.2fx",
                      pairs, pairs <= 1.5 ? "ok" : "OVER", frame / help, frames.min()! / helps.min()!))
+        // A duty desk during an incident is judged too: Home then lists it with its progress.
+        let busyPairs = median(zip(withIncident, helps).map { $0 / $1 })
+        print(String(format: "first frame with an incident on Home / --help: median of the rounds' ratios %.2fx  (goal <= 1.5x) %@;  ratio of medians %.2fx",
+                     busyPairs, busyPairs <= 1.5 ? "ok" : "OVER", median(withIncident) / help))
+        var load = [Double](repeating: 0, count: 3)
+        if getloadavg(&load, 3) == 3 { print(String(format: "load average at the end: %.2f %.2f %.2f", load[0], load[1], load[2])) }
     }
 
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }

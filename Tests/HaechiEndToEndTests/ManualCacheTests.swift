@@ -1,5 +1,6 @@
 import Foundation
 import HaechiCore
+import HaechiStore
 import HaechiTestSupport
 import Testing
 import HaechiUI
@@ -238,6 +239,25 @@ import HaechiUI
         #expect(later.contains { $0.contains("unreadable") }, "\(later)")
     }
 
+    /// An index longer than the first read (16 KiB: a library of a few hundred manuals, or many
+    /// load problems) is read to the length its header gives, and still opens the first frame.
+    @Test func anIndexLongerThanTheFirstReadIsReadToItsEnd() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try copyBundledManuals()
+        var contents = try #require(open().0.loaded, "no cache yet: parsed").0
+        contents.problems = (0..<600).map { "manuals/x.yaml:\($0):1: 문제 \($0) — a long enough line to fill the index" }
+        let file = cache.file(for: manuals)
+        try cache.store(contents, fingerprint: ManualCache.fingerprint(of: manuals), at: file)
+        let header = try #require(FileManager.default.contents(atPath: file).map(Array.init))
+        try #require((ManualCache.indexEnd(of: header) ?? 0) > 1 << 14, "the index is longer than the first read")
+        let (index, _) = try #require(open().0.indexed, "a long index opens the first frame too")
+        #expect(index.problems == contents.problems && index.listing == contents.manuals.map(ManualListing.init))
+        // A header claiming more than the file holds is a miss (parsed), never a crash.
+        try Data(Array(header.prefix(1 << 14))).write(to: URL(fileURLWithPath: file))
+        let (_, source) = try #require(open().0.loaded, "a cut file is not an index")
+        #expect(source == .parsed)
+    }
+
     /// The cache file is named by the folder's absolute path, worked out by hand as URL does.
     @Test func theFolderIsNamedFromTheRootAsURLWouldName() {
         for path in ["manuals", "./manuals/", "a/../manuals", "/srv/./haechi/../manuals", "/", "/srv//manuals", "../x/./y"] {
@@ -261,5 +281,104 @@ extension ManualCache.Opening {
     var loaded: (ManualCache.Contents, ManualCache.Source)? {
         if case .loaded(let contents, let source) = self { return (contents, source) }
         return nil
+    }
+}
+
+/// Home with incidents, drawn from the parsed-manual cache's index (the TUI's first frame), is
+/// the frame drawn from the full manuals: the same titles, progress figures and variables,
+/// counted by the one rule (`Incident.counts(of:)`), which agrees with the steps the checklist
+/// shows (`Incident.visibleSteps`). Generated histories over every bundled manual: levels raised
+/// and lowered, the city's stage set, steps of higher levels worked on, notes, unknown steps.
+@Suite(.ownThread) struct HomeFromTheIndexTests {
+    let root = Binaries.temporaryDirectory("home-from-index")
+
+    @Test func homeWithIncidentsFromTheIndexIsTheFrameFromTheFullManuals() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let parsed = TUIManuals.parse(directory: Binaries.bundledManuals, key: "k")
+        try #require(parsed.manuals.count >= 24 && parsed.problems.isEmpty, "\(parsed.problems)")
+        let parts = try #require(ManualCache.parts(of: ManualCache.encodeFile(parsed)))
+        let index = try ManualCache.decodeIndex(parts[0])
+        #expect(index.listing == parsed.manuals.map(ManualListing.init))
+        try #require(index.listing.contains { $0.steps.contains { $0.fromStage != nil } }, "some step applies from a city stage")
+        try #require(index.listing.contains { $0.firstVariable != nil })
+
+        let directory = StateDirectory(path: root + "/state")
+        try directory.prepare()
+        let store = FileStore(directory)
+        var random = SeededRandom(seed: 20261201)
+        let opened = Date(timeIntervalSince1970: 1_796_086_800)
+        var histories: [(incident: Incident, manual: Manual)] = []
+        for n in 0..<40 {
+            let manual = parsed.manuals[Int.random(in: 0..<parsed.manuals.count, using: &random)]
+            let id = "20261201-09" + String(String(10000 + n).dropFirst()) + "-" + manual.id + "-0001"
+            var at = opened.addingTimeInterval(Double(n) * 60)
+            func stamp() -> IncidentEvent.Stamp {
+                at = at.addingTimeInterval(30)
+                return .init(incident: id, at: at, operator: "kim")
+            }
+            let variables = manual.variables.first.map { [$0.id: "마포구 \(n)"] } ?? [:]
+            var events: [IncidentEvent] = [.opened(stamp(), .init(manual: manual.id, mode: n % 3 == 0 ? .live : .drill,
+                                                                  level: AlertLevel.allCases.randomElement(using: &random)!,
+                                                                  variables: n % 5 == 4 ? [:] : variables))]
+            let steps = manual.allSteps
+            for _ in 0..<Int.random(in: 0...30, using: &random) {
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0: events.append(.level(stamp(), .init(level: AlertLevel.allCases.randomElement(using: &random)!)))
+                case 1: events.append(.stage(stamp(), .init(stage: DutyStage.allCases.randomElement(using: &random)!)))
+                case 2: events.append(.note(stamp(), .init(step: steps.randomElement(using: &random)?.id, text: "확인")))
+                case 3: events.append(.step(stamp(), .init(step: "not-in-the-manual", status: .done)))
+                default:
+                    guard let step = steps.randomElement(using: &random) else { continue }
+                    events.append(.step(stamp(), .init(step: step.id, status: StepStatus.allCases.randomElement(using: &random)!)))
+                }
+            }
+            if n % 4 == 3 { events.append(.closed(stamp(), summary: nil)) }
+            for event in events { try store.append(event, to: .journal(incident: id)) }
+            histories.append((try #require(Incident.replay(events)), manual))
+        }
+
+        // The figures: from the manuals, from the index, and the checklist's visible steps.
+        var fromManuals = EffectRunner(files: StateFiles(state: directory, log: nil), manuals: parsed.manuals)
+        var fromIndex = EffectRunner(files: StateFiles(state: directory, log: nil), manuals: [])
+        fromIndex.use(listing: index.listing)
+        let listed = fromManuals.listIncidents()
+        try #require(listed.count == histories.count)
+        #expect(fromIndex.listIncidents() == listed)
+        for (incident, manual) in histories {
+            let summary = try #require(listed.first { $0.id == incident.id })
+            let visible = manual.phases.flatMap { incident.visibleSteps(of: $0) }
+            #expect(summary.totalSteps == visible.count && summary.resolvedSteps == visible.filter { incident.status(of: $0.id).isResolved }.count,
+                    "\(incident.id)")
+        }
+        // Histories that exercise the rule: some steps left out by the level, some resolved.
+        let stepCounts = Dictionary(index.listing.map { ($0.id, $0.stepCount) }, uniquingKeysWith: { a, _ in a })
+        #expect(listed.contains { $0.resolvedSteps > 0 && $0.totalSteps < stepCounts[$0.manualID, default: 0] })
+        #expect(listed.contains { $0.firstVariable != nil })
+
+        // The frames: Home as the TUI draws it from either, in both languages and two sizes.
+        for (width, height) in [(120, 40), (80, 24)] {
+            for language in [Language.ko, .en] {
+                let now = opened.addingTimeInterval(3600)
+                // A fixed clock: the reducer takes the time from its environment on every action.
+                let fixed = Environment(now: { now }, newIncidentID: { manual, _ in "unused-\(manual)" })
+                var full = AppState(manuals: parsed.manuals, operatorName: "kim", now: now, width: width, height: height, language: language)
+                _ = reduce(&full, .incidentsListed(fromManuals.listIncidents()), fixed)
+                var first = AppState(manuals: [], manualProblems: index.problems, operatorName: "kim", now: now,
+                                     width: width, height: height, language: language)
+                first.listedManuals = index.listing
+                _ = reduce(&first, .incidentsListed(fromIndex.listIncidents()), fixed)
+                let expected = render(full), drawn = render(first)
+                let differing = zip(drawn.text.split(separator: "\n", omittingEmptySubsequences: false),
+                                    expected.text.split(separator: "\n", omittingEmptySubsequences: false))
+                    .enumerated().filter { $0.element.0 != $0.element.1 }
+                    .map { "row \($0.offset):\n  index: \($0.element.0)\n  full:  \($0.element.1)" }
+                #expect(differing.isEmpty, "\(width)x\(height) \(language):\n\(differing.joined(separator: "\n"))")
+                #expect(drawn == expected, "\(width)x\(height) \(language): same text, other styles")
+                let open = try #require(HomeScreen.orderedIncidents(full).first { $0.closedAt == nil })
+                let title = try #require(parsed.manuals.first { $0.id == open.manualID }).title
+                #expect(expected.text.contains("\(open.resolvedSteps)/\(open.totalSteps)")
+                        && expected.text.contains(String((language == .ko ? title.ko : title.en).prefix(2))), "\(expected.text)")
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HaechiCore
+import HaechiStore
 import HaechiTestSupport
 import Testing
 
@@ -34,6 +35,26 @@ struct TUIFirstFrameTests {
         try t.waitFor("b", "진행 중인 사건·훈련")
         try t.keys("b", "q")
         #expect(try t.waitForExit("b") == 0)
+
+        // An incident on Home: its progress (a step of a higher level worked on counts too) and
+        // its district are on the first frame, drawn from the index; the manuals are read after.
+        let id = "20261201-090000-earthquake-0001"
+        let store = FileStore(StateDirectory(path: s.state.path))
+        let opened = Date()
+        for event: IncidentEvent in [
+            .opened(.init(incident: id, at: opened, operator: "lee"), .init(manual: "earthquake", mode: .drill, level: .interest,
+                                                                            variables: ["district": "마포구"])),
+            .step(.init(incident: id, at: opened.addingTimeInterval(1), operator: "lee"), .init(step: "receive", status: .done)),
+            .step(.init(incident: id, at: opened.addingTimeInterval(2), operator: "lee"), .init(step: "hq", status: .done)),
+        ] { try store.append(event, to: .journal(incident: id)) }
+        try t.start("d", width: 100, height: 30, s.haechi("kim"), environment: environment)
+        try t.waitFor("d", "HAECHI", "지진 · 마포구", "2/4")
+        try t.keys("d", "q")
+        #expect(try t.waitForExit("d") == 0)
+        let lastStart = try #require(logText().components(separatedBy: "start: operator kim").last)
+        let frame = try #require(lastStart.range(of: "first frame after"), "\(lastStart)")
+        let loaded = try #require(lastStart.range(of: "1 loaded from \(s.manuals.path)"), "\(lastStart)")
+        #expect(frame.lowerBound < loaded.lowerBound, "with an incident on Home the first frame still comes before the full manuals:\n\(lastStart)")
 
         // The manual retitled since: the index is stale, the new title is on the first frame.
         let file = s.manuals.appendingPathComponent("earthquake.yaml")

@@ -200,9 +200,19 @@ public struct Incident: Sendable, Hashable {
         phase.steps.filter { isListed($0) }
     }
 
+    /// Steps done (or skipped, not applicable) and steps on the checklist, of a manual.
     public func counts(in manual: Manual) -> (resolved: Int, total: Int) {
-        let steps = manual.phases.flatMap { visibleSteps(of: $0) }
-        let resolved = steps.filter { status(of: $0.id).isResolved }.count
-        return (resolved, steps.count)
+        counts(of: manual.allSteps.map(\.applicability))
+    }
+
+    /// The same over a manual's steps as `StepApplicability` (from the manual itself or from the
+    /// parsed-manual cache's index): the one counting rule Home and the checklist show.
+    public func counts(of steps: [StepApplicability]) -> (resolved: Int, total: Int) {
+        var resolved = 0, total = 0
+        for step in steps where isListed(step) {
+            total += 1
+            if status(of: step.id).isResolved { resolved += 1 }
+        }
+        return (resolved, total)
     }
 }

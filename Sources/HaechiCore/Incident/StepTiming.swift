@@ -73,7 +73,9 @@ extension Incident {
     }
 
     /// The same for a manual's step, which may also apply from the city's duty stage.
-    public func isListed(_ step: Step) -> Bool {
+    public func isListed(_ step: Step) -> Bool { isListed(step.applicability) }
+
+    public func isListed(_ step: StepApplicability) -> Bool {
         step.applies(level: level, stage: stage) || isListed(stepID: step.id, fromLevel: step.fromLevel)
     }
 

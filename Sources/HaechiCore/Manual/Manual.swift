@@ -206,6 +206,25 @@ public struct Step: Codable, Sendable, Hashable, Identifiable {
         self.fromStage = fromStage; self.legalBasis = legalBasis; self.shelters = shelters; self.closures = closures
     }
 
+    /// Whether the step applies at this national level and city duty stage (`StepApplicability`'s rule).
+    public func applies(level: AlertLevel, stage: DutyStage? = nil) -> Bool {
+        applicability.applies(level: level, stage: stage)
+    }
+
+    public var applicability: StepApplicability { StepApplicability(id: id, fromLevel: fromLevel, fromStage: fromStage) }
+}
+
+/// What decides whether a step is on an incident's checklist: its id and the level and stage it
+/// applies from. An incident's progress figures are counted over these (`Incident.counts(of:)`),
+/// so Home can show them from the parsed-manual cache's index before the full manuals are read.
+public struct StepApplicability: Sendable, Hashable {
+    public var id: String
+    public var fromLevel: AlertLevel
+    public var fromStage: DutyStage?
+    public init(id: String, fromLevel: AlertLevel, fromStage: DutyStage? = nil) {
+        self.id = id; self.fromLevel = fromLevel; self.fromStage = fromStage
+    }
+
     /// Whether the step applies at this national level and city duty stage: the one rule.
     public func applies(level: AlertLevel, stage: DutyStage? = nil) -> Bool {
         if fromLevel <= level { return true }

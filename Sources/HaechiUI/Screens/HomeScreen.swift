@@ -41,6 +41,13 @@ public struct HomeScreen: ScreenModel {
         (app.listedManuals ?? app.manuals.map(ManualListing.init)).sorted(by: ManualListing.precedes)
     }
 
+    /// The title of the manual `id`: from the cache's index in the first frame, else from the
+    /// manual itself (the first of that id, as `AppState.manual(id:)`).
+    static func title(of id: String, in app: AppState) -> Localized? {
+        if let listed = app.listedManuals { return listed.first { $0.id == id }?.title }
+        return app.manual(id: id)?.title
+    }
+
     /// Open incidents (newest first), then up to ten recently closed ones.
     public static func orderedIncidents(_ app: AppState) -> [IncidentSummary] {
         let open = app.incidents.filter { $0.closedAt == nil }.sorted { $0.openedAt > $1.openedAt }
@@ -164,7 +171,7 @@ public struct HomeScreen: ScreenModel {
             if selected { c.fill(x: rightX, y: y, width: rightWidth, height: 1, style: Chrome.selectionStyle(app)) }
             let base = selected ? Chrome.selectionStyle(app) : Style.normal
             var x = c.put(inc.mode == .live ? " LIVE " : "DRILL ", x: rightX, y: y, style: selected ? base : modeStyle)
-            let title = app.manual(id: inc.manualID).map { app.t($0.title) } ?? inc.manualID
+            let title = Self.title(of: inc.manualID, in: app).map { app.t($0) } ?? inc.manualID
             let place = inc.firstVariable.map { " · " + $0 } ?? ""
             let tail: String
             if let closed = inc.closedAt {

@@ -23,8 +23,14 @@ public struct IncidentSummary: Sendable, Hashable {
     }
 
     public init(_ incident: Incident, manual: Manual?) {
-        let counts = manual.map { incident.counts(in: $0) } ?? (0, 0)
-        let first = manual?.variables.first.flatMap { incident.variables[$0.id] }
+        self.init(incident, listing: manual.map(ManualListing.init))
+    }
+
+    /// From what Home knows of the manual: the full manual's listing or the parsed-manual
+    /// cache's index (the TUI's first frame), the same figures either way.
+    public init(_ incident: Incident, listing: ManualListing?) {
+        let counts = listing.map { incident.counts(of: $0.steps) } ?? (0, 0)
+        let first = listing?.firstVariable.flatMap { incident.variables[$0] }
         self.init(id: incident.id, manualID: incident.manualID, mode: incident.mode, level: incident.level,
                   openedAt: incident.openedAt, closedAt: incident.closedAt, resolvedSteps: counts.0,
                   totalSteps: counts.1, firstVariable: first)
