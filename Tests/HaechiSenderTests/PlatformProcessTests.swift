@@ -4,11 +4,17 @@ import Glibc
 import Foundation
 import HaechiCore
 import HaechiStore
+import HaechiTestSupport
 import Testing
 @testable import HaechiSender
 
 /// The real `haechi-sender` binary against the platform stand-ins in this process.
-@Suite(.serialized) struct PlatformProcessTests {
+///
+/// On a thread of its own (`.ownThread`), like `SenderProcessTests`: the kill loop polls the
+/// stand-in every 5 ms to kill a run a few requests in. On the shared pool a CPU-heavy suite
+/// beside it once held both threads while the first run drained all 200 messages, and not one
+/// kill landed while draining.
+@Suite(.ownThread, .serialized) struct PlatformProcessTests {
     typealias Child = SenderProcessTests.Child
 
     @Test func killDashNineWhile200MessagesDrainToBlueskyLeavesNoDuplicateRecords() async throws {
