@@ -295,8 +295,11 @@ final class ManagedFlag: @unchecked Sendable {
     func set() { lock.lock(); value = true; lock.unlock() }
 }
 
-/// Writes a checkpoint under a temporary name, then fsync, rename and fsync of the directory:
-/// a reader sees the old checkpoint or the whole new one.
+/// Writes a checkpoint under a temporary name and renames it into place: a reader sees the old
+/// checkpoint or the whole new one. Not synced, like the parsed-manual cache: it is a cache,
+/// and whatever a crash leaves of it (the old one, none, or a new one with zeroed or missing
+/// blocks) is either whole or fails the trailer's or a chunk's CRC and means a whole reading.
+/// An fsync here made the person waiting for the listing wait for ~90 MB to reach the disk.
 public final class ListingCheckpointWriter: @unchecked Sendable {
     public let path: String
     private let temporary: String
@@ -390,10 +393,7 @@ public final class ListingCheckpointWriter: @unchecked Sendable {
         end.bytes += ListingCheckpoint.magic
         try w.bytes.withUnsafeBytes { try write($0) }
         try end.bytes.withUnsafeBytes { try write($0) }
-        try posix("fsync", temporary) { fsync(fd) }
         try posix("rename", path) { rename(temporary, path) }
         done = true
-        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 { fsync(dir); close(dir) }
     }
 }
