@@ -113,7 +113,7 @@ struct OutputBuffer {
     }
     mutating func flush() {
         guard !bytes.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(bytes))
+        StandardOutput.write(bytes)
         bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -108,7 +108,7 @@ extension IncidentEvent: DirectlyDecodable {
             guard let line else { return nil }
             return .pin(s, Pin(line: line, pinned: pinned ?? true))
         case "quiet-hours":
-            guard let message, let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            guard let message, let text, !QuietHoursOverride.kept(text).isEmpty else { return nil }
             return .quietHoursOverride(s, QuietHoursOverridden(message: message, step: step, reason: text, channels: channels ?? []))
         default:
             return nil

@@ -38,30 +38,26 @@ public struct ReportSourceProblem: Error, Sendable, Hashable {
 /// sources as `haechi report`.
 public struct EffectRunner<Files: ShellFiles> {
     public var files: Files
-    /// Step counts on Home need the manuals.
-    public var manuals: [String: Manual]
-    /// Or only their listings, while the TUI's first frame is drawn from the parsed-manual
-    /// cache's index (`use(listing:)`); the manuals, once read, take their place.
-    public var listed: [String: ManualListing] = [:]
+    /// What Home's incident lines need of each manual (steps for the progress figures, the
+    /// variable they name), by manual id: from the manuals, or from the parsed-manual cache's
+    /// index while the TUI's first frame is drawn from it. The first manual of an id wins.
+    public private(set) var listings: [String: ManualListing] = [:]
     public private(set) var followed: String?
 
     public init(files: Files, manuals: [Manual] = []) {
         self.files = files
-        self.manuals = [:]
         use(manuals)
     }
 
-    /// The manuals step counts are taken from (the TUI fills them in after its first frame
-    /// when that frame came from the parsed-manual cache's index).
+    /// The manuals incidents are summarised against (the TUI fills them in after its first
+    /// frame when that frame came from the parsed-manual cache's index).
     public mutating func use(_ manuals: [Manual]) {
-        self.manuals = Dictionary(manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        listed = [:]
+        use(listing: manuals.map(ManualListing.init))
     }
 
-    /// Home's listings in place of the manuals (see `listed`).
+    /// The same from listings alone (the cache's index).
     public mutating func use(listing: [ManualListing]) {
-        manuals = [:]
-        listed = Dictionary(listing.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        listings = Dictionary(listing.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The actions an effect results in (`.quit` is the caller's: it ends its loop).
@@ -131,7 +127,7 @@ public struct EffectRunner<Files: ShellFiles> {
     public func listIncidents() -> [IncidentSummary] {
         files.allJournals().compactMap { journal in
             Incident.replay(journal.events).map { incident in
-                IncidentSummary(incident, listing: manuals[incident.manualID].map(ManualListing.init) ?? listed[incident.manualID])
+                IncidentSummary(incident, listing: listings[incident.manualID])
             }
         }.sorted { $0.id < $1.id }
     }

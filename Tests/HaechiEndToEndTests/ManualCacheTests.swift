@@ -338,7 +338,7 @@ extension ManualCache.Opening {
         }
 
         // The figures: from the manuals, from the index, and the checklist's visible steps.
-        var fromManuals = EffectRunner(files: StateFiles(state: directory, log: nil), manuals: parsed.manuals)
+        let fromManuals = EffectRunner(files: StateFiles(state: directory, log: nil), manuals: parsed.manuals)
         var fromIndex = EffectRunner(files: StateFiles(state: directory, log: nil), manuals: [])
         fromIndex.use(listing: index.listing)
         let listed = fromManuals.listIncidents()

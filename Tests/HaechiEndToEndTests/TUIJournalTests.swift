@@ -81,7 +81,7 @@ import HaechiTestSupport
 
     @Test func incidentsAreListedWithCountsAndClosedOnesMarked() throws {
         var effects = EffectRunner(files: StateFiles(state: state, log: nil))
-        effects.manuals = ["earthquake": Manual(
+        effects.use([Manual(
             id: "earthquake", title: Localized(ko: "지진", en: "Earthquake"), category: .natural, department: Localized(ko: "", en: ""),
             revised: "2026-01-01", variables: [IncidentVariable(id: "district", label: Localized(ko: "자치구", en: "District"), maxLength: 8)],
             phases: [Phase(id: "p", title: Localized(ko: "p", en: "p"), steps: [
@@ -89,7 +89,7 @@ import HaechiTestSupport
                      targetMinutes: 5, fromLevel: .interest),
                 Step(id: "text", title: Localized(ko: "b", en: "b"), instructions: Localized(ko: "", en: ""), role: Localized(ko: "", en: ""),
                      targetMinutes: 5, fromLevel: .serious),
-            ])])]
+            ])])])
         try state.journal(incident: "i1").append([opened, step("receive", .done)])
         let second = opened.restamped { $0.incident = "i2" }
         try state.journal(incident: "i2").append([second, .closed(.init(incident: "i2", at: at.addingTimeInterval(99), operator: "kim"), summary: "끝")])

@@ -188,7 +188,7 @@ struct Harness {
         runner.files.channels = state.channels
         runner.files.manuals = state.manuals
         runner.files.scenarios = state.scenarios
-        runner.manuals = Dictionary(state.manuals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        runner.use(state.manuals)
         for action in runner.perform(effect, now: clock.now) { send(action) }
     }
 

@@ -11,6 +11,11 @@ public struct QuietHoursOverride: Codable, Sendable, Hashable {
     /// The chosen channels whose quiet hours held at the time, in the order chosen.
     public var channels: [String]
     public init(reason: String, channels: [String]) { self.reason = reason; self.channels = channels }
+
+    /// A typed reason as it is kept: trimmed of white space and line breaks. Empty means it
+    /// says nothing, which compose refuses and the journal's readers (its Codable form and
+    /// HaechiStore's direct reader) do not accept: the one rule for all three.
+    public static func kept(_ typed: String) -> String { Trimming.whitespaceAndNewlines(typed) }
 }
 
 extension IncidentEvent {

@@ -160,7 +160,7 @@ public enum Compose {
         }
         // Quiet hours (urgent classes are exempt in the profile): refused unless a reason is
         // typed; a blank reason is refused as such, never read as "no override asked for".
-        let reason = draft.quietHoursOverride?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = draft.quietHoursOverride.map(QuietHoursOverride.kept)
         if reason?.isEmpty == true { refusals.append(.quietHoursReasonEmpty) }
         let minute = QuietHours.minuteOfDay(now, timeZone)
         var overridden: [String] = []

@@ -307,7 +307,7 @@ extension IncidentEvent: Codable {
             return .pin(stamp, Pin(line: try need(Int.self, .line), pinned: try c.decodeIfPresent(Bool.self, forKey: .pinned) ?? true))
         case "quiet-hours":
             let reason = try need(String.self, .text)
-            guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Problem(text: "a 'quiet-hours' line needs a reason in 'text'") }
+            guard !QuietHoursOverride.kept(reason).isEmpty else { throw Problem(text: "a 'quiet-hours' line needs a reason in 'text'") }
             return .quietHoursOverride(stamp, QuietHoursOverridden(message: try need(String.self, .message),
                                                                    step: try c.decodeIfPresent(String.self, forKey: .step), reason: reason,
                                                                    channels: try c.decodeIfPresent([String].self, forKey: .channels) ?? []))

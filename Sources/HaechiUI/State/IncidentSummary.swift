@@ -22,10 +22,6 @@ public struct IncidentSummary: Sendable, Hashable {
         self.firstVariable = firstVariable
     }
 
-    public init(_ incident: Incident, manual: Manual?) {
-        self.init(incident, listing: manual.map(ManualListing.init))
-    }
-
     /// From what Home knows of the manual: the full manual's listing or the parsed-manual
     /// cache's index (the TUI's first frame), the same figures either way.
     public init(_ incident: Incident, listing: ManualListing?) {
